@@ -1,0 +1,8 @@
+//! Prompt-attention versus self-attention (Oymak et al. 2023).
+//!
+//! (Filled in by issue 4.)
+
+/// This module's sections of the `attnmech reproduce` report.
+pub fn report_sections() -> Vec<Box<dyn crate::report::Section>> {
+    Vec::new()
+}

@@ -1,0 +1,1 @@
+//! Tests for `attnmech::attention` (to be filled in by its issue).

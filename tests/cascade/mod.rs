@@ -1,0 +1,1 @@
+//! Tests for `attnmech::cascade` (to be filled in by its issue).

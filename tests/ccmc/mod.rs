@@ -1,0 +1,1 @@
+//! Tests for `attnmech::ccmc` (to be filled in by its issue).

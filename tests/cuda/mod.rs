@@ -1,0 +1,1 @@
+//! Tests for `attnmech::cuda` (to be filled in by its issue).

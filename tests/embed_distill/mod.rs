@@ -1,0 +1,1 @@
+//! Tests for `attnmech::embed_distill` (to be filled in by its issue).

@@ -1,0 +1,1 @@
+//! Tests for `attnmech::fuzz` (to be filled in by its issue).

@@ -1,0 +1,1 @@
+//! Tests for `attnmech::memorisation` (to be filled in by its issue).

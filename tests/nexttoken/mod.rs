@@ -1,0 +1,1 @@
+//! Tests for `attnmech::nexttoken` (to be filled in by its issue).

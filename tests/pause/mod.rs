@@ -1,0 +1,1 @@
+//! Tests for `attnmech::pause` (to be filled in by its issue).

@@ -1,0 +1,1 @@
+//! Tests for `attnmech::resmem` (to be filled in by its issue).

@@ -1,0 +1,1 @@
+//! Tests for `attnmech::specdec` (to be filled in by its issue).

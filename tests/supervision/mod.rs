@@ -1,0 +1,1 @@
+//! Tests for `attnmech::supervision` (to be filled in by its issue).

@@ -1,0 +1,2 @@
+//! Benches for issue modules (to be filled in).
+fn main() {}

@@ -40,3 +40,8 @@ pub mod supervision;
 
 pub use error::{Error, Result};
 pub use float::Float;
+
+/// The README's code examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

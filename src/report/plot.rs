@@ -174,13 +174,14 @@ impl Chart {
             .configure_mesh()
             .x_desc(self.x_label.as_str())
             .y_desc(self.y_label.as_str())
-            .light_line_style(RGBColor(235, 235, 235))
+            .light_line_style(RGBColor(238, 238, 238))
+            .max_light_lines(3)
             .draw()?;
         let ok = |x: f64, y: f64| {
             x.is_finite() && y.is_finite() && (!self.log_x || x > 0.0) && (!self.log_y || y > 0.0)
         };
         for (i, s) in self.series.iter().enumerate() {
-            let c = Palette99::pick(i).to_rgba();
+            let c = PALETTE[i % PALETTE.len()].to_rgba();
             let legend =
                 move |(x, y): (i32, i32)| Rectangle::new([(x, y - 4), (x + 16, y + 4)], c.filled());
             match &s.kind {
@@ -249,6 +250,20 @@ impl Chart {
         Ok(())
     }
 }
+
+/// Tableau-10 colours: distinguishable, and readable on white.
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
 
 /// Pads a data range by 5% (multiplicatively on a log axis); widens a degenerate range.
 fn pad((lo, hi): (f64, f64), log: bool) -> (f64, f64) {

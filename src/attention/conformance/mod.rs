@@ -245,6 +245,8 @@ pub struct Summary {
     pub max: Errors,
     /// For each field (in [`Errors::fields`] order), the case that attained the maximum.
     pub worst_case: [String; 5],
+    /// For each field, the bound that applied to that case ([`Tolerances::for_lse`]).
+    pub worst_bound: [f64; 5],
     /// The dtype's base tolerances (a case with large `|lse|` may get a looser gradient bound,
     /// [`Tolerances::for_lse`]).
     pub tol: Tolerances,
@@ -261,13 +263,15 @@ fn summarise<T: KernelFloat>(
 ) -> Result<Summary, String> {
     let mut max = [0.0f64; 5];
     let mut worst: [String; 5] = Default::default();
+    let mut worst_bound = [0.0f64; 5];
     let (mut max_ratio, mut violations) = (0.0f64, Vec::new());
     for case in cases {
         let o = run_case::<T>(kernel, case)?;
-        for (slot, (_, x)) in o.errors.fields().into_iter().enumerate() {
-            if !(x <= max[slot]) {
+        for (slot, (name, x)) in o.errors.fields().into_iter().enumerate() {
+            if x.is_nan() || x > max[slot] {
                 max[slot] = x;
                 worst[slot] = case.to_string();
+                worst_bound[slot] = o.tol.bound(name);
             }
         }
         max_ratio = max_ratio.max(o.ratio());
@@ -289,6 +293,7 @@ fn summarise<T: KernelFloat>(
             dv: max[4],
         },
         worst_case: worst,
+        worst_bound,
         tol: Tolerances::of::<T>(),
         max_ratio,
         violations,

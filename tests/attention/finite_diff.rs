@@ -138,7 +138,7 @@ fn finite_differences_reject_backward_without_d_term() {
 /// direction). Checked for the reference and the CPU kernel (f64) with causal masking, to a bound
 /// of 1e-13 relative to `Σ_j |dK_j|` (rounding of a 13-term sum).
 #[test]
-fn key_gradients_sum_to_zero_without_masking() {
+fn key_gradients_sum_to_zero() {
     let case = Case::new(shape(1, 9, 13, 4), 21).causal(true);
     let x = case.inputs();
     let f = reference::forward(&x.q, &x.k, &x.v, case.shape, &case.opts).unwrap();

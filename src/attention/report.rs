@@ -170,13 +170,18 @@ fn throughput(r: &mut SectionReport, ctx: &Context) -> Result<()> {
     let threads = rayon::current_num_threads();
     r.value("throughput.threads", threads);
     let mut series: [Vec<(f64, f64)>; 4] = Default::default();
+    // (N, seconds) of the previous point: the next one costs about (N'/N)² times as much.
+    let mut previous: Option<(usize, f64)> = None;
     for &n in ns {
-        if start.elapsed() > budget {
+        let predicted = previous.map_or(0.0, |(p, t)| t * (n as f64 / p as f64).powi(2));
+        if start.elapsed().as_secs_f64() + predicted > budget.as_secs_f64() {
             r.note(format!(
-                "throughput: stopped before N = {n} (time budget {budget:?} spent)"
+                "throughput: stopped before N = {n} (predicted {predicted:.1} s would exceed the \
+                 {budget:?} budget)"
             ));
             break;
         }
+        let point = Instant::now();
         let shape = Shape {
             batch: 1,
             heads: 4,
@@ -199,6 +204,7 @@ fn throughput(r: &mut SectionReport, ctx: &Context) -> Result<()> {
             r.value(&format!("throughput.cpu.{name}.n{n}.gflops"), g);
             series[i].push((n as f64, g));
         }
+        previous = Some((n, point.elapsed().as_secs_f64()));
     }
     let last = |s: &[(f64, f64)]| s.last().map_or(f64::NAN, |p| p.1);
     let n_max = series[0].last().map_or(0.0, |p| p.0);

@@ -17,13 +17,23 @@ pub const SEED: u64 = 0x5EED_A77E;
 ///   giving `Result<K, E: Display>`; on `Err` every test prints `SKIP: <name> conformance: <err>`
 ///   and passes, so the suite runs unchanged on machines without the device.
 ///
+/// - `conformance_suite!(cuda, fallible: …, deterministic: false);` — a kernel that does not
+///   promise bitwise reproducibility (e.g. GPU atomics for dQ) skips the bitwise test with a
+///   `NOTE:` line; everything else runs.
+///
 /// It may be invoked from any module of the test crate as `crate::conformance_suite!`.
 #[macro_export]
 macro_rules! conformance_suite {
     ($name:ident, fallible: $make:expr) => {
+        $crate::conformance_suite!($name, fallible: $make, deterministic: true);
+    };
+    ($name:ident, fallible: $make:expr, deterministic: $det:expr) => {
         mod $name {
             use attnmech::attention::conformance as c;
             use attnmech::attention::AttentionKernel;
+
+            /// Whether the kernel promises the same bits on every run and thread count.
+            const DETERMINISTIC: bool = $det;
 
             /// The kernel, or `None` after printing a `SKIP:` line when it is unavailable.
             fn kernel() -> Option<Box<dyn AttentionKernel>> {
@@ -113,6 +123,10 @@ macro_rules! conformance_suite {
             #[test]
             fn deterministic_across_thread_counts() {
                 let Some(k) = kernel() else { return };
+                if !DETERMINISTIC {
+                    eprintln!("NOTE: {} declared non-deterministic; bitwise test skipped", k.name());
+                    return;
+                }
                 let shape = attnmech::attention::Shape {
                     batch: 2,
                     heads: 2,
@@ -139,6 +153,7 @@ conformance_suite!(cpu, attnmech::attention::CpuTiled);
 mod unavailable {
     conformance_suite!(
         never,
-        fallible: Err::<attnmech::attention::Reference, _>("no such device (skip-path self-test)")
+        fallible: Err::<attnmech::attention::Reference, _>("no such device (skip-path self-test)"),
+        deterministic: false
     );
 }

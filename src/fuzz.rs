@@ -14,7 +14,7 @@
 //! A disagreement panics with the decoded problem, which is what the fuzzer detects.
 
 use crate::attention::conformance::{run_inputs, Inputs, KernelFloat};
-use crate::attention::{reference, CpuTiled, Forward, Options, Shape};
+use crate::attention::{reference, AttentionKernel, CpuTiled, Forward, Options, Shape};
 use crate::error::Result;
 
 /// A decoded fuzz input.
@@ -130,11 +130,11 @@ fn agree<A, B>(what: &str, kernel: &Result<A>, oracle: &Result<B>, p: &Problem) 
     }
 }
 
-fn check<T: KernelFloat>(p: &Problem) {
+fn check<T: KernelFloat>(kernel: &dyn AttentionKernel, p: &Problem) {
     let cast = |x: &[f64]| x.iter().map(|&v| T::of(v)).collect::<Vec<T>>();
     let (q, k, v, d_out) = (cast(&p.x.q), cast(&p.x.k), cast(&p.x.v), cast(&p.x.d_out));
     let (shape, opts) = (p.shape, &p.opts);
-    let fk = T::forward(&CpuTiled, &q, &k, &v, shape, opts);
+    let fk = T::forward(kernel, &q, &k, &v, shape, opts);
     let fr = reference::forward(&q, &k, &v, shape, opts);
     agree("forward", &fk, &fr, p);
     // The backward pass gets the kernel's forward result, or a well-formed stand-in when the
@@ -143,14 +143,15 @@ fn check<T: KernelFloat>(p: &Problem) {
         out: vec![T::zero(); shape.q_elems()],
         lse: vec![T::zero(); shape.lse_elems()],
     });
-    let bk = T::backward(&CpuTiled, &q, &k, &v, &fwd, &d_out, shape, opts);
+    let bk = T::backward(kernel, &q, &k, &v, &fwd, &d_out, shape, opts);
     let br = reference::backward(&q, &k, &v, &fwd, &d_out, shape, opts);
     agree("backward", &bk, &br, p);
     if fr.is_ok() && br.is_ok() {
-        match run_inputs::<T>(&CpuTiled, &p.x, shape, opts) {
+        match run_inputs::<T>(kernel, &p.x, shape, opts) {
             Ok(o) if o.violations().is_empty() => {}
             Ok(o) => panic!(
-                "cpu {} disagrees with the reference: {:?}\n{p:?}",
+                "{} {} disagrees with the reference: {:?}\n{p:?}",
+                kernel.name(),
                 T::NAME,
                 o.violations()
             ),
@@ -163,10 +164,15 @@ fn check<T: KernelFloat>(p: &Problem) {
 /// reference reject the same inputs with the same error; agreement with the reference where the
 /// input is valid. Panics (with the decoded problem) on any disagreement.
 pub fn attention(data: &[u8]) {
+    attention_with(&CpuTiled, data);
+}
+
+/// [`attention`] for any kernel (the CUDA kernel, or a deliberately wrong one in a negative test).
+pub fn attention_with(kernel: &dyn AttentionKernel, data: &[u8]) {
     let p = decode(data);
-    if p.f64 {
-        check::<f64>(&p);
+    if p.f64 && kernel.supports_f64() {
+        check::<f64>(kernel, &p);
     } else {
-        check::<f32>(&p);
+        check::<f32>(kernel, &p);
     }
 }

@@ -8,4 +8,4 @@ mod into_buffers;
 mod negative;
 mod properties;
 pub mod suite;
-mod wrong;
+pub mod wrong;

@@ -78,3 +78,21 @@ fn corpus_and_artifacts_replay() {
         }
     }
 }
+
+/// NEGATIVE: the same replay detects a wrong kernel — an online softmax without the α rescale
+/// makes the target panic on some of the first 200 seeded inputs.
+#[test]
+fn replay_detects_a_wrong_kernel() {
+    use crate::attention::wrong::{Bug, Naive};
+    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    let caught = (0..200).any(|_| {
+        let len = (rng.next() % 600) as usize;
+        let data = rng.bytes(len);
+        std::panic::catch_unwind(|| attnmech::fuzz::attention_with(&Naive(Bug::NoRescale), &data))
+            .is_err()
+    });
+    assert!(
+        caught,
+        "the fuzz body accepted a kernel without the online-softmax rescale"
+    );
+}

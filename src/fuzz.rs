@@ -1,10 +1,178 @@
 //! The fuzz body, a library function so that `cargo test` can replay seeded inputs on stable Rust
 //! and `fuzz/` (cargo-fuzz) can drive it with coverage feedback.
 //!
-//! (Filled in by the foundation issue.)
+//! [`attention`] decodes bytes into an attention call ([`decode`]) and checks the CPU kernels
+//! against the f64 reference:
+//! - never a panic, whatever the bytes (shapes with a zero extent, padding beyond `kv_len`, NaN and
+//!   infinite values, buffers one element too short or too long);
+//! - the kernel and the reference accept and reject exactly the same inputs, with the same
+//!   [`crate::Error`];
+//! - where the input is valid, forward and backward agree with the oracle within the conformance
+//!   tolerances ([`crate::attention::conformance`]), including the exact values of rows that see
+//!   no key.
+//!
+//! A disagreement panics with the decoded problem, which is what the fuzzer detects.
 
-/// Decodes `data` into an attention call and checks it: never a panic; agreement with the
-/// reference where the input is valid.
+use crate::attention::conformance::{run_inputs, Inputs, KernelFloat};
+use crate::attention::{reference, AttentionKernel, CpuTiled, Forward, Options, Shape};
+use crate::error::Result;
+
+/// A decoded fuzz input.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    /// The call's shape (small: batch, heads ≤ 2, lengths ≤ 69, head_dim ≤ 24; possibly a zero).
+    pub shape: Shape,
+    /// Options (possibly an out-of-range `kv_valid_len`).
+    pub opts: Options,
+    /// Run in f64 (else f32).
+    pub f64: bool,
+    /// `q, k, v, d_out` as exact f64 values (multiples of 1/32, or NaN/±∞), possibly of the wrong
+    /// length.
+    pub x: Inputs,
+}
+
+/// Reads bytes, yielding 0 once they run out (so every byte string decodes).
+struct Bytes<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl Bytes<'_> {
+    fn byte(&mut self) -> u8 {
+        let b = self.data.get(self.pos).copied().unwrap_or(0);
+        self.pos += 1;
+        b
+    }
+    fn below(&mut self, n: usize) -> usize {
+        self.byte() as usize % n
+    }
+    /// `(b as i8) / 32`, or, when `special`, NaN for −128 and ±∞ for ±127.
+    fn value(&mut self, special: bool) -> f64 {
+        let b = self.byte() as i8;
+        match (special, b) {
+            (true, -128) => f64::NAN,
+            (true, 127) => f64::INFINITY,
+            (true, -127) => f64::NEG_INFINITY,
+            _ => b as f64 / 32.0,
+        }
+    }
+}
+
+/// Decodes `data`: a flag byte (causal, explicit scale, padding, f64, corrupt), the sizes, the
+/// options, then the values. In corrupt mode values may be NaN/±∞, one buffer may be one element
+/// off, and one extent may be zero.
+pub fn decode(data: &[u8]) -> Problem {
+    let mut b = Bytes { data, pos: 0 };
+    let flags = b.byte();
+    let corrupt = flags & 0x10 != 0;
+    let mut shape = Shape {
+        batch: 1 + b.below(2),
+        heads: 1 + b.below(2),
+        q_len: b.below(70),
+        kv_len: b.below(70),
+        head_dim: 1 + b.below(24),
+    };
+    if corrupt && flags & 0x20 != 0 {
+        match b.below(3) {
+            0 => shape.batch = 0,
+            1 => shape.heads = 0,
+            _ => shape.head_dim = 0,
+        }
+    }
+    let scale = (flags & 0x02 != 0).then(|| (b.byte() as i8) as f64 / 16.0);
+    let kv_valid_len = (flags & 0x04 != 0).then(|| {
+        let extra = usize::from(corrupt);
+        (0..shape.batch.max(1) - usize::from(corrupt && flags & 0x40 != 0))
+            .map(|_| b.below(shape.kv_len + 1 + extra))
+            .collect()
+    });
+    // Corrupt mode: 0..4 lengthens buffer `which`, 4..8 shortens buffer `which - 4`, else none.
+    let off_by_one = if corrupt { b.below(12) } else { usize::MAX };
+    let mut buf = |n: usize, which: usize| -> Vec<f64> {
+        let n = if off_by_one == which {
+            n + 1
+        } else if off_by_one == which + 4 {
+            n.saturating_sub(1)
+        } else {
+            n
+        };
+        (0..n).map(|_| b.value(corrupt)).collect()
+    };
+    let (nq, nk) = (shape.q_elems(), shape.kv_elems());
+    let x = Inputs {
+        q: buf(nq, 0),
+        k: buf(nk, 1),
+        v: buf(nk, 2),
+        d_out: buf(nq, 3),
+    };
+    Problem {
+        shape,
+        opts: Options {
+            causal: flags & 0x01 != 0,
+            scale,
+            kv_valid_len,
+        },
+        f64: flags & 0x08 != 0,
+        x,
+    }
+}
+
+/// Both `Ok`, or both `Err` with the same error; panics otherwise.
+fn agree<A, B>(what: &str, kernel: &Result<A>, oracle: &Result<B>, p: &Problem) {
+    match (kernel, oracle) {
+        (Ok(_), Ok(_)) => {}
+        (Err(a), Err(b)) if a == b => {}
+        (a, b) => panic!(
+            "{what}: kernel and reference disagree on validity: kernel {:?}, reference {:?}\n{p:?}",
+            a.as_ref().err(),
+            b.as_ref().err()
+        ),
+    }
+}
+
+fn check<T: KernelFloat>(kernel: &dyn AttentionKernel, p: &Problem) {
+    let cast = |x: &[f64]| x.iter().map(|&v| T::of(v)).collect::<Vec<T>>();
+    let (q, k, v, d_out) = (cast(&p.x.q), cast(&p.x.k), cast(&p.x.v), cast(&p.x.d_out));
+    let (shape, opts) = (p.shape, &p.opts);
+    let fk = T::forward(kernel, &q, &k, &v, shape, opts);
+    let fr = reference::forward(&q, &k, &v, shape, opts);
+    agree("forward", &fk, &fr, p);
+    // The backward pass gets the kernel's forward result, or a well-formed stand-in when the
+    // forward rejected the input (the backward must reject it the same way, not panic).
+    let fwd = fk.unwrap_or_else(|_| Forward {
+        out: vec![T::zero(); shape.q_elems()],
+        lse: vec![T::zero(); shape.lse_elems()],
+    });
+    let bk = T::backward(kernel, &q, &k, &v, &fwd, &d_out, shape, opts);
+    let br = reference::backward(&q, &k, &v, &fwd, &d_out, shape, opts);
+    agree("backward", &bk, &br, p);
+    if fr.is_ok() && br.is_ok() {
+        match run_inputs::<T>(kernel, &p.x, shape, opts) {
+            Ok(o) if o.violations().is_empty() => {}
+            Ok(o) => panic!(
+                "{} {} disagrees with the reference: {:?}\n{p:?}",
+                kernel.name(),
+                T::NAME,
+                o.violations()
+            ),
+            Err(e) => panic!("{e}\n{p:?}"),
+        }
+    }
+}
+
+/// Decodes `data` into an attention call and checks it: never a panic; the CPU kernel and the
+/// reference reject the same inputs with the same error; agreement with the reference where the
+/// input is valid. Panics (with the decoded problem) on any disagreement.
 pub fn attention(data: &[u8]) {
-    let _ = data;
+    attention_with(&CpuTiled, data);
+}
+
+/// [`attention`] for any kernel (the CUDA kernel, or a deliberately wrong one in a negative test).
+pub fn attention_with(kernel: &dyn AttentionKernel, data: &[u8]) {
+    let p = decode(data);
+    if p.f64 && kernel.supports_f64() {
+        check::<f64>(kernel, &p);
+    } else {
+        check::<f32>(kernel, &p);
+    }
 }

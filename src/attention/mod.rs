@@ -28,6 +28,7 @@
 //! Forward `4·B·H·N·M·d`, backward `2.5×` forward, both halved when causal; exp/softmax work is not
 //! counted. See [`Shape::flops_forward`].
 
+pub mod conformance;
 mod cpu;
 pub mod kernel;
 pub mod reference;

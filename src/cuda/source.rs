@@ -1,0 +1,40 @@
+//! The CUDA C++ sources of the kernels, embedded in the binary.
+//!
+//! NVRTC has no default include path and cudarc's program API takes no header list, so every
+//! program is `common.cuh` followed by one `.cu` file ([`program_text`]); a `#line` directive
+//! keeps NVRTC's messages pointing at the right file and line.
+
+/// One kernel source file of the `cuda/` folder.
+#[derive(Clone, Copy, Debug)]
+pub struct KernelSource {
+    /// File name inside `cuda/`.
+    pub file: &'static str,
+    /// Its text.
+    pub text: &'static str,
+}
+
+/// Helpers prepended to every program (`cuda/common.cuh`).
+pub const COMMON: &str = include_str!("../../cuda/common.cuh");
+
+/// FlashAttention-2 forward, f32 (`cuda/flash_fwd.cu`).
+pub const FLASH_FWD: KernelSource = KernelSource {
+    file: "flash_fwd.cu",
+    text: include_str!("../../cuda/flash_fwd.cu"),
+};
+
+/// FlashAttention-2 backward, f32 (`cuda/flash_bwd.cu`).
+pub const FLASH_BWD: KernelSource = KernelSource {
+    file: "flash_bwd.cu",
+    text: include_str!("../../cuda/flash_bwd.cu"),
+};
+
+/// Every `.cu` file of `cuda/`, so tests and CI can NVRTC-compile all of them.
+pub const ALL: &[KernelSource] = &[FLASH_FWD, FLASH_BWD];
+
+/// The full program NVRTC compiles for `src`: the common helpers, then the file.
+pub fn program_text(src: &KernelSource) -> String {
+    format!(
+        "#line 1 \"common.cuh\"\n{}\n#line 1 \"{}\"\n{}",
+        COMMON, src.file, src.text
+    )
+}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use cudarc::driver::{LaunchConfig, PushKernelArg};
 
 use super::device::{driver_err, CudaDevice, DeviceBuffer};
-use super::source::{FLASH_BWD, FLASH_FWD};
+use super::source::{FLASH_BWD, FLASH_FWD, FLASH_FWD_BF16};
 use super::MAX_HEAD_DIM;
 use crate::attention::{
     validate_backward, validate_forward, AttentionKernel, Forward, Grads, Options, Plan, Shape,
@@ -43,6 +43,13 @@ fn fwd_kernel(dp: usize) -> &'static str {
         128 => "flash_fwd_f32_d128",
         _ => "flash_fwd_f32_d256",
     }
+}
+
+/// Largest head dimension of the bf16 tensor-core forward kernel.
+pub const MAX_HEAD_DIM_BF16: usize = 128;
+
+fn fwd_bf16_smem_bytes(dp: usize) -> usize {
+    2 * (2 * FWD_BR * (dp + 8) + dp * (FWD_BC + 8))
 }
 
 fn fwd_smem_bytes(dp: usize) -> usize {
@@ -407,6 +414,124 @@ impl CudaAttention {
     }
 }
 
+/// Forward result of the bf16 kernel: `out` in bf16 words, `lse` in f32.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForwardBf16 {
+    /// `[batch, heads, q_len, head_dim]`, bf16 stored as `u16` (see [`super::bf16`]).
+    pub out: Vec<u16>,
+    /// `[batch, heads, q_len]`, natural log of each softmax denominator; `−∞` for empty rows.
+    pub lse: Vec<f32>,
+}
+
+impl CudaAttention {
+    /// bf16 forward pass from host slices of bf16 words (see [`super::bf16`]): tensor cores
+    /// (`mma.sync` m16n8k16) with f32 accumulation and an f32 online softmax; `out` rounded to
+    /// bf16 once at the end. Same conventions as [`Self::forward`]; `head_dim <= 128`.
+    pub fn forward_bf16(
+        &self,
+        q: &[u16],
+        k: &[u16],
+        v: &[u16],
+        shape: Shape,
+        opts: &Options,
+    ) -> Result<ForwardBf16> {
+        Plan::new(shape, opts)?;
+        check_len("q", shape.q_elems(), q.len())?;
+        check_len("k", shape.kv_elems(), k.len())?;
+        check_len("v", shape.kv_elems(), v.len())?;
+        for (what, x) in [("q", q), ("k", k), ("v", v)] {
+            // exponent all ones: inf or NaN
+            if let Some(index) = x.iter().position(|&w| w & 0x7f80 == 0x7f80) {
+                return Err(Error::NonFinite { what, index });
+            }
+        }
+        if shape.q_elems() == 0 || shape.kv_elems() == 0 {
+            return Ok(ForwardBf16 {
+                out: vec![0; shape.q_elems()],
+                lse: vec![f32::NEG_INFINITY; shape.lse_elems()],
+            });
+        }
+        let dev = &self.dev;
+        let (qd, kd, vd) = (dev.upload(q)?, dev.upload(k)?, dev.upload(v)?);
+        let mut out = dev.zeros::<u16>(shape.q_elems())?;
+        let mut lse = dev.zeros::<f32>(shape.lse_elems())?;
+        self.forward_bf16_device(&qd, &kd, &vd, &mut out, &mut lse, shape, opts)?;
+        Ok(ForwardBf16 {
+            out: dev.download(&out)?,
+            lse: dev.download(&lse)?,
+        })
+    }
+
+    /// bf16 forward pass on device buffers (queued, no host synchronisation). Checks lengths and
+    /// options, not values. Needs `q_len, kv_len >= 1`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn forward_bf16_device(
+        &self,
+        q: &DeviceBuffer<u16>,
+        k: &DeviceBuffer<u16>,
+        v: &DeviceBuffer<u16>,
+        out: &mut DeviceBuffer<u16>,
+        lse: &mut DeviceBuffer<f32>,
+        shape: Shape,
+        opts: &Options,
+    ) -> Result<()> {
+        let plan = Plan::new(shape, opts)?;
+        check_len("q", shape.q_elems(), q.len())?;
+        check_len("k", shape.kv_elems(), k.len())?;
+        check_len("v", shape.kv_elems(), v.len())?;
+        check_len("out", shape.q_elems(), out.len())?;
+        check_len("lse", shape.lse_elems(), lse.len())?;
+        if shape.head_dim > MAX_HEAD_DIM_BF16 {
+            return Err(Error::InvalidArgument {
+                what: "shape.head_dim",
+                reason: format!(
+                    "the bf16 kernel supports head_dim <= {MAX_HEAD_DIM_BF16}, got {}",
+                    shape.head_dim
+                ),
+            });
+        }
+        if shape.q_elems() == 0 || shape.kv_elems() == 0 {
+            return Err(Error::InvalidArgument {
+                what: "shape",
+                reason: "the device bf16 entry point needs q_len, kv_len >= 1".into(),
+            });
+        }
+        let a = Launch::new(&plan)?;
+        let dp = a.dp.max(64);
+        let smem = fwd_bf16_smem_bytes(dp);
+        self.check_smem(smem)?;
+        let name = if dp == 64 {
+            "flash_fwd_bf16_d64"
+        } else {
+            "flash_fwd_bf16_d128"
+        };
+        let f = self.dev.function(&FLASH_FWD_BF16, name, smem)?;
+        let valid = self.valid_lens(&plan)?;
+        let scale_log2 = (plan.scale * std::f64::consts::LOG2_E) as f32;
+        let cfg = LaunchConfig {
+            grid_dim: (shape.q_len.div_ceil(FWD_BR) as u32, a.bh, 1),
+            block_dim: (THREADS, 1, 1),
+            shared_mem_bytes: smem as u32,
+        };
+        let mut b = self.dev.stream().launch_builder(&f);
+        b.arg(&q.slice)
+            .arg(&k.slice)
+            .arg(&v.slice)
+            .arg(&mut out.slice)
+            .arg(&mut lse.slice)
+            .arg(&valid.slice)
+            .arg(&a.heads)
+            .arg(&a.n)
+            .arg(&a.m)
+            .arg(&a.d)
+            .arg(&scale_log2)
+            .arg(&a.causal);
+        // SAFETY: matches `flash_fwd_bf16_d*` in cuda/flash_fwd_bf16.cu; lengths checked above.
+        unsafe { b.launch(cfg) }.map_err(driver_err("launch flash_fwd_bf16"))?;
+        Ok(())
+    }
+}
+
 /// The result when there is nothing to attend to: zeros and `lse = −∞` (or empty buffers).
 fn empty_forward(shape: Shape) -> Forward<f32> {
     Forward {
@@ -451,12 +576,13 @@ mod tests {
     fn every_head_dim_maps_to_an_instance_that_holds_it() {
         for d in 1..=MAX_HEAD_DIM {
             let dp = padded_dim(d);
-            assert!(dp >= d && dp % 32 == 0, "d = {d} -> {dp}");
+            assert!(dp >= d && dp.is_multiple_of(32), "d = {d} -> {dp}");
             let (_, bc, br) = bwd_config(dp);
-            assert!(bc % 16 == 0 && br % 16 == 0);
+            assert!(bc.is_multiple_of(16) && br.is_multiple_of(16));
             // Shared memory stays under the Hopper opt-in limit (227 KiB).
             assert!(fwd_smem_bytes(dp) <= 227 * 1024);
             assert!(bwd_smem_bytes(dp, bc, br) <= 227 * 1024);
+            assert!(fwd_bf16_smem_bytes(dp.max(64)) <= 227 * 1024);
         }
     }
 }

@@ -79,6 +79,18 @@ impl Timer {
     }
 }
 
+/// Largest head dimension of the bf16 forward kernel.
+pub const MAX_HEAD_DIM_BF16: usize = 128;
+
+/// Forward result of the bf16 kernel (same fields as with the `cuda` feature).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForwardBf16 {
+    /// `[batch, heads, q_len, head_dim]` bf16 words.
+    pub out: Vec<u16>,
+    /// `[batch, heads, q_len]`.
+    pub lse: Vec<f32>,
+}
+
 /// FlashAttention-2 on a CUDA device (uninhabited without the `cuda` feature).
 #[derive(Clone, Debug)]
 pub struct CudaAttention {

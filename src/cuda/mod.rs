@@ -23,6 +23,7 @@
 //! [`Error::CudaUnavailable`]: crate::Error::CudaUnavailable
 //! [`Error::Cuda`]: crate::Error::Cuda
 
+pub mod bf16;
 pub mod source;
 
 #[cfg(feature = "cuda")]
@@ -33,12 +34,13 @@ mod device;
 mod dummy;
 
 #[cfg(feature = "cuda")]
-pub use attention::CudaAttention;
+pub use attention::{CudaAttention, ForwardBf16, MAX_HEAD_DIM_BF16};
 #[cfg(feature = "cuda")]
 pub use device::{compile_source, nvrtc_available, probe, CudaDevice, DeviceBuffer, Timer};
 #[cfg(not(feature = "cuda"))]
 pub use dummy::{
-    compile_source, nvrtc_available, probe, CudaAttention, CudaDevice, DeviceBuffer, Timer,
+    compile_source, nvrtc_available, probe, CudaAttention, CudaDevice, DeviceBuffer, ForwardBf16,
+    Timer, MAX_HEAD_DIM_BF16,
 };
 
 /// Largest head dimension the CUDA attention kernels accept (head dims are padded to 32, 64,

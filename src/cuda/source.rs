@@ -28,8 +28,14 @@ pub const FLASH_BWD: KernelSource = KernelSource {
     text: include_str!("../../cuda/flash_bwd.cu"),
 };
 
+/// FlashAttention-2 forward, bf16 on the tensor cores (`cuda/flash_fwd_bf16.cu`).
+pub const FLASH_FWD_BF16: KernelSource = KernelSource {
+    file: "flash_fwd_bf16.cu",
+    text: include_str!("../../cuda/flash_fwd_bf16.cu"),
+};
+
 /// Every `.cu` file of `cuda/`, so tests and CI can NVRTC-compile all of them.
-pub const ALL: &[KernelSource] = &[FLASH_FWD, FLASH_BWD];
+pub const ALL: &[KernelSource] = &[FLASH_FWD, FLASH_BWD, FLASH_FWD_BF16];
 
 /// The full program NVRTC compiles for `src`: the common helpers, then the file.
 pub fn program_text(src: &KernelSource) -> String {

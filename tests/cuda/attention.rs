@@ -281,3 +281,46 @@ fn rejects_bad_input() {
         Err(attnmech::Error::NonFinite { .. })
     ));
 }
+
+/// Claim: the bf16 tensor-core forward equals the f64 reference evaluated on the same
+/// bf16-rounded inputs: relative Frobenius error of `out` and `lse` ≤ 1e-2, −∞ rows exact.
+/// Tolerance: P is rounded to bf16 (8 significant bits, relative 2^-9) before the P·V product
+/// and `out` is rounded to bf16 once, so errors of a few 1e-3 are expected; 1e-2 is the
+/// issue's bound and still rejects any masking or fragment-layout slip (errors of order 1).
+#[test]
+fn bf16_forward_matches_reference() {
+    use attnmech::cuda::bf16;
+    let Some(att) = cuda_or_skip("bf16_forward_matches_reference") else {
+        return;
+    };
+    for (ci, c) in cases().into_iter().enumerate() {
+        let s = c.shape;
+        if s.head_dim > attnmech::cuda::MAX_HEAD_DIM_BF16 {
+            continue;
+        }
+        let opts = Options {
+            causal: c.causal,
+            scale: None,
+            kv_valid_len: c.valid.clone(),
+        };
+        let seed = 0xBF16 + ci as u64;
+        let (q, k, v) = (
+            bf16::slice_from_f32(&random(s.q_elems(), seed, 0)),
+            bf16::slice_from_f32(&random(s.kv_elems(), seed, 1)),
+            bf16::slice_from_f32(&random(s.kv_elems(), seed, 2)),
+        );
+        let wide = |x: &[u16]| widen(&bf16::slice_to_f32(x));
+        let want = reference::forward(&wide(&q), &wide(&k), &wide(&v), s, &opts).unwrap();
+        let got = att.forward_bf16(&q, &k, &v, s, &opts).unwrap();
+        let eo = rel_err("out", &bf16::slice_to_f32(&got.out), &want.out);
+        let el = rel_err("lse", &got.lse, &want.lse);
+        eprintln!(
+            "bf16 case {ci} {s:?} causal={}: out {eo:.2e} lse {el:.2e}",
+            c.causal
+        );
+        assert!(
+            eo <= 1e-2 && el <= 1e-2,
+            "bf16 case {ci}: out {eo:e} lse {el:e}"
+        );
+    }
+}

@@ -146,3 +146,29 @@ __device__ __forceinline__ float group_sum(float x) {
     x += __shfl_xor_sync(FULL_MASK, x, 4);
     return x;
 }
+
+// Block-wide reductions for NTHREADS threads; `red` is NTHREADS / 32 floats of shared memory.
+// Every thread gets the result. Fixed order, so the same inputs give the same bits.
+__device__ __forceinline__ float block_sum(float x, float* red) {
+#pragma unroll
+    for (int off = 16; off > 0; off /= 2) x += __shfl_xor_sync(FULL_MASK, x, off);
+    __syncthreads();
+    if (threadIdx.x % 32 == 0) red[threadIdx.x / 32] = x;
+    __syncthreads();
+    float s = 0.0f;
+#pragma unroll
+    for (int w = 0; w < NTHREADS / 32; ++w) s += red[w];
+    return s;
+}
+
+__device__ __forceinline__ float block_max(float x, float* red) {
+#pragma unroll
+    for (int off = 16; off > 0; off /= 2) x = fmaxf(x, __shfl_xor_sync(FULL_MASK, x, off));
+    __syncthreads();
+    if (threadIdx.x % 32 == 0) red[threadIdx.x / 32] = x;
+    __syncthreads();
+    float s = NEG_INF;
+#pragma unroll
+    for (int w = 0; w < NTHREADS / 32; ++w) s = fmaxf(s, red[w]);
+    return s;
+}

@@ -121,15 +121,16 @@ __device__ __forceinline__ void flash_fwd_f32_impl(const float* __restrict__ q,
     }
 }
 
-#define FLASH_FWD_F32(D)                                                                       \
-    extern "C" __global__ void __launch_bounds__(NTHREADS) flash_fwd_f32_d##D(                 \
+// (D, blocks per SM the register budget is cut for: shared memory allows 4 / 4 / 2 / 1)
+#define FLASH_FWD_F32(D, MINB)                                                                 \
+    extern "C" __global__ void __launch_bounds__(NTHREADS, MINB) flash_fwd_f32_d##D(           \
         const float* q, const float* k, const float* v, float* out, float* lse,                \
         const int* valid_len, int heads, int n, int m, int d, float scale_log2, int causal) {  \
         flash_fwd_f32_impl<D>(q, k, v, out, lse, valid_len, heads, n, m, d, scale_log2,        \
                               causal);                                                         \
     }
 
-FLASH_FWD_F32(32)
-FLASH_FWD_F32(64)
-FLASH_FWD_F32(128)
-FLASH_FWD_F32(256)
+FLASH_FWD_F32(32, 4)
+FLASH_FWD_F32(64, 4)
+FLASH_FWD_F32(128, 2)
+FLASH_FWD_F32(256, 1)

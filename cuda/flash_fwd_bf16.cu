@@ -10,8 +10,10 @@
 // reduction). Per key tile of 64 rows: S = Q K^T on the tensor cores (f32 accumulators), the
 // online softmax on the accumulator registers (rows g and g + 8 of the fragment, reduced over
 // the 4 lanes of a quad), then P is re-packed to bf16 A fragments straight from registers and
-// O += P V on the tensor cores (V is stored transposed in shared memory so its B fragments
-// are single 32-bit loads). Head dims padded to D in {64, 128}.
+// O += P V on the tensor cores. K and V tiles are double-buffered in shared memory and filled
+// with cp.async (16-byte chunks, zero-fill past the edges) while the previous tile is being
+// used; B fragments come from ldmatrix (.trans for V, which is stored row-major).
+// Head dims padded to D in {64, 128}.
 
 typedef unsigned short bf16_t;
 typedef unsigned int u32;
@@ -79,6 +81,58 @@ __device__ __forceinline__ void load_tile_bf16(bf16_t* __restrict__ dst, int ld,
     }
 }
 
+__device__ __forceinline__ u32 smem_addr(const void* p) {
+    u32 r;
+    asm("{ .reg .u64 a; cvta.to.shared.u64 a, %1; cvt.u32.u64 %0, a; }" : "=r"(r) : "l"(p));
+    return r;
+}
+
+// Four 8x8 b16 matrices; lane l supplies the row address of matrix l / 8.
+__device__ __forceinline__ void ldmatrix_x4(u32 (&r)[4], const bf16_t* p) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(smem_addr(p)));
+}
+
+__device__ __forceinline__ void ldmatrix_x4_trans(u32 (&r)[4], const bf16_t* p) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(smem_addr(p)));
+}
+
+// 16-byte global -> shared copy that bypasses registers; src_bytes = 0 writes zeros.
+__device__ __forceinline__ void cp_async16(bf16_t* dst, const bf16_t* src, int src_bytes) {
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(smem_addr(dst)),
+                 "l"(src), "r"(src_bytes));
+}
+
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n"); }
+
+template <int N>
+__device__ __forceinline__ void cp_async_wait() {
+    asm volatile("cp.async.wait_group %0;\n" ::"n"(N));
+}
+
+// Starts copying rows x d of global bf16 (row stride d) into a shared [R][ld] tile padded with
+// zeros to D columns: cp.async when d % 8 == 0, otherwise plain loads (complete on return).
+template <int R, int D>
+__device__ __forceinline__ void load_tile_bf16_async(bf16_t* __restrict__ dst, int ld,
+                                                     const bf16_t* __restrict__ src, int rows,
+                                                     int d, int tid) {
+    if ((d & 7) == 0) {
+        constexpr int C8 = D / 8;
+        for (int idx = tid; idx < R * C8; idx += NTHREADS) {
+            const int r = idx / C8;
+            const int c = (idx % C8) * 8;
+            const bool in = r < rows && c < d;
+            // Out-of-range chunks read nothing (src_bytes = 0); point them at the tile start.
+            cp_async16(&dst[r * ld + c], in ? &src[(size_t)r * d + c] : src, in ? 16 : 0);
+        }
+    } else {
+        load_tile_bf16<R, D, false>(dst, ld, src, rows, d, tid);
+    }
+}
+
 __device__ __forceinline__ float quad_max(float x) {
     x = fmaxf(x, __shfl_xor_sync(FULL_MASK, x, 1));
     return fmaxf(x, __shfl_xor_sync(FULL_MASK, x, 2));
@@ -100,13 +154,13 @@ __device__ __forceinline__ void flash_fwd_bf16_impl(const bf16_t* __restrict__ q
                                                     float scale_log2, int causal) {
     constexpr int BR = 64, BC = 64;
     constexpr int LDK = D + 8;   // halfwords; (D + 8) / 2 words = 4 mod 32: conflict-free
-    constexpr int LDV = BC + 8;
     constexpr int KS = D / 16;   // k-steps of S = Q K^T
     constexpr int NO = D / 8;    // n-tiles of O
+    constexpr int TILE = BC * LDK;
     extern __shared__ float4 smem4[];
     bf16_t* qs = reinterpret_cast<bf16_t*>(smem4);
-    bf16_t* ks = qs + BR * LDK;
-    bf16_t* vts = ks + BC * LDK;  // V^T: [D][LDV]
+    bf16_t* kbuf = qs + BR * LDK;   // two K tiles [BC][LDK]
+    bf16_t* vbuf = kbuf + 2 * TILE; // two V tiles [BC][LDK] (row-major; read with .trans)
 
     const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
     const int g = lane >> 2, t = lane & 3;
@@ -117,8 +171,15 @@ __device__ __forceinline__ void flash_fwd_bf16_impl(const bf16_t* __restrict__ q
     const int rows = min(BR, n - q0);
     const bf16_t* kg = k + (size_t)bh * m * d;
     const bf16_t* vg = v + (size_t)bh * m * d;
+    const int kv_end = visible_keys(q0 + rows - 1, n, m, valid, causal);
 
-    load_tile_bf16<BR, D, false>(qs, LDK, q + ((size_t)bh * n + q0) * d, rows, d, tid);
+    load_tile_bf16_async<BR, D>(qs, LDK, q + ((size_t)bh * n + q0) * d, rows, d, tid);
+    if (kv_end > 0) {
+        load_tile_bf16_async<BC, D>(kbuf, LDK, kg, min(BC, m), d, tid);
+        load_tile_bf16_async<BC, D>(vbuf, LDK, vg, min(BC, m), d, tid);
+    }
+    cp_async_commit();
+    cp_async_wait<0>();
     __syncthreads();
     u32 qf[KS][4];
     const int r0 = 16 * warp + g;
@@ -133,18 +194,30 @@ __device__ __forceinline__ void flash_fwd_bf16_impl(const bf16_t* __restrict__ q
     const int i0 = q0 + r0, i1 = i0 + 8;
     const int vis0 = i0 < n ? visible_keys(i0, n, m, valid, causal) : 0;
     const int vis1 = i1 < n ? visible_keys(i1, n, m, valid, causal) : 0;
-    const int kv_end = visible_keys(q0 + rows - 1, n, m, valid, causal);
+    // ldmatrix row addresses of this lane inside a tile (see the fragment layouts of m16n8k16).
+    const int k_row = (lane & 7) + 8 * (lane >> 4), k_col = 8 * ((lane >> 3) & 1);
+    const int v_row = lane & 15, v_col = 8 * (lane >> 4);
 
     float m0 = NEG_INF, m1 = NEG_INF, l0 = 0.f, l1 = 0.f;
     float o[NO][4];
 #pragma unroll
     for (int j = 0; j < NO; ++j) o[j][0] = o[j][1] = o[j][2] = o[j][3] = 0.f;
 
-    for (int k0 = 0; k0 < kv_end; k0 += BC) {
-        __syncthreads();  // previous tile's readers are done
-        load_tile_bf16<BC, D, false>(ks, LDK, kg + (size_t)k0 * d, min(BC, m - k0), d, tid);
-        load_tile_bf16<BC, D, true>(vts, LDV, vg + (size_t)k0 * d, min(BC, m - k0), d, tid);
+    int buf = 0;
+    for (int k0 = 0; k0 < kv_end; k0 += BC, buf ^= 1) {
+        // Prefetch the next tile into the other buffer while this one is used.
+        if (k0 + BC < kv_end) {
+            const int kn = k0 + BC;
+            load_tile_bf16_async<BC, D>(kbuf + (buf ^ 1) * TILE, LDK, kg + (size_t)kn * d,
+                                        min(BC, m - kn), d, tid);
+            load_tile_bf16_async<BC, D>(vbuf + (buf ^ 1) * TILE, LDK, vg + (size_t)kn * d,
+                                        min(BC, m - kn), d, tid);
+        }
+        cp_async_commit();
+        cp_async_wait<1>();  // everything but the group just committed has landed
         __syncthreads();
+        const bf16_t* ks = kbuf + buf * TILE;
+        const bf16_t* vs = vbuf + buf * TILE;
 
         float s[BC / 8][4];
 #pragma unroll
@@ -152,9 +225,11 @@ __device__ __forceinline__ void flash_fwd_bf16_impl(const bf16_t* __restrict__ q
 #pragma unroll
         for (int kk = 0; kk < KS; ++kk)
 #pragma unroll
-            for (int j = 0; j < BC / 8; ++j) {
-                const bf16_t* kp = &ks[(8 * j + g) * LDK + 16 * kk + 2 * t];
-                mma_bf16_16816(s[j], qf[kk], lds32(kp), lds32(kp + 8));
+            for (int j = 0; j < BC / 8; j += 2) {
+                u32 b[4];  // b0, b1 of n-tile j, then of n-tile j + 1
+                ldmatrix_x4(b, &ks[(8 * j + k_row) * LDK + 16 * kk + k_col]);
+                mma_bf16_16816(s[j], qf[kk], b[0], b[1]);
+                mma_bf16_16816(s[j + 1], qf[kk], b[2], b[3]);
             }
 
         float mx0 = NEG_INF, mx1 = NEG_INF;
@@ -199,11 +274,14 @@ __device__ __forceinline__ void flash_fwd_bf16_impl(const bf16_t* __restrict__ q
                                pack_bf16x2(s[2 * kk + 1][0], s[2 * kk + 1][1]),
                                pack_bf16x2(s[2 * kk + 1][2], s[2 * kk + 1][3])};
 #pragma unroll
-            for (int j = 0; j < NO; ++j) {
-                const bf16_t* vp = &vts[(8 * j + g) * LDV + 16 * kk + 2 * t];
-                mma_bf16_16816(o[j], pa, lds32(vp), lds32(vp + 8));
+            for (int j = 0; j < NO; j += 2) {
+                u32 b[4];
+                ldmatrix_x4_trans(b, &vs[(16 * kk + v_row) * LDK + 8 * j + v_col]);
+                mma_bf16_16816(o[j], pa, b[0], b[1]);
+                mma_bf16_16816(o[j + 1], pa, b[2], b[3]);
             }
         }
+        __syncthreads();  // all warps are done with this buffer before it is refilled
     }
 
     l0 = quad_sum(l0);

@@ -48,8 +48,9 @@ fn fwd_kernel(dp: usize) -> &'static str {
 /// Largest head dimension of the bf16 tensor-core forward kernel.
 pub const MAX_HEAD_DIM_BF16: usize = 128;
 
+/// Q tile plus double-buffered K and V tiles, `[64][dp + 8]` bf16 each.
 fn fwd_bf16_smem_bytes(dp: usize) -> usize {
-    2 * (2 * FWD_BR * (dp + 8) + dp * (FWD_BC + 8))
+    2 * (FWD_BR + 4 * FWD_BC) * (dp + 8)
 }
 
 fn fwd_smem_bytes(dp: usize) -> usize {

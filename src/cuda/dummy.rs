@@ -131,3 +131,16 @@ impl AttentionKernel for CudaAttention {
         match *self.never {}
     }
 }
+
+/// GPU losses (uninhabited without the `cuda` feature).
+#[derive(Clone, Debug)]
+pub struct CudaLosses {
+    _never: Arc<Infallible>,
+}
+
+impl CudaLosses {
+    /// Always `Err(CudaUnavailable)` without the `cuda` feature.
+    pub fn new() -> Result<Self> {
+        Err(not_compiled())
+    }
+}

@@ -8,6 +8,8 @@
 //!   [`crate::attention::AttentionKernel`] so the attention conformance suite runs on it.
 //! - [`CudaDevice`]: a device handle (context + stream + per-device cache of compiled modules)
 //!   and [`DeviceBuffer`]s, for callers that keep tensors on the device.
+//! - [`CudaLosses`] (feature `cuda`): the one-layer next-token model's batched loss and
+//!   gradient, and FKL/RKL/JSD/TVD divergences with logit gradients over large vocabularies.
 //! - [`source`]: the kernel sources (`cuda/*.cu`), embedded with `include_str!` so the compiled
 //!   crate needs no files at run time.
 //!
@@ -32,6 +34,8 @@ mod attention;
 mod device;
 #[cfg(not(feature = "cuda"))]
 mod dummy;
+#[cfg(feature = "cuda")]
+mod losses;
 
 #[cfg(feature = "cuda")]
 pub use attention::{CudaAttention, ForwardBf16, MAX_HEAD_DIM_BF16};
@@ -39,9 +43,11 @@ pub use attention::{CudaAttention, ForwardBf16, MAX_HEAD_DIM_BF16};
 pub use device::{compile_source, nvrtc_available, probe, CudaDevice, DeviceBuffer, Timer};
 #[cfg(not(feature = "cuda"))]
 pub use dummy::{
-    compile_source, nvrtc_available, probe, CudaAttention, CudaDevice, DeviceBuffer, ForwardBf16,
-    Timer, MAX_HEAD_DIM_BF16,
+    compile_source, nvrtc_available, probe, CudaAttention, CudaDevice, CudaLosses, DeviceBuffer,
+    ForwardBf16, Timer, MAX_HEAD_DIM_BF16,
 };
+#[cfg(feature = "cuda")]
+pub use losses::{CudaLosses, Divergence, DivergenceGrad, NextTokenLossGrad};
 
 /// Largest head dimension the CUDA attention kernels accept (head dims are padded to 32, 64,
 /// 128 or 256 inside the kernels).

@@ -34,8 +34,20 @@ pub const FLASH_FWD_BF16: KernelSource = KernelSource {
     text: include_str!("../../cuda/flash_fwd_bf16.cu"),
 };
 
+/// Batched loss/gradient of the one-layer next-token model (`cuda/next_token.cu`).
+pub const NEXT_TOKEN: KernelSource = KernelSource {
+    file: "next_token.cu",
+    text: include_str!("../../cuda/next_token.cu"),
+};
+
+/// FKL/RKL/JSD/TVD over large vocabularies with logit gradients (`cuda/divergence.cu`).
+pub const DIVERGENCE: KernelSource = KernelSource {
+    file: "divergence.cu",
+    text: include_str!("../../cuda/divergence.cu"),
+};
+
 /// Every `.cu` file of `cuda/`, so tests and CI can NVRTC-compile all of them.
-pub const ALL: &[KernelSource] = &[FLASH_FWD, FLASH_BWD, FLASH_FWD_BF16];
+pub const ALL: &[KernelSource] = &[FLASH_FWD, FLASH_BWD, FLASH_FWD_BF16, NEXT_TOKEN, DIVERGENCE];
 
 /// The full program NVRTC compiles for `src`: the common helpers, then the file.
 pub fn program_text(src: &KernelSource) -> String {

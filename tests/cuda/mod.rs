@@ -10,6 +10,8 @@
 
 #[cfg(feature = "cuda")]
 mod attention;
+#[cfg(feature = "cuda")]
+mod losses;
 mod nvrtc;
 
 use attnmech::cuda::CudaAttention;

@@ -17,9 +17,10 @@
 // Row `r` of a thread's register tile. A stored row-major [row][k] (A_T = false) gives
 // interleaved rows `ty + 16 r` (conflict-free float4 loads along k when the row stride is
 // 4 mod 32 words); A stored k-major [k][row] (A_T = true) gives contiguous rows `ty * RM + r`.
-template <bool A_T, int RM>
+// TYV = threads per block / 8 row groups (16 for 128 threads, 32 for 256).
+template <bool A_T, int RM, int TYV = TY>
 __device__ __forceinline__ int tile_row(int ty, int r) {
-    return A_T ? ty * RM + r : ty + TY * r;
+    return A_T ? ty * RM + r : ty + TYV * r;
 }
 
 // Column `j` of a thread's register tile. B stored k-major [k][col] (B_T = false) gives columns
@@ -32,7 +33,7 @@ __device__ __forceinline__ int tile_col(int tx, int j) {
 
 // Register-tiled block GEMM on shared memory: c[r][j] += sum_k A(row r, k) * B(k, col j) over
 // k in [0, kdim), kdim a multiple of 4, strides multiples of 4 (16-byte aligned float4 loads).
-template <int RM, int NJ, bool A_T, bool B_T>
+template <int RM, int NJ, bool A_T, bool B_T, int TYV = TY>
 __device__ __forceinline__ void tile_mma(float (&c)[RM][NJ], const float* __restrict__ a, int lda,
                                          const float* __restrict__ b, int ldb, int kdim, int ty,
                                          int tx) {
@@ -44,7 +45,7 @@ __device__ __forceinline__ void tile_mma(float (&c)[RM][NJ], const float* __rest
         if constexpr (!A_T) {
 #pragma unroll
             for (int r = 0; r < RM; ++r) {
-                const float4 x = *reinterpret_cast<const float4*>(&a[(ty + TY * r) * lda + k0]);
+                const float4 x = *reinterpret_cast<const float4*>(&a[(ty + TYV * r) * lda + k0]);
                 af[r][0] = x.x; af[r][1] = x.y; af[r][2] = x.z; af[r][3] = x.w;
             }
         } else {
@@ -102,13 +103,13 @@ __device__ __forceinline__ void tile_zero(float (&c)[RM][NJ]) {
 // Copies rows [0, rows) x cols [0, d) of a row-major global matrix (row stride d) into a
 // shared tile of R x D floats with row stride ld, writing zeros outside (rows >= rows,
 // cols >= d), so padded lanes contribute nothing to the GEMMs.
-template <int R, int D>
+template <int R, int D, int NT = NTHREADS>
 __device__ __forceinline__ void load_tile(float* __restrict__ dst, int ld,
                                           const float* __restrict__ src, int rows, int d,
                                           int tid) {
     if ((d & 3) == 0) {
         constexpr int C4 = D / 4;
-        for (int idx = tid; idx < R * C4; idx += NTHREADS) {
+        for (int idx = tid; idx < R * C4; idx += NT) {
             const int r = idx / C4;
             const int c = (idx % C4) * 4;
             float4 x = make_float4(0.f, 0.f, 0.f, 0.f);
@@ -116,7 +117,7 @@ __device__ __forceinline__ void load_tile(float* __restrict__ dst, int ld,
             *reinterpret_cast<float4*>(&dst[r * ld + c]) = x;
         }
     } else {
-        for (int idx = tid; idx < R * D; idx += NTHREADS) {
+        for (int idx = tid; idx < R * D; idx += NT) {
             const int r = idx / D;
             const int c = idx % D;
             dst[r * ld + c] = (r < rows && c < d) ? src[(size_t)r * d + c] : 0.0f;

@@ -29,17 +29,18 @@ extern "C" __global__ void __launch_bounds__(NTHREADS)
     if (lane == 0) delta[row] = acc;
 }
 
-template <int D, int BC, int BR>
+template <int D, int BC, int BR, int NT>
 __device__ __forceinline__ void flash_bwd_f32_impl(
     const float* __restrict__ q, const float* __restrict__ k, const float* __restrict__ v,
     const float* __restrict__ dout, const float* __restrict__ lse,
     const float* __restrict__ delta, float* __restrict__ dq, float* __restrict__ dk,
     float* __restrict__ dv, const int* __restrict__ valid_len, int heads, int n, int m, int d,
     float scale, int causal) {
-    constexpr int RM = BC / TY;   // key rows per thread
+    constexpr int TYV = NT / TX;  // row groups
+    constexpr int RM = BC / TYV;  // key rows per thread
     constexpr int NJS = BR / TX;  // query columns per thread in S^T
     constexpr int NJO = D / TX;   // head-dim columns per thread in dK, dV
-    constexpr int RMQ = BR / TY;  // query rows per thread in dQ
+    constexpr int RMQ = BR / TYV; // query rows per thread in dQ
     constexpr int LD = D + 4, LDP = BR + 4;
     extern __shared__ float4 smem4[];
     float* ks = reinterpret_cast<float*>(smem4);
@@ -58,15 +59,15 @@ __device__ __forceinline__ void flash_bwd_f32_impl(
     const int krows = min(BC, m - k0);
     const float scale_log2 = scale * LOG2E;
 
-    load_tile<BC, D>(ks, LD, k + ((size_t)bh * m + k0) * d, krows, d, tid);
-    load_tile<BC, D>(vs, LD, v + ((size_t)bh * m + k0) * d, krows, d, tid);
+    load_tile<BC, D, NT>(ks, LD, k + ((size_t)bh * m + k0) * d, krows, d, tid);
+    load_tile<BC, D, NT>(vs, LD, v + ((size_t)bh * m + k0) * d, krows, d, tid);
 
     float dk_acc[RM][NJO], dv_acc[RM][NJO];
     tile_zero(dk_acc);
     tile_zero(dv_acc);
     int key[RM];
 #pragma unroll
-    for (int r = 0; r < RM; ++r) key[r] = k0 + tile_row<false, RM>(ty, r);
+    for (int r = 0; r < RM; ++r) key[r] = k0 + tile_row<false, RM, TYV>(ty, r);
 
     if (k0 < valid) {
         // First query row that sees key k0 (bottom-right causal: i >= k0 + N - M).
@@ -74,9 +75,9 @@ __device__ __forceinline__ void flash_bwd_f32_impl(
         for (int i0 = (i_first / BR) * BR; i0 < n; i0 += BR) {
             const int qrows = min(BR, n - i0);
             __syncthreads();  // previous tile is done with qs, dos, pts
-            load_tile<BR, D>(qs, LD, q + ((size_t)bh * n + i0) * d, qrows, d, tid);
-            load_tile<BR, D>(dos, LD, dout + ((size_t)bh * n + i0) * d, qrows, d, tid);
-            for (int t = tid; t < BR; t += NTHREADS) {
+            load_tile<BR, D, NT>(qs, LD, q + ((size_t)bh * n + i0) * d, qrows, d, tid);
+            load_tile<BR, D, NT>(dos, LD, dout + ((size_t)bh * n + i0) * d, qrows, d, tid);
+            for (int t = tid; t < BR; t += NT) {
                 const int i = i0 + t;
                 lse2[t] = i < n ? lse[(size_t)bh * n + i] * LOG2E : 0.0f;
                 dlt[t] = i < n ? delta[(size_t)bh * n + i] : 0.0f;
@@ -86,9 +87,9 @@ __device__ __forceinline__ void flash_bwd_f32_impl(
 
             float pt[RM][NJS], dpt[RM][NJS];
             tile_zero(pt);
-            tile_mma<RM, NJS, false, true>(pt, ks, LD, qs, LD, D, ty, tx);
+            tile_mma<RM, NJS, false, true, TYV>(pt, ks, LD, qs, LD, D, ty, tx);
             tile_zero(dpt);
-            tile_mma<RM, NJS, false, true>(dpt, vs, LD, dos, LD, D, ty, tx);
+            tile_mma<RM, NJS, false, true, TYV>(dpt, vs, LD, dos, LD, D, ty, tx);
 #pragma unroll
             for (int r = 0; r < RM; ++r)
 #pragma unroll
@@ -98,27 +99,27 @@ __device__ __forceinline__ void flash_bwd_f32_impl(
                         key[r] < visq[t] ? exp2f(pt[r][j] * scale_log2 - lse2[t]) : 0.0f;
                     pt[r][j] = p;
                     dpt[r][j] = p * (dpt[r][j] - dlt[t]);
-                    pts[tile_row<false, RM>(ty, r) * LDP + t] = p;
+                    pts[tile_row<false, RM, TYV>(ty, r) * LDP + t] = p;
                 }
             __syncthreads();
-            tile_mma<RM, NJO, false, false>(dv_acc, pts, LDP, dos, LD, BR, ty, tx);
+            tile_mma<RM, NJO, false, false, TYV>(dv_acc, pts, LDP, dos, LD, BR, ty, tx);
             __syncthreads();
 #pragma unroll
             for (int r = 0; r < RM; ++r)
 #pragma unroll
                 for (int j = 0; j < NJS; ++j)
-                    pts[tile_row<false, RM>(ty, r) * LDP + tile_col<true>(tx, j)] = dpt[r][j];
+                    pts[tile_row<false, RM, TYV>(ty, r) * LDP + tile_col<true>(tx, j)] = dpt[r][j];
             __syncthreads();
-            tile_mma<RM, NJO, false, false>(dk_acc, pts, LDP, qs, LD, BR, ty, tx);
+            tile_mma<RM, NJO, false, false, TYV>(dk_acc, pts, LDP, qs, LD, BR, ty, tx);
             // dQ rows of this query tile, 32 head-dim columns at a time (keeps registers low).
 #pragma unroll 1
             for (int c0 = 0; c0 < D && c0 < d; c0 += 32) {
                 float dqa[RMQ][4];
                 tile_zero(dqa);
-                tile_mma<RMQ, 4, true, false>(dqa, pts, LDP, ks + c0, LD, BC, ty, tx);
+                tile_mma<RMQ, 4, true, false, TYV>(dqa, pts, LDP, ks + c0, LD, BC, ty, tx);
 #pragma unroll
                 for (int r = 0; r < RMQ; ++r) {
-                    const int i = i0 + tile_row<true, RMQ>(ty, r);
+                    const int i = i0 + tile_row<true, RMQ, TYV>(ty, r);
                     if (i >= n) continue;
                     float* dqrow = dq + ((size_t)bh * n + i) * d;
 #pragma unroll
@@ -147,17 +148,18 @@ __device__ __forceinline__ void flash_bwd_f32_impl(
     }
 }
 
-#define FLASH_BWD_F32(D, BC, BR)                                                               \
-    extern "C" __global__ void __launch_bounds__(NTHREADS) flash_bwd_f32_d##D(                 \
+#define FLASH_BWD_F32(D, BC, BR, NT)                                                           \
+    extern "C" __global__ void __launch_bounds__(NT) flash_bwd_f32_d##D(                       \
         const float* q, const float* k, const float* v, const float* dout, const float* lse,   \
         const float* delta, float* dq, float* dk, float* dv, const int* valid_len, int heads,   \
         int n, int m, int d, float scale, int causal) {                                        \
-        flash_bwd_f32_impl<D, BC, BR>(q, k, v, dout, lse, delta, dq, dk, dv, valid_len, heads, \
-                                      n, m, d, scale, causal);                                 \
+        flash_bwd_f32_impl<D, BC, BR, NT>(q, k, v, dout, lse, delta, dq, dk, dv, valid_len,    \
+                                          heads, n, m, d, scale, causal);                      \
     }
 
-// (D, key tile BC, query tile BR): register tiles of dK and dV hold BC * D / 64 floats each.
-FLASH_BWD_F32(32, 64, 64)
-FLASH_BWD_F32(64, 64, 64)
-FLASH_BWD_F32(128, 64, 32)
-FLASH_BWD_F32(256, 32, 32)
+// (D, key tile BC, query tile BR, threads): the register tiles of dK and dV hold
+// BC * D / threads floats each per thread.
+FLASH_BWD_F32(32, 64, 64, 128)
+FLASH_BWD_F32(64, 64, 64, 256)
+FLASH_BWD_F32(128, 64, 32, 256)
+FLASH_BWD_F32(256, 32, 32, 128)

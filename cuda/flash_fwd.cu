@@ -1,7 +1,7 @@
 // FlashAttention-2 forward, f32 in / f32 accumulate (compiled with common.cuh prepended).
 //
 // Layout: q, out [B, H, N, d]; k, v [B, H, M, d]; lse [B, H, N]; all row-major, contiguous.
-// One block = 128 threads = one tile of BR = 64 query rows of one (batch, head); it streams the
+// One block = 128 (or 256) threads = one tile of BR = 64 query rows of one (batch, head); it streams the
 // key/value tiles of BC = 64 rows through shared memory with the online softmax (running max
 // m, running sum l, unnormalised accumulator o, all f32), in the log2 domain (scores are
 // pre-multiplied by scale * log2 e so exp2f does the exponentials). At the end out = o / l and
@@ -15,7 +15,7 @@
 // Head dimensions are padded to D in {32, 64, 128, 256} (zeros in shared memory); one entry
 // point per D. Dynamic shared memory: (2 * 64 * (D + 4) + 64 * 68) floats.
 
-template <int D>
+template <int D, int NT>
 __device__ __forceinline__ void flash_fwd_f32_impl(const float* __restrict__ q,
                                                    const float* __restrict__ k,
                                                    const float* __restrict__ v,
@@ -25,7 +25,8 @@ __device__ __forceinline__ void flash_fwd_f32_impl(const float* __restrict__ q,
                                                    int n, int m, int d, float scale_log2,
                                                    int causal) {
     constexpr int BR = 64, BC = 64;
-    constexpr int RM = BR / TY;   // rows per thread
+    constexpr int TYV = NT / TX;  // row groups
+    constexpr int RM = BR / TYV;  // rows per thread
     constexpr int NJS = BC / TX;  // score columns per thread
     constexpr int NJO = D / TX;   // output columns per thread
     constexpr int LD = D + 4, LDP = BC + 4;
@@ -44,12 +45,12 @@ __device__ __forceinline__ void flash_fwd_f32_impl(const float* __restrict__ q,
     const float* kg = k + (size_t)bh * m * d;
     const float* vg = v + (size_t)bh * m * d;
 
-    load_tile<BR, D>(qs, LD, q + ((size_t)bh * n + q0) * d, rows, d, tid);
+    load_tile<BR, D, NT>(qs, LD, q + ((size_t)bh * n + q0) * d, rows, d, tid);
 
     int vis[RM];
 #pragma unroll
     for (int r = 0; r < RM; ++r) {
-        const int i = q0 + tile_row<false, RM>(ty, r);
+        const int i = q0 + tile_row<false, RM, TYV>(ty, r);
         vis[r] = i < n ? visible_keys(i, n, m, valid, causal) : 0;
     }
     const int kv_end = visible_keys(q0 + rows - 1, n, m, valid, causal);
@@ -65,12 +66,12 @@ __device__ __forceinline__ void flash_fwd_f32_impl(const float* __restrict__ q,
 
     for (int k0 = 0; k0 < kv_end; k0 += BC) {
         __syncthreads();  // previous P V product is done with kvs and ps
-        load_tile<BC, D>(kvs, LD, kg + (size_t)k0 * d, min(BC, m - k0), d, tid);
+        load_tile<BC, D, NT>(kvs, LD, kg + (size_t)k0 * d, min(BC, m - k0), d, tid);
         __syncthreads();
 
         float s[RM][NJS];
         tile_zero(s);
-        tile_mma<RM, NJS, false, true>(s, qs, LD, kvs, LD, D, ty, tx);
+        tile_mma<RM, NJS, false, true, TYV>(s, qs, LD, kvs, LD, D, ty, tx);
 
 #pragma unroll
         for (int r = 0; r < RM; ++r) {
@@ -91,7 +92,7 @@ __device__ __forceinline__ void flash_fwd_f32_impl(const float* __restrict__ q,
             for (int j = 0; j < NJS; ++j) {
                 const float p = exp2f(s[r][j] - shift);
                 sum += p;
-                ps[tile_row<false, RM>(ty, r) * LDP + tile_col<true>(tx, j)] = p;
+                ps[tile_row<false, RM, TYV>(ty, r) * LDP + tile_col<true>(tx, j)] = p;
             }
             // Each lane keeps a partial row sum; the 8 lanes share one max, so the partial
             // sums rescale consistently and are reduced once at the end.
@@ -100,15 +101,15 @@ __device__ __forceinline__ void flash_fwd_f32_impl(const float* __restrict__ q,
             for (int j = 0; j < NJO; ++j) o[r][j] *= alpha;
         }
         __syncthreads();  // every thread is done with K and has written its P
-        load_tile<BC, D>(kvs, LD, vg + (size_t)k0 * d, min(BC, m - k0), d, tid);
+        load_tile<BC, D, NT>(kvs, LD, vg + (size_t)k0 * d, min(BC, m - k0), d, tid);
         __syncthreads();
-        tile_mma<RM, NJO, false, false>(o, ps, LDP, kvs, LD, BC, ty, tx);
+        tile_mma<RM, NJO, false, false, TYV>(o, ps, LDP, kvs, LD, BC, ty, tx);
     }
 
 #pragma unroll
     for (int r = 0; r < RM; ++r) {
         const float l = group_sum(lrow[r]);
-        const int i = q0 + tile_row<false, RM>(ty, r);
+        const int i = q0 + tile_row<false, RM, TYV>(ty, r);
         if (i >= n) continue;
         const float inv = l > 0.0f ? 1.0f / l : 0.0f;
         float* orow = out + ((size_t)bh * n + i) * d;
@@ -121,16 +122,18 @@ __device__ __forceinline__ void flash_fwd_f32_impl(const float* __restrict__ q,
     }
 }
 
-// (D, blocks per SM the register budget is cut for: shared memory allows 4 / 4 / 2 / 1)
-#define FLASH_FWD_F32(D, MINB)                                                                 \
-    extern "C" __global__ void __launch_bounds__(NTHREADS, MINB) flash_fwd_f32_d##D(           \
+// (D, threads per block, blocks per SM the register budget is cut for; shared memory allows
+// 4 / 4 / 2 / 1 blocks). d = 128 uses 256 threads (8 warps, 2 rows each) so that the 64 x 128
+// accumulator takes 32 registers per thread and two blocks keep 16 warps per SM.
+#define FLASH_FWD_F32(D, NT, MINB)                                                             \
+    extern "C" __global__ void __launch_bounds__(NT, MINB) flash_fwd_f32_d##D(                 \
         const float* q, const float* k, const float* v, float* out, float* lse,                \
         const int* valid_len, int heads, int n, int m, int d, float scale_log2, int causal) {  \
-        flash_fwd_f32_impl<D>(q, k, v, out, lse, valid_len, heads, n, m, d, scale_log2,        \
+        flash_fwd_f32_impl<D, NT>(q, k, v, out, lse, valid_len, heads, n, m, d, scale_log2,    \
                               causal);                                                         \
     }
 
-FLASH_FWD_F32(32, 4)
-FLASH_FWD_F32(64, 4)
-FLASH_FWD_F32(128, 2)
-FLASH_FWD_F32(256, 1)
+FLASH_FWD_F32(32, 128, 4)
+FLASH_FWD_F32(64, 128, 4)
+FLASH_FWD_F32(128, 256, 2)
+FLASH_FWD_F32(256, 128, 1)

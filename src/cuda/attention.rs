@@ -26,22 +26,25 @@ fn padded_dim(d: usize) -> usize {
     }
 }
 
-/// `(kernel, key tile BC, query tile BR)` of the backward instance for padded dim `dp`.
-fn bwd_config(dp: usize) -> (&'static str, usize, usize) {
+/// `(kernel, key tile BC, query tile BR, threads)` of the backward instance for padded dim `dp`
+/// (must match the `FLASH_BWD_F32` instantiations in `cuda/flash_bwd.cu`).
+fn bwd_config(dp: usize) -> (&'static str, usize, usize, u32) {
     match dp {
-        32 => ("flash_bwd_f32_d32", 64, 64),
-        64 => ("flash_bwd_f32_d64", 64, 64),
-        128 => ("flash_bwd_f32_d128", 64, 32),
-        _ => ("flash_bwd_f32_d256", 32, 32),
+        32 => ("flash_bwd_f32_d32", 64, 64, 128),
+        64 => ("flash_bwd_f32_d64", 64, 64, 256),
+        128 => ("flash_bwd_f32_d128", 64, 32, 256),
+        _ => ("flash_bwd_f32_d256", 32, 32, 128),
     }
 }
 
-fn fwd_kernel(dp: usize) -> &'static str {
+/// `(kernel, threads)` of the forward instance (must match `FLASH_FWD_F32` in
+/// `cuda/flash_fwd.cu`).
+fn fwd_kernel(dp: usize) -> (&'static str, u32) {
     match dp {
-        32 => "flash_fwd_f32_d32",
-        64 => "flash_fwd_f32_d64",
-        128 => "flash_fwd_f32_d128",
-        _ => "flash_fwd_f32_d256",
+        32 => ("flash_fwd_f32_d32", 128),
+        64 => ("flash_fwd_f32_d64", 128),
+        128 => ("flash_fwd_f32_d128", 256),
+        _ => ("flash_fwd_f32_d256", 128),
     }
 }
 
@@ -314,12 +317,13 @@ impl CudaAttention {
         let a = Launch::new(plan)?;
         let smem = fwd_smem_bytes(a.dp);
         self.check_smem(smem)?;
-        let f = self.dev.function(&FLASH_FWD, fwd_kernel(a.dp), smem)?;
+        let (name, threads) = fwd_kernel(a.dp);
+        let f = self.dev.function(&FLASH_FWD, name, smem)?;
         let valid = self.valid_lens(plan)?;
         let scale_log2 = (plan.scale * std::f64::consts::LOG2_E) as f32;
         let cfg = LaunchConfig {
             grid_dim: (plan.shape.q_len.div_ceil(FWD_BR) as u32, a.bh, 1),
-            block_dim: (THREADS, 1, 1),
+            block_dim: (threads, 1, 1),
             shared_mem_bytes: smem as u32,
         };
         let stream = self.dev.stream();
@@ -358,7 +362,7 @@ impl CudaAttention {
     ) -> Result<()> {
         let a = Launch::new(plan)?;
         let shape = plan.shape;
-        let (name, bc, br) = bwd_config(a.dp);
+        let (name, bc, br, threads) = bwd_config(a.dp);
         let smem = bwd_smem_bytes(a.dp, bc, br);
         self.check_smem(smem)?;
         let f_delta = self.dev.function(&FLASH_BWD, "flash_bwd_delta_f32", 0)?;
@@ -389,7 +393,7 @@ impl CudaAttention {
         self.dev.fill_zero(dq)?;
         let cfg = LaunchConfig {
             grid_dim: (shape.kv_len.div_ceil(bc) as u32, a.bh, 1),
-            block_dim: (THREADS, 1, 1),
+            block_dim: (threads, 1, 1),
             shared_mem_bytes: smem as u32,
         };
         let mut b = stream.launch_builder(&f);
@@ -578,8 +582,9 @@ mod tests {
         for d in 1..=MAX_HEAD_DIM {
             let dp = padded_dim(d);
             assert!(dp >= d && dp.is_multiple_of(32), "d = {d} -> {dp}");
-            let (_, bc, br) = bwd_config(dp);
-            assert!(bc.is_multiple_of(16) && br.is_multiple_of(16));
+            let (_, bc, br, threads) = bwd_config(dp);
+            let row_groups = threads as usize / 8;
+            assert!(bc.is_multiple_of(row_groups) && br.is_multiple_of(row_groups));
             // Shared memory stays under the Hopper opt-in limit (227 KiB).
             assert!(fwd_smem_bytes(dp) <= 227 * 1024);
             assert!(bwd_smem_bytes(dp, bc, br) <= 227 * 1024);

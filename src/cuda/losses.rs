@@ -49,6 +49,23 @@ pub struct NextTokenLossGrad {
     pub grad: Vec<f32>,
 }
 
+/// A batch for the next-token model: embeddings and token sequences of equal length.
+#[derive(Clone, Copy, Debug)]
+pub struct NextTokenBatch<'a> {
+    /// `[vocab, dim]` row-major embedding table `E`.
+    pub emb: &'a [f32],
+    /// Vocabulary size `K`.
+    pub vocab: usize,
+    /// Embedding dimension `d`.
+    pub dim: usize,
+    /// `[n, seq_len]` token ids; the last token of each row is the query.
+    pub tokens: &'a [usize],
+    /// Sequence length `T`.
+    pub seq_len: usize,
+    /// `[n]` next-token labels.
+    pub labels: &'a [usize],
+}
+
 /// GPU kernels for the losses of the paper modules (f32).
 #[derive(Clone, Debug)]
 pub struct CudaLosses {
@@ -102,8 +119,8 @@ impl CudaLosses {
                     reason: format!("must lie in [0, 1], got {b}"),
                 })
             }
-            Divergence::Jsd(b) if b == 0.0 => (0, 0.0),
-            Divergence::Jsd(b) if b == 1.0 => (1, 1.0),
+            Divergence::Jsd(0.0) => (0, 0.0),
+            Divergence::Jsd(1.0) => (1, 1.0),
             Divergence::Jsd(b) => (2, b),
             Divergence::Tvd => (3, 0.0),
         };
@@ -149,21 +166,24 @@ impl CudaLosses {
         })
     }
 
-    /// Mean log-loss and `∂L/∂W` of the one-layer next-token model (spec next_token_scc §1):
-    /// `emb` `[vocab, dim]`, `w` `[dim, dim]` row-major, `tokens` `[n, seq_len]` ids, `labels`
-    /// `[n]`; every label must occur in its sequence (realizable labels). Scores
+    /// Mean log-loss and `∂L/∂W` of the one-layer next-token model (spec next_token_scc §1)
+    /// on `batch`, with `w` `[dim, dim]` row-major; every label must occur in its sequence
+    /// (realizable labels, else [`Error::Infeasible`]). Scores
     /// `σ_t = x_tᵀ W x̄` with `x̄` the last token's embedding, softmax over the sequence,
     /// loss `−log Σ_{t: τ_t = y} a_t`.
     pub fn next_token_loss_grad(
         &self,
-        emb: &[f32],
-        vocab: usize,
-        dim: usize,
+        batch: &NextTokenBatch<'_>,
         w: &[f32],
-        tokens: &[usize],
-        seq_len: usize,
-        labels: &[usize],
     ) -> Result<NextTokenLossGrad> {
+        let NextTokenBatch {
+            emb,
+            vocab,
+            dim,
+            tokens,
+            seq_len,
+            labels,
+        } = *batch;
         let n = labels.len();
         if n == 0 {
             return Err(Error::Empty { what: "labels" });

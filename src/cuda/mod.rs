@@ -47,7 +47,7 @@ pub use dummy::{
     ForwardBf16, Timer, MAX_HEAD_DIM_BF16,
 };
 #[cfg(feature = "cuda")]
-pub use losses::{CudaLosses, Divergence, DivergenceGrad, NextTokenLossGrad};
+pub use losses::{CudaLosses, Divergence, DivergenceGrad, NextTokenBatch, NextTokenLossGrad};
 
 /// Largest head dimension the CUDA attention kernels accept (head dims are padded to 32, 64,
 /// 128 or 256 inside the kernels).

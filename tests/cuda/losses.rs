@@ -1,6 +1,6 @@
 //! GPU next-token model and divergence kernels against f64 CPU references written here.
 
-use attnmech::cuda::{CudaLosses, Divergence};
+use attnmech::cuda::{CudaLosses, Divergence, NextTokenBatch};
 use rand::Rng;
 
 fn losses_or_skip(test: &str) -> Option<CudaLosses> {
@@ -66,6 +66,19 @@ struct NtpCase {
     vocab: usize,
     d: usize,
     t_len: usize,
+}
+
+impl NtpCase {
+    fn batch<'a>(&'a self, labels: &'a [usize]) -> NextTokenBatch<'a> {
+        NextTokenBatch {
+            emb: &self.emb,
+            vocab: self.vocab,
+            dim: self.d,
+            tokens: &self.tokens,
+            seq_len: self.t_len,
+            labels,
+        }
+    }
 }
 
 fn ntp_case(seed: u64, vocab: usize, d: usize, n: usize, t_len: usize, w_scale: f32) -> NtpCase {
@@ -145,9 +158,7 @@ fn next_token_loss_grad_matches_reference() {
     .into_iter()
     .enumerate()
     {
-        let got = gpu
-            .next_token_loss_grad(&c.emb, c.vocab, c.d, &c.w, &c.tokens, c.t_len, &c.labels)
-            .unwrap();
+        let got = gpu.next_token_loss_grad(&c.batch(&c.labels), &c.w).unwrap();
         let (loss, grad) = ntp_reference(
             &widen(&c.emb),
             c.d,
@@ -166,7 +177,7 @@ fn next_token_loss_grad_matches_reference() {
     let mut labels = c.labels.clone();
     labels[1] = (0..10).find(|v| !c.tokens[3..6].contains(v)).unwrap();
     assert!(matches!(
-        gpu.next_token_loss_grad(&c.emb, c.vocab, c.d, &c.w, &c.tokens, c.t_len, &labels),
+        gpu.next_token_loss_grad(&c.batch(&labels), &c.w),
         Err(attnmech::Error::Infeasible { .. })
     ));
 }

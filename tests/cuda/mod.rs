@@ -17,6 +17,7 @@ mod nvrtc;
 use attnmech::cuda::CudaAttention;
 
 /// The CUDA attention kernel, or `None` after printing a skip line.
+#[cfg(feature = "cuda")]
 pub(crate) fn cuda_or_skip(test: &str) -> Option<CudaAttention> {
     match CudaAttention::new() {
         Ok(k) => Some(k),

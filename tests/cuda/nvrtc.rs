@@ -69,9 +69,9 @@ fn nvrtc_reports_syntax_errors_with_the_log() {
         file: "broken.cu",
         text: "extern \"C\" __global__ void k(float* x) { x[0] = undeclared_name; }\n",
     };
-    let err = compile_source(&broken, ARCH)
-        .err()
-        .expect("broken source compiled");
+    let Err(err) = compile_source(&broken, ARCH) else {
+        panic!("broken source compiled");
+    };
     let msg = err.to_string();
     assert!(
         msg.contains("undeclared_name") && msg.contains("broken.cu"),

@@ -160,6 +160,6 @@ __device__ __forceinline__ void flash_bwd_f32_impl(
 // (D, key tile BC, query tile BR, threads): the register tiles of dK and dV hold
 // BC * D / threads floats each per thread.
 FLASH_BWD_F32(32, 64, 64, 128)
-FLASH_BWD_F32(64, 64, 64, 256)
-FLASH_BWD_F32(128, 64, 32, 256)
+FLASH_BWD_F32(64, 64, 64, 128)
+FLASH_BWD_F32(128, 64, 32, 128)
 FLASH_BWD_F32(256, 32, 32, 128)

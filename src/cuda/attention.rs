@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use cudarc::driver::{LaunchConfig, PushKernelArg};
+use cudarc::driver::{DeviceRepr, LaunchConfig, PushKernelArg};
 
 use super::device::{driver_err, CudaDevice, DeviceBuffer};
-use super::source::{FLASH_BWD, FLASH_FWD, FLASH_FWD_BF16};
+use super::source::{KernelSource, FLASH_BWD, FLASH_FWD, FLASH_FWD_BF16};
 use super::MAX_HEAD_DIM;
 use crate::attention::{
     validate_backward, validate_forward, AttentionKernel, Forward, Grads, Options, Plan, Shape,
@@ -31,8 +31,8 @@ fn padded_dim(d: usize) -> usize {
 fn bwd_config(dp: usize) -> (&'static str, usize, usize, u32) {
     match dp {
         32 => ("flash_bwd_f32_d32", 64, 64, 128),
-        64 => ("flash_bwd_f32_d64", 64, 64, 256),
-        128 => ("flash_bwd_f32_d128", 64, 32, 256),
+        64 => ("flash_bwd_f32_d64", 64, 64, 128),
+        128 => ("flash_bwd_f32_d128", 64, 32, 128),
         _ => ("flash_bwd_f32_d256", 32, 32, 128),
     }
 }
@@ -43,7 +43,7 @@ fn fwd_kernel(dp: usize) -> (&'static str, u32) {
     match dp {
         32 => ("flash_fwd_f32_d32", 128),
         64 => ("flash_fwd_f32_d64", 128),
-        128 => ("flash_fwd_f32_d128", 256),
+        128 => ("flash_fwd_f32_d128", 128),
         _ => ("flash_fwd_f32_d256", 128),
     }
 }
@@ -230,11 +230,7 @@ impl CudaAttention {
         opts: &Options,
     ) -> Result<()> {
         let plan = Plan::new(shape, opts)?;
-        check_len("q", shape.q_elems(), q.len())?;
-        check_len("k", shape.kv_elems(), k.len())?;
-        check_len("v", shape.kv_elems(), v.len())?;
-        check_len("out", shape.q_elems(), out.len())?;
-        check_len("lse", shape.lse_elems(), lse.len())?;
+        check_forward_lens(shape, [q.len(), k.len(), v.len(), out.len(), lse.len()])?;
         if shape.q_elems() == 0 {
             return Ok(());
         }
@@ -315,10 +311,30 @@ impl CudaAttention {
         lse: &mut DeviceBuffer<f32>,
     ) -> Result<()> {
         let a = Launch::new(plan)?;
-        let smem = fwd_smem_bytes(a.dp);
-        self.check_smem(smem)?;
         let (name, threads) = fwd_kernel(a.dp);
-        let f = self.dev.function(&FLASH_FWD, name, smem)?;
+        let kernel = (&FLASH_FWD, name, threads, fwd_smem_bytes(a.dp));
+        self.launch_forward_kernel(kernel, plan, &a, q, k, v, out, lse)
+    }
+
+    /// Launches a forward kernel with the signature shared by `flash_fwd_f32_d*` and
+    /// `flash_fwd_bf16_d*`: `(q, k, v, out, lse, valid_len, heads, n, m, d, scale_log2, causal)`,
+    /// one block per 64 query rows and (batch, head). `kernel` is (source, entry point, threads,
+    /// dynamic shared memory bytes).
+    #[allow(clippy::too_many_arguments)]
+    fn launch_forward_kernel<T: DeviceRepr>(
+        &self,
+        kernel: (&KernelSource, &'static str, u32, usize),
+        plan: &Plan,
+        a: &Launch,
+        q: &DeviceBuffer<T>,
+        k: &DeviceBuffer<T>,
+        v: &DeviceBuffer<T>,
+        out: &mut DeviceBuffer<T>,
+        lse: &mut DeviceBuffer<f32>,
+    ) -> Result<()> {
+        let (src, name, threads, smem) = kernel;
+        self.check_smem(smem)?;
+        let f = self.dev.function(src, name, smem)?;
         let valid = self.valid_lens(plan)?;
         let scale_log2 = (plan.scale * std::f64::consts::LOG2_E) as f32;
         let cfg = LaunchConfig {
@@ -326,8 +342,7 @@ impl CudaAttention {
             block_dim: (threads, 1, 1),
             shared_mem_bytes: smem as u32,
         };
-        let stream = self.dev.stream();
-        let mut b = stream.launch_builder(&f);
+        let mut b = self.dev.stream().launch_builder(&f);
         b.arg(&q.slice)
             .arg(&k.slice)
             .arg(&v.slice)
@@ -340,9 +355,9 @@ impl CudaAttention {
             .arg(&a.d)
             .arg(&scale_log2)
             .arg(&a.causal);
-        // SAFETY: the argument list matches `flash_fwd_f32_d*` in cuda/flash_fwd.cu, and every
+        // SAFETY: the argument list matches the forward kernels' common signature, and every
         // buffer length was checked against the shape the kernel indexes with.
-        unsafe { b.launch(cfg) }.map_err(driver_err("launch flash_fwd_f32"))?;
+        unsafe { b.launch(cfg) }.map_err(|e| Error::Cuda(format!("launch {name}: {e}")))?;
         Ok(())
     }
 
@@ -481,11 +496,7 @@ impl CudaAttention {
         opts: &Options,
     ) -> Result<()> {
         let plan = Plan::new(shape, opts)?;
-        check_len("q", shape.q_elems(), q.len())?;
-        check_len("k", shape.kv_elems(), k.len())?;
-        check_len("v", shape.kv_elems(), v.len())?;
-        check_len("out", shape.q_elems(), out.len())?;
-        check_len("lse", shape.lse_elems(), lse.len())?;
+        check_forward_lens(shape, [q.len(), k.len(), v.len(), out.len(), lse.len()])?;
         if shape.head_dim > MAX_HEAD_DIM_BF16 {
             return Err(Error::InvalidArgument {
                 what: "shape.head_dim",
@@ -503,38 +514,29 @@ impl CudaAttention {
         }
         let a = Launch::new(&plan)?;
         let dp = a.dp.max(64);
-        let smem = fwd_bf16_smem_bytes(dp);
-        self.check_smem(smem)?;
         let name = if dp == 64 {
             "flash_fwd_bf16_d64"
         } else {
             "flash_fwd_bf16_d128"
         };
-        let f = self.dev.function(&FLASH_FWD_BF16, name, smem)?;
-        let valid = self.valid_lens(&plan)?;
-        let scale_log2 = (plan.scale * std::f64::consts::LOG2_E) as f32;
-        let cfg = LaunchConfig {
-            grid_dim: (shape.q_len.div_ceil(FWD_BR) as u32, a.bh, 1),
-            block_dim: (THREADS, 1, 1),
-            shared_mem_bytes: smem as u32,
-        };
-        let mut b = self.dev.stream().launch_builder(&f);
-        b.arg(&q.slice)
-            .arg(&k.slice)
-            .arg(&v.slice)
-            .arg(&mut out.slice)
-            .arg(&mut lse.slice)
-            .arg(&valid.slice)
-            .arg(&a.heads)
-            .arg(&a.n)
-            .arg(&a.m)
-            .arg(&a.d)
-            .arg(&scale_log2)
-            .arg(&a.causal);
-        // SAFETY: matches `flash_fwd_bf16_d*` in cuda/flash_fwd_bf16.cu; lengths checked above.
-        unsafe { b.launch(cfg) }.map_err(driver_err("launch flash_fwd_bf16"))?;
-        Ok(())
+        let kernel = (&FLASH_FWD_BF16, name, THREADS, fwd_bf16_smem_bytes(dp));
+        self.launch_forward_kernel(kernel, &plan, &a, q, k, v, out, lse)
     }
+}
+
+/// Checks the lengths of `[q, k, v, out, lse]` against the shape.
+fn check_forward_lens(shape: Shape, lens: [usize; 5]) -> Result<()> {
+    let want = [
+        ("q", shape.q_elems()),
+        ("k", shape.kv_elems()),
+        ("v", shape.kv_elems()),
+        ("out", shape.q_elems()),
+        ("lse", shape.lse_elems()),
+    ];
+    for ((what, expected), got) in want.into_iter().zip(lens) {
+        check_len(what, expected, got)?;
+    }
+    Ok(())
 }
 
 /// The result when there is nothing to attend to: zeros and `lse = −∞` (or empty buffers).

@@ -52,6 +52,26 @@ struct Case {
     valid: Option<Vec<usize>>,
 }
 
+impl Case {
+    fn options(&self) -> Options {
+        Options {
+            causal: self.causal,
+            scale: None,
+            kv_valid_len: self.valid.clone(),
+        }
+    }
+
+    /// Fresh random `(q, k, v)` for this case.
+    fn inputs(&self, seed: u64) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+        let s = self.shape;
+        (
+            random(s.q_elems(), seed, 0),
+            random(s.kv_elems(), seed, 1),
+            random(s.kv_elems(), seed, 2),
+        )
+    }
+}
+
 fn case(b: usize, h: usize, n: usize, m: usize, d: usize, causal: bool) -> Case {
     Case {
         shape: Shape {
@@ -107,17 +127,9 @@ fn forward_matches_reference() {
     let dev = att.device();
     for (ci, c) in cases().into_iter().enumerate() {
         let s = c.shape;
-        let opts = Options {
-            causal: c.causal,
-            scale: None,
-            kv_valid_len: c.valid.clone(),
-        };
+        let opts = c.options();
         let seed = 0xC0DA + ci as u64;
-        let (q, k, v) = (
-            random(s.q_elems(), seed, 0),
-            random(s.kv_elems(), seed, 1),
-            random(s.kv_elems(), seed, 2),
-        );
+        let (q, k, v) = c.inputs(seed);
         let want = reference::forward(&widen(&q), &widen(&k), &widen(&v), s, &opts).unwrap();
         let (qd, kd, vd) = (
             dev.upload(&q).unwrap(),
@@ -156,18 +168,10 @@ fn backward_matches_reference() {
     let dev = att.device();
     for (ci, c) in cases().into_iter().enumerate() {
         let s = c.shape;
-        let opts = Options {
-            causal: c.causal,
-            scale: None,
-            kv_valid_len: c.valid.clone(),
-        };
+        let opts = c.options();
         let seed = 0xB0DA + ci as u64;
-        let (q, k, v, g) = (
-            random(s.q_elems(), seed, 0),
-            random(s.kv_elems(), seed, 1),
-            random(s.kv_elems(), seed, 2),
-            random(s.q_elems(), seed, 3),
-        );
+        let (q, k, v) = c.inputs(seed);
+        let g = random(s.q_elems(), seed, 3);
         let (q64, k64, v64, g64) = (widen(&q), widen(&k), widen(&v), widen(&g));
         let want_fwd = reference::forward(&q64, &k64, &v64, s, &opts).unwrap();
         let want = reference::backward(&q64, &k64, &v64, &want_fwd, &g64, s, &opts).unwrap();
@@ -317,11 +321,7 @@ fn bf16_forward_matches_reference() {
         if s.head_dim > attnmech::cuda::MAX_HEAD_DIM_BF16 {
             continue;
         }
-        let opts = Options {
-            causal: c.causal,
-            scale: None,
-            kv_valid_len: c.valid.clone(),
-        };
+        let opts = c.options();
         let seed = 0xBF16 + ci as u64;
         let (q, k, v) = (
             bf16::slice_from_f32(&random(s.q_elems(), seed, 0)),

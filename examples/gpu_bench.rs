@@ -1,6 +1,6 @@
 //! Times the CUDA attention kernels with device events (used by `scripts/gpu_check.sh`).
 //!
-//! `cargo build --release --features cuda --example gpu_bench`, then on a GPU machine
+//! `cargo build --features cuda --example gpu_bench`, then on a GPU machine
 //! `gpu_bench [reps]`. Prints one `RESULT` line per (dtype, shape, causal) with the median
 //! milliseconds of forward and of forward + backward, and TFLOP/s in the FlashAttention
 //! convention (forward 4·B·H·N²·d, backward 2.5×, causal halves). Exits 0 with a `SKIP` line

@@ -6,8 +6,8 @@
 #      printed as one table of TFLOP/s and ratios.
 #
 # Build on the development machine first (see scripts/prepare_devbin.sh), which fills .devbin/:
-#   .devbin/lib-test       cargo test --release --features cuda --no-run   (the tests/lib.rs binary)
-#   .devbin/gpu_bench      cargo build --release --features cuda --example gpu_bench
+#   .devbin/lib-test       cargo test --features cuda --test lib --no-run   (the tests/lib.rs binary)
+#   .devbin/gpu_bench      cargo build --features cuda --example gpu_bench   (host side untimed)
 #   .devbin/ptx/*.ptx      the kernels compiled by NVRTC for sm_90
 #   .devbin/gpu_check.sh, .devbin/torch_sdpa_bench.py   copies of these scripts
 # Then: bash .devbin/gpu_check.sh   (writes logs and the table under $OUT when set)

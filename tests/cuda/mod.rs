@@ -69,3 +69,12 @@ fn without_feature_every_constructor_is_unavailable() {
     ));
     assert!(!attnmech::cuda::nvrtc_available());
 }
+
+// The shared attention conformance suite (AK1–AK7) on the CUDA kernels. Without a GPU (or without
+// the `cuda` feature) the constructor returns `Err(CudaUnavailable)` and every test prints a
+// `SKIP:` line. The backward accumulates dQ with atomics, so bitwise determinism is not claimed.
+crate::conformance_suite!(
+    conformance,
+    fallible: attnmech::cuda::CudaAttention::new(),
+    deterministic: false
+);

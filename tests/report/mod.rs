@@ -5,8 +5,8 @@ use attnmech::report::Check;
 
 #[test]
 fn checks_judge_nan_as_failure() {
-    assert!(Check::at_most("x", "nan fails", f64::NAN, 1.0).passed == false);
-    assert!(Check::at_least("x", "nan fails", f64::NAN, 1.0).passed == false);
+    assert!(!Check::at_most("x", "nan fails", f64::NAN, 1.0).passed);
+    assert!(!Check::at_least("x", "nan fails", f64::NAN, 1.0).passed);
     assert!(Check::within("x", "in", 0.5, 0.0, 1.0).passed);
     assert!(!Check::within("x", "out", 1.5, 0.0, 1.0).passed);
 }

@@ -25,11 +25,16 @@ fn probabilities(q: &[f64], k: &[f64], plan: &Plan, b: usize) -> (Vec<f64>, Vec<
         for (j, s) in row.iter_mut().enumerate().take(vis) {
             *s = plan.scale * (0..d).map(|t| q[i * d + t] * k[j * d + t]).sum::<f64>();
         }
+        // P from exp(S - rowmax) / sum rather than exp(S - lse): at |S| ~ 1e4 the subtraction
+        // S - lse would carry an absolute rounding error of u·|lse| into every exponent.
         let mx = row[..vis].iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        let sum: f64 = row[..vis].iter().map(|s| (s - mx).exp()).sum();
+        for s in row[..vis].iter_mut() {
+            *s = (*s - mx).exp();
+        }
+        let sum: f64 = row[..vis].iter().sum();
         lse[i] = mx + sum.ln();
         for s in row[..vis].iter_mut() {
-            *s = (*s - lse[i]).exp();
+            *s /= sum;
         }
     }
     (p, lse)

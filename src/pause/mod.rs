@@ -28,5 +28,5 @@ pub use sequence::{
 
 /// This module's sections of the `attnmech reproduce` report.
 pub fn report_sections() -> Vec<Box<dyn crate::report::Section>> {
-    Vec::new()
+    vec![Box::new(report::PauseSection)]
 }

@@ -22,5 +22,5 @@ pub use verify::{verify, verify_greedy, verify_with, AcceptRule, ResidualMode, S
 
 /// This module's sections of the `attnmech reproduce` report.
 pub fn report_sections() -> Vec<Box<dyn crate::report::Section>> {
-    Vec::new()
+    vec![Box::new(report::SpecdecSection)]
 }

@@ -5,6 +5,7 @@
 //! - [`reference`]: plain f64 oracles written straight from the formulas, for tests.
 
 pub mod divergence;
+mod lanes;
 pub mod reference;
 
 pub use divergence::{divergence_and_grad, divergence_only, Divergence, LOG_PROB_FLOOR};

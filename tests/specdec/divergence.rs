@@ -74,7 +74,9 @@ fn worked_example_values_and_gradients() {
 #[test]
 fn kernel_matches_reference_f64_and_f32() {
     let mut rng = seeded(11, 0);
-    for &v in &[1usize, 2, 15, 16, 17, 63, 64, 65, 1024, 1025] {
+    for &v in &[
+        1usize, 2, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1023, 1024, 1025, 3000,
+    ] {
         for &t in &[0.5, 1.0, 2.0] {
             let positions = 3;
             let tz = normal(&mut rng, positions * v, 2.0);
@@ -304,4 +306,60 @@ fn divergence_errors() {
         divergence_and_grad(d, &lp, &z, 0, 1.0, &mut g),
         Err(Error::InvalidArgument { .. })
     ));
+}
+
+/// The f32 lane path reports bad input exactly like the generic path (it falls back to it), and
+/// its polynomial `exp` stays within `(|lq| + 4)` f32 ulps (relative) of the f64 value over the range
+/// the kernels use: the `|lq|` part is the rounding of the f32 argument `z − L` itself.
+#[test]
+fn f32_path_errors_and_exp_accuracy() {
+    let lp: Vec<f32> = vec![(0.25f32).ln(); 4];
+    let mut g = [0.0f32; 4];
+    for div in [
+        Divergence::ForwardKl,
+        Divergence::ReverseKl,
+        Divergence::Tvd,
+    ] {
+        let bad_z = [0.0, f32::NAN, 0.0, 0.0];
+        assert!(matches!(
+            divergence_and_grad(div, &lp, &bad_z, 4, 1.0, &mut g),
+            Err(Error::NonFinite {
+                what: "student_logits",
+                ..
+            })
+        ));
+        let bad_lp = [f32::INFINITY, 0.0, 0.0, 0.0];
+        assert!(matches!(
+            divergence_and_grad(div, &bad_lp, &[0.0; 4], 4, 1.0, &mut g),
+            Err(Error::NonFinite { .. })
+        ));
+        let nan_lp = [f32::NAN, 0.0, 0.0, 0.0];
+        assert!(matches!(
+            divergence_and_grad(div, &nan_lp, &[0.0; 4], 4, 1.0, &mut g),
+            Err(Error::NonFinite { .. })
+        ));
+        let unnorm = [0.0f32; 4];
+        assert!(matches!(
+            divergence_and_grad(div, &unnorm, &[0.0; 4], 4, 1.0, &mut g),
+            Err(Error::InvalidArgument { .. })
+        ));
+    }
+    // exp accuracy through FKL's gradient: q − p with p = 0 isolates q = exp(z − L).
+    let v = 2000;
+    let z: Vec<f32> = (0..v).map(|i| -80.0 + 80.0 * i as f32 / v as f32).collect();
+    let mut lp = vec![f32::NEG_INFINITY; v];
+    lp[v - 1] = 0.0;
+    let mut g = vec![0.0f32; v];
+    divergence_and_grad(Divergence::ForwardKl, &lp, &z, v, 1.0, &mut g).unwrap();
+    let zf: Vec<f64> = z.iter().map(|&x| x as f64).collect();
+    let lq = reference::log_softmax(&zf, 1.0);
+    for k in 0..v - 1 {
+        let want = lq[k].exp();
+        let tol = (lq[k].abs() + 4.0) * f32::EPSILON as f64 * want + 1e-37;
+        assert!(
+            (g[k] as f64 - want).abs() <= tol,
+            "k={k}: {} vs {want}",
+            g[k]
+        );
+    }
 }

@@ -24,8 +24,8 @@
 //! - JSD and TVD need `lq` element-wise before they can sum, so they take a second read (loss, and
 //!   the per-element factor stored in the gradient buffer) and a third in-place pass for the gradient.
 //!
-//! f32 rows of FKL, RKL and TVD run on 8-lane vectorisable loops with a polynomial `exp`
-//! (`distill::lanes`, blocks of 1024 for the online max); f64 and JSD use the generic code below.
+//! f32 rows run on 8-lane vectorisable loops with polynomial `exp`/`ln_1p` (`distill::lanes`,
+//! blocks of 1024 for the online max); f64 rows use the generic code below (libm accuracy).
 //!
 //! # Layout and conventions
 //! `teacher_log_probs`, `student_logits`, `grad` are `[positions, vocab]` row-major; losses are
@@ -80,8 +80,8 @@ impl Divergence {
                     reason: format!("JSD weight must lie in [0, 1], got {beta}"),
                 })
             }
-            Divergence::Jsd { beta } if beta == 0.0 => Ok(Divergence::ForwardKl),
-            Divergence::Jsd { beta } if beta == 1.0 => Ok(Divergence::ReverseKl),
+            Divergence::Jsd { beta: 0.0 } => Ok(Divergence::ForwardKl),
+            Divergence::Jsd { beta: 1.0 } => Ok(Divergence::ReverseKl),
             d => Ok(d),
         }
     }
@@ -158,7 +158,7 @@ fn validate<T: Float>(
             reason: format!("must be positive and finite, got {temperature}"),
         });
     }
-    if z.len() % vocab != 0 {
+    if !z.len().is_multiple_of(vocab) {
         return Err(Error::ShapeMismatch {
             what: "student_logits",
             expected: (z.len() / vocab + 1) * vocab,
@@ -253,8 +253,7 @@ fn same_type_mut<T: 'static, U: 'static>(x: &mut [T]) -> Option<&mut [U]> {
         .then(|| unsafe { std::slice::from_raw_parts_mut(x.as_mut_ptr() as *mut U, x.len()) })
 }
 
-/// The f32 lane path for FKL, RKL and TVD; `None` when the row needs the generic path (JSD, or
-/// non-finite input, which the generic path then reports).
+/// The f32 lane path; `None` when the row has non-finite input (the generic path then reports it).
 fn row_f32(
     div: Divergence,
     lp: &[f32],
@@ -262,9 +261,6 @@ fn row_f32(
     inv_t: f64,
     grad: Option<&mut [f32]>,
 ) -> Option<Result<f64>> {
-    if matches!(div, Divergence::Jsd { .. }) {
-        return None;
-    }
     let it = inv_t as f32;
     let (log_norm, cross, mass) = lanes::first_pass(div, lp, z, it)?;
     if (mass - 1.0).abs() > normalisation_tolerance::<f32>(lp.len()) {
@@ -285,11 +281,18 @@ fn row_f32(
             }
             loss
         }
-        _ => {
-            let has_grad = grad.is_some();
+        Divergence::Jsd { beta } => {
+            let mut grad = grad;
+            let (sp, sq) = lanes::jsd_sums(lp, z, it, ln32, beta, grad.as_deref_mut());
+            if let Some(g) = grad {
+                lanes::grad_jsd(z, it, ln32, beta, sq as f32, g);
+            }
+            beta * sp + (1.0 - beta) * sq
+        }
+        Divergence::Tvd => {
             let mut grad = grad;
             let (tv, qs) = lanes::tvd_sums(lp, z, it, ln32, grad.as_deref_mut());
-            if let (true, Some(g)) = (has_grad, grad) {
+            if let Some(g) = grad {
                 lanes::grad_tvd(z, it, ln32, qs as f32, g);
             }
             tv

@@ -48,11 +48,11 @@ pub fn masked_next_token_loss<T: Float>(
         let m = z.iter().fold(T::neg_infinity(), |a, &b| a.max(b));
         let s: T = z.iter().map(|&x| (x - m).exp()).sum();
         let lse = m + s.ln();
-        total = total - (z[y] - lse);
+        total -= z[y] - lse;
         for (gv, &x) in g.iter_mut().zip(z) {
             *gv = (x - lse).exp() * inv;
         }
-        g[y] = g[y] - inv;
+        g[y] -= inv;
     }
     Ok(total * inv)
 }

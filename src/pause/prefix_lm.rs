@@ -112,6 +112,7 @@ pub fn forward<T: Float>(
 
 /// Prefix-LM backward: gradients of a scalar loss w.r.t. `q, k, v` given `d_out` and the saved
 /// [`forward`] result.
+#[allow(clippy::too_many_arguments)]
 pub fn backward<T: Float>(
     q: &[T],
     k: &[T],
@@ -156,8 +157,8 @@ pub fn backward<T: Float>(
             &opts,
         )?;
         scatter_rows(&mut dq, &g.dq, shape, lo, hi);
-        dk.iter_mut().zip(&g.dk).for_each(|(a, &b)| *a = *a + b);
-        dv.iter_mut().zip(&g.dv).for_each(|(a, &b)| *a = *a + b);
+        dk.iter_mut().zip(&g.dk).for_each(|(a, &b)| *a += b);
+        dv.iter_mut().zip(&g.dv).for_each(|(a, &b)| *a += b);
     }
     Ok(Grads { dq, dk, dv })
 }

@@ -166,10 +166,10 @@ where
     }
 
     fn emit_then_continue(&mut self, ctx: &mut Vec<usize>, dist: &[f64], w: f64) -> Result<()> {
-        for z in 0..self.vocab {
-            if dist[z] > 0.0 {
+        for (z, &pz) in dist.iter().enumerate() {
+            if pz > 0.0 {
                 ctx.push(z);
-                self.step(ctx, w * dist[z])?;
+                self.step(ctx, w * pz)?;
                 ctx.pop();
             }
         }

@@ -6,7 +6,9 @@
 //! Bytes moved: divergence+grad reads teacher log-probs and logits and writes the gradient
 //! (3 · P · V · 4 bytes); the verifier reads `2γ + 1 = 15` rows (`γ = 7`, P = 8 target rows).
 //! A copy of `n` bytes moves `2n` (read + write); the baseline copies half the kernel's bytes.
-//! After criterion's own report a best-of-15 timing prints the kernel/copy ratios.
+//! After criterion's own report a best-of-15 timing prints the kernel/copy ratios; it counts
+//! on-CPU time (`/proc/thread-self/schedstat`) so time-slicing on a loaded machine does not skew
+//! the long kernel runs against the short copy.
 
 use attnmech::distill::{divergence_and_grad, Divergence};
 use attnmech::rng::seeded;
@@ -152,20 +154,30 @@ fn decoding(c: &mut Criterion) {
     g.finish();
 }
 
-/// Best of `reps` timings of `f`.
+/// Seconds this thread has spent on a CPU (Linux `/proc/thread-self/schedstat`, first field in
+/// ns), so that time-slicing on a shared machine does not count; `None` elsewhere.
+fn on_cpu_seconds() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(s.split_whitespace().next()?.parse::<f64>().ok()? * 1e-9)
+}
+
+/// Best of `reps` timings of `f`: on-CPU time where the OS reports it, wall time otherwise.
 fn best(reps: usize, mut f: impl FnMut()) -> f64 {
     (0..reps)
         .map(|_| {
-            let t = Instant::now();
+            let (c0, t) = (on_cpu_seconds(), Instant::now());
             f();
-            t.elapsed().as_secs_f64()
+            match (c0, on_cpu_seconds()) {
+                (Some(a), Some(b)) if b > a => b - a,
+                _ => t.elapsed().as_secs_f64(),
+            }
         })
         .fold(f64::INFINITY, f64::min)
 }
 
 /// Kernel bandwidth over copy bandwidth for the same bytes, measured back to back.
 fn ratios() {
-    println!("\nbytes/s ratio against a memcpy of the same bytes (best of 15):");
+    println!("\nbytes/s ratio against a memcpy of the same bytes (best of 15, on-CPU time):");
     for v in VOCABS {
         let mut x = inputs(v);
         let src: Vec<f32> = x.lp.iter().chain(&x.z[..x.z.len() / 2]).copied().collect();

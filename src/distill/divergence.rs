@@ -254,7 +254,39 @@ fn same_type_mut<T: 'static, U: 'static>(x: &mut [T]) -> Option<&mut [U]> {
 }
 
 /// The f32 lane path; `None` when the row has non-finite input (the generic path then reports it).
+/// On x86-64 with AVX2 the same code is compiled with 256-bit vectors (detected once per call;
+/// the lane arithmetic is written out explicitly, so both builds give bit-identical results).
 fn row_f32(
+    div: Divergence,
+    lp: &[f32],
+    z: &[f32],
+    inv_t: f64,
+    grad: Option<&mut [f32]>,
+) -> Option<Result<f64>> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            return unsafe { row_f32_avx2(div, lp, z, inv_t, grad) };
+        }
+    }
+    row_f32_body(div, lp, z, inv_t, grad)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn row_f32_avx2(
+    div: Divergence,
+    lp: &[f32],
+    z: &[f32],
+    inv_t: f64,
+    grad: Option<&mut [f32]>,
+) -> Option<Result<f64>> {
+    row_f32_body(div, lp, z, inv_t, grad)
+}
+
+#[inline(always)]
+fn row_f32_body(
     div: Divergence,
     lp: &[f32],
     z: &[f32],

@@ -82,6 +82,7 @@ fn for_lanes(lp: &[f32], z: &[f32], mut f: impl FnMut(usize, f32, f32)) {
 
 /// First pass: `(L, cross, Σp)` as in the generic kernel, or `None` if any input is non-finite
 /// (other than `−∞` teacher log-probs).
+#[inline(always)]
 pub(crate) fn first_pass(
     div: Divergence,
     lp: &[f32],
@@ -136,6 +137,7 @@ pub(crate) fn first_pass(
 }
 
 /// FKL gradient `(q − p)/T`.
+#[inline(always)]
 pub(crate) fn grad_fkl(lp: &[f32], z: &[f32], inv_t: f32, log_norm: f32, g: &mut [f32]) {
     for ((gv, &l), &zv) in g.iter_mut().zip(lp).zip(z) {
         *gv = (exp_f32(zv * inv_t - log_norm) - exp_f32(clamp_lp(l))) * inv_t;
@@ -143,6 +145,7 @@ pub(crate) fn grad_fkl(lp: &[f32], z: &[f32], inv_t: f32, log_norm: f32, g: &mut
 }
 
 /// RKL gradient `q (lq − lp − RKL)/T`.
+#[inline(always)]
 pub(crate) fn grad_rkl(lp: &[f32], z: &[f32], inv_t: f32, log_norm: f32, loss: f32, g: &mut [f32]) {
     for ((gv, &l), &zv) in g.iter_mut().zip(lp).zip(z) {
         let lq = zv * inv_t - log_norm;
@@ -151,6 +154,7 @@ pub(crate) fn grad_rkl(lp: &[f32], z: &[f32], inv_t: f32, log_norm: f32, loss: f
 }
 
 /// TVD: returns `(½ Σ|p − q|, Σ q·sign(q − p))`; when `g` is given stores `q·sign(q − p)` in it.
+#[inline(always)]
 pub(crate) fn tvd_sums(
     lp: &[f32],
     z: &[f32],
@@ -196,6 +200,7 @@ pub(crate) fn tvd_sums(
 }
 
 /// TVD gradient from the stored `q·sign`: `½ (q·s − q Σ q s)/T`.
+#[inline(always)]
 pub(crate) fn grad_tvd(z: &[f32], inv_t: f32, log_norm: f32, qs: f32, g: &mut [f32]) {
     let half = 0.5 * inv_t;
     for (gv, &zv) in g.iter_mut().zip(z) {
@@ -218,6 +223,7 @@ fn ln_1p_unit(y: f32) -> f32 {
 
 /// JSD[β] second pass: returns `(Σ p (lp − lm), Σ q (lq − lm))` and stores `g' = lq − lm` in `g`
 /// when given; `lm = logaddexp(ln β + lp, ln(1 − β) + lq)`.
+#[inline(always)]
 pub(crate) fn jsd_sums(
     lp: &[f32],
     z: &[f32],
@@ -261,6 +267,7 @@ pub(crate) fn jsd_sums(
 }
 
 /// JSD gradient from the stored `g'`: `(1 − β) q (g' − KL(q‖m))/T`.
+#[inline(always)]
 pub(crate) fn grad_jsd(z: &[f32], inv_t: f32, log_norm: f32, beta: f64, kl_qm: f32, g: &mut [f32]) {
     let c = (1.0 - beta) as f32 * inv_t;
     for (gv, &zv) in g.iter_mut().zip(z) {

@@ -80,6 +80,33 @@ fn for_lanes(lp: &[f32], z: &[f32], mut f: impl FnMut(usize, f32, f32)) {
     }
 }
 
+/// Like [`for_lanes`], storing each result `f(lane, lp, z)` into `g` when it is given.
+#[inline(always)]
+fn for_lanes_store(
+    lp: &[f32],
+    z: &[f32],
+    g: Option<&mut [f32]>,
+    mut f: impl FnMut(usize, f32, f32) -> f32,
+) {
+    let Some(g) = g else {
+        return for_lanes(lp, z, |k, l, zv| {
+            f(k, l, zv);
+        });
+    };
+    let mut gc = g.chunks_exact_mut(LANES);
+    let mut lc = lp.chunks_exact(LANES);
+    let mut zc = z.chunks_exact(LANES);
+    for ((gg, l), zz) in (&mut gc).zip(&mut lc).zip(&mut zc) {
+        for k in 0..LANES {
+            gg[k] = f(k, l[k], zz[k]);
+        }
+    }
+    let rem = gc.into_remainder();
+    for ((gv, &l), &zv) in rem.iter_mut().zip(lc.remainder()).zip(zc.remainder()) {
+        *gv = f(0, l, zv);
+    }
+}
+
 /// First pass: `(L, cross, Σp)` as in the generic kernel, or `None` if any input is non-finite
 /// (other than `−∞` teacher log-probs).
 #[inline(always)]
@@ -163,7 +190,7 @@ pub(crate) fn tvd_sums(
     g: Option<&mut [f32]>,
 ) -> (f64, f64) {
     let (mut l1, mut qs) = ([0.0f32; LANES], [0.0f32; LANES]);
-    let mut term = |k: usize, l: f32, zv: f32| -> f32 {
+    let term = |k: usize, l: f32, zv: f32| -> f32 {
         let (p, q) = (exp_f32(clamp_lp(l)), exp_f32(zv * inv_t - log_norm));
         let d = q - p;
         let qsgn = if d > 0.0 {
@@ -177,25 +204,7 @@ pub(crate) fn tvd_sums(
         qs[k] += qsgn;
         qsgn
     };
-    match g {
-        Some(g) => {
-            let mut gc = g.chunks_exact_mut(LANES);
-            let mut lc = lp.chunks_exact(LANES);
-            let mut zc = z.chunks_exact(LANES);
-            for ((gg, l), zz) in (&mut gc).zip(&mut lc).zip(&mut zc) {
-                for k in 0..LANES {
-                    gg[k] = term(k, l[k], zz[k]);
-                }
-            }
-            let rem = gc.into_remainder();
-            for ((gv, &l), &zv) in rem.iter_mut().zip(lc.remainder()).zip(zc.remainder()) {
-                *gv = term(0, l, zv);
-            }
-        }
-        None => for_lanes(lp, z, |k, l, zv| {
-            term(k, l, zv);
-        }),
-    }
+    for_lanes_store(lp, z, g, term);
     (0.5 * sum_lanes(&l1), sum_lanes(&qs))
 }
 
@@ -234,7 +243,7 @@ pub(crate) fn jsd_sums(
 ) -> (f64, f64) {
     let (lb, l1b) = (beta.ln() as f32, (1.0 - beta).ln() as f32);
     let (mut sp, mut sq) = ([0.0f32; LANES], [0.0f32; LANES]);
-    let mut term = |k: usize, l: f32, zv: f32| -> f32 {
+    let term = |k: usize, l: f32, zv: f32| -> f32 {
         let (lpv, lq) = (clamp_lp(l), zv * inv_t - log_norm);
         let (a, b) = (lb + lpv, l1b + lq);
         let (hi, lo) = if a > b { (a, b) } else { (b, a) };
@@ -244,25 +253,7 @@ pub(crate) fn jsd_sums(
         sq[k] += exp_f32(lq) * gq;
         gq
     };
-    match g {
-        Some(g) => {
-            let mut gc = g.chunks_exact_mut(LANES);
-            let mut lc = lp.chunks_exact(LANES);
-            let mut zc = z.chunks_exact(LANES);
-            for ((gg, l), zz) in (&mut gc).zip(&mut lc).zip(&mut zc) {
-                for k in 0..LANES {
-                    gg[k] = term(k, l[k], zz[k]);
-                }
-            }
-            let rem = gc.into_remainder();
-            for ((gv, &l), &zv) in rem.iter_mut().zip(lc.remainder()).zip(zc.remainder()) {
-                *gv = term(0, l, zv);
-            }
-        }
-        None => for_lanes(lp, z, |k, l, zv| {
-            term(k, l, zv);
-        }),
-    }
+    for_lanes_store(lp, z, g, term);
     (sum_lanes(&sp), sum_lanes(&sq))
 }
 

@@ -43,6 +43,13 @@ impl AcceptRule for UnnormalisedResidual {
     }
 }
 
+/// The three mutants of DS3, by name.
+const MUTANTS: [(&str, &dyn AcceptRule); 3] = [
+    ("residual = p", &ResidualIsTarget),
+    ("accept min(1, q/p)", &InvertedRatio),
+    ("unnormalised residual", &UnnormalisedResidual),
+];
+
 fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
     a.iter()
         .zip(b)
@@ -119,11 +126,7 @@ fn ds1_output_law_equals_target_law() {
 #[test]
 fn ds3_mutants_fail_exact_check() {
     let target = autoregressive_law(&mut model(sin_target), &[], 3, 4, 1.0).unwrap();
-    let mutants: [(&str, &dyn AcceptRule); 3] = [
-        ("residual = p", &ResidualIsTarget),
-        ("accept min(1, q/p)", &InvertedRatio),
-        ("unnormalised residual", &UnnormalisedResidual),
-    ];
+    let mutants = MUTANTS;
     for (name, rule) in mutants {
         for &gamma in &[1usize, 3] {
             let law = speculative_law(
@@ -227,11 +230,7 @@ fn ds2_context_free_token_chi_square() {
 #[test]
 fn ds3_mutants_rejected_by_chi_square() {
     let target = autoregressive_law(&mut model(sin_target), &[], 3, 4, 1.0).unwrap();
-    let mutants: [(&str, &dyn AcceptRule); 3] = [
-        ("residual = p", &ResidualIsTarget),
-        ("accept min(1, q/p)", &InvertedRatio),
-        ("unnormalised residual", &UnnormalisedResidual),
-    ];
+    let mutants = MUTANTS;
     for (name, rule) in mutants {
         let pv = chi2_p_value(&sampled_counts(rule, 60_000, 3, 23), &target);
         eprintln!("DS3 {name}: χ² p = {pv:e}");

@@ -1,1 +1,10 @@
-//! Tests for `attnmech::specdec` (to be filled in by its issue).
+//! Tests for `attnmech::distill` (divergence kernels) and `attnmech::specdec` (speculative
+//! decoding, block statistics, the toy DistillSpec). Claim ids follow the spec
+//! (`distillation_cascades_memory.md`, section 1).
+
+mod divergence;
+mod law;
+mod lossy;
+mod stats;
+mod toy_distill;
+mod verify;

@@ -1,0 +1,226 @@
+//! A tiny attention language model in f64 with exact gradients through the attention kernels: the
+//! test bed for the pause-token identities PT1–PT3 and PT5.
+//!
+//! `x_0 = E[s]` (`E`: `[vocab_in, d]`), per layer `x_{l+1} = x_l + Attn(x_l W_q, x_l W_k, x_l W_v)`
+//! (one head, prefix-LM or causal mask through [`super::prefix_lm`]), logits `x_L U` (`U`:
+//! `[d, vocab_out]`, untied). The products are `n × d × d` with `n, d ≤ 32`, written as plain loops.
+
+use super::prefix_lm;
+use crate::attention::{Forward, Shape};
+use crate::error::{check_ids, check_len, check_nonempty, Result};
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+/// `[m, k] · [k, n]`.
+fn matmul(a: &[f64], b: &[f64], m: usize, k: usize, n: usize) -> Vec<f64> {
+    let mut c = vec![0.0; m * n];
+    for i in 0..m {
+        for t in 0..k {
+            let a_it = a[i * k + t];
+            for j in 0..n {
+                c[i * n + j] += a_it * b[t * n + j];
+            }
+        }
+    }
+    c
+}
+
+/// `aᵀ · b` for `a: [m, k]`, `b: [m, n]` → `[k, n]`.
+fn matmul_tn(a: &[f64], b: &[f64], m: usize, k: usize, n: usize) -> Vec<f64> {
+    let mut c = vec![0.0; k * n];
+    for i in 0..m {
+        for t in 0..k {
+            let a_it = a[i * k + t];
+            for j in 0..n {
+                c[t * n + j] += a_it * b[i * n + j];
+            }
+        }
+    }
+    c
+}
+
+/// `a · bᵀ` for `a: [m, n]`, `b: [k, n]` → `[m, k]`.
+fn matmul_nt(a: &[f64], b: &[f64], m: usize, n: usize, k: usize) -> Vec<f64> {
+    let mut c = vec![0.0; m * k];
+    for i in 0..m {
+        for t in 0..k {
+            c[i * k + t] = (0..n).map(|j| a[i * n + j] * b[t * n + j]).sum();
+        }
+    }
+    c
+}
+
+/// One attention layer's weights `W_q, W_k, W_v` (`[d, d]` each).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layer {
+    /// Query projection.
+    pub wq: Vec<f64>,
+    /// Key projection.
+    pub wk: Vec<f64>,
+    /// Value projection.
+    pub wv: Vec<f64>,
+}
+
+/// The tiny model (see the [module docs](self)).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TinyLm {
+    /// Input vocabulary (real tokens plus any `<pause>` rows).
+    pub vocab_in: usize,
+    /// Output vocabulary.
+    pub vocab_out: usize,
+    /// Width `d`.
+    pub d: usize,
+    /// Embedding `[vocab_in, d]`.
+    pub embed: Vec<f64>,
+    /// Layers.
+    pub layers: Vec<Layer>,
+    /// Unembedding `[d, vocab_out]`.
+    pub unembed: Vec<f64>,
+}
+
+/// Gradients with the model's shapes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TinyGrads {
+    /// `∂/∂E`.
+    pub embed: Vec<f64>,
+    /// Per layer `∂/∂W_q, W_k, W_v`.
+    pub layers: Vec<Layer>,
+    /// `∂/∂U`.
+    pub unembed: Vec<f64>,
+}
+
+/// What the backward pass needs from the forward pass.
+#[derive(Clone, Debug)]
+pub struct Tape {
+    tokens: Vec<usize>,
+    prefix_len: usize,
+    xs: Vec<Vec<f64>>,
+    qkv: Vec<[Vec<f64>; 3]>,
+    fwds: Vec<Forward<f64>>,
+}
+
+impl TinyLm {
+    /// Weights `N(0, 1/d)` (embedding `N(0, 1)`), from `rng`.
+    pub fn random(
+        vocab_in: usize,
+        vocab_out: usize,
+        d: usize,
+        layers: usize,
+        rng: &mut impl Rng,
+    ) -> Self {
+        let mut draw = |n: usize, s: f64| -> Vec<f64> {
+            (0..n)
+                .map(|_| s * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, rng))
+                .collect()
+        };
+        let s = 1.0 / (d as f64).sqrt();
+        let embed = draw(vocab_in * d, 1.0);
+        let layers = (0..layers)
+            .map(|_| Layer {
+                wq: draw(d * d, s),
+                wk: draw(d * d, s),
+                wv: draw(d * d, s),
+            })
+            .collect();
+        let unembed = draw(d * vocab_out, s);
+        TinyLm {
+            vocab_in,
+            vocab_out,
+            d,
+            embed,
+            layers,
+            unembed,
+        }
+    }
+
+    /// Number of parameters.
+    pub fn parameter_count(&self) -> usize {
+        self.embed.len() + self.layers.len() * 3 * self.d * self.d + self.unembed.len()
+    }
+
+    /// Logits `[n, vocab_out]` for `tokens` with a prefix-LM mask over the first `prefix_len`
+    /// positions (`0` or `1`: causal), and the tape for [`TinyLm::backward`].
+    pub fn forward(&self, tokens: &[usize], prefix_len: usize) -> Result<(Vec<f64>, Tape)> {
+        check_nonempty("tokens", tokens)?;
+        check_ids("tokens", tokens, self.vocab_in)?;
+        let (n, d) = (tokens.len(), self.d);
+        let shape = Shape {
+            batch: 1,
+            heads: 1,
+            q_len: n,
+            kv_len: n,
+            head_dim: d,
+        };
+        let mut x: Vec<f64> = tokens
+            .iter()
+            .flat_map(|&t| self.embed[t * d..][..d].iter().copied())
+            .collect();
+        let (mut xs, mut qkv, mut fwds) = (Vec::new(), Vec::new(), Vec::new());
+        for layer in &self.layers {
+            let q = matmul(&x, &layer.wq, n, d, d);
+            let k = matmul(&x, &layer.wk, n, d, d);
+            let v = matmul(&x, &layer.wv, n, d, d);
+            let f = prefix_lm::forward(&q, &k, &v, shape, prefix_len, None)?;
+            let next: Vec<f64> = x.iter().zip(&f.out).map(|(a, b)| a + b).collect();
+            xs.push(std::mem::replace(&mut x, next));
+            qkv.push([q, k, v]);
+            fwds.push(f);
+        }
+        let logits = matmul(&x, &self.unembed, n, d, self.vocab_out);
+        xs.push(x);
+        Ok((
+            logits,
+            Tape {
+                tokens: tokens.to_vec(),
+                prefix_len,
+                xs,
+                qkv,
+                fwds,
+            },
+        ))
+    }
+
+    /// Gradients of a scalar loss given `d_logits` (`[n, vocab_out]`), through the attention
+    /// kernels' backward pass.
+    pub fn backward(&self, tape: &Tape, d_logits: &[f64]) -> Result<TinyGrads> {
+        let (n, d, vo) = (tape.tokens.len(), self.d, self.vocab_out);
+        check_len("d_logits", n * vo, d_logits.len())?;
+        let shape = Shape {
+            batch: 1,
+            heads: 1,
+            q_len: n,
+            kv_len: n,
+            head_dim: d,
+        };
+        let x_last = &tape.xs[self.layers.len()];
+        let unembed = matmul_tn(x_last, d_logits, n, d, vo);
+        let mut dx = matmul_nt(d_logits, &self.unembed, n, vo, d);
+        let mut layers = Vec::with_capacity(self.layers.len());
+        for (l, layer) in self.layers.iter().enumerate().rev() {
+            let [q, k, v] = &tape.qkv[l];
+            let g = prefix_lm::backward(q, k, v, &tape.fwds[l], &dx, shape, tape.prefix_len, None)?;
+            let x = &tape.xs[l];
+            layers.push(Layer {
+                wq: matmul_tn(x, &g.dq, n, d, d),
+                wk: matmul_tn(x, &g.dk, n, d, d),
+                wv: matmul_tn(x, &g.dv, n, d, d),
+            });
+            for (dw, w) in [(&g.dq, &layer.wq), (&g.dk, &layer.wk), (&g.dv, &layer.wv)] {
+                let back = matmul_nt(dw, w, n, d, d);
+                dx.iter_mut().zip(&back).for_each(|(a, b)| *a += b);
+            }
+        }
+        layers.reverse();
+        let mut embed = vec![0.0; self.embed.len()];
+        for (i, &t) in tape.tokens.iter().enumerate() {
+            for c in 0..d {
+                embed[t * d + c] += dx[i * d + c];
+            }
+        }
+        Ok(TinyGrads {
+            embed,
+            layers,
+            unembed,
+        })
+    }
+}

@@ -1,0 +1,171 @@
+//! Full speculative decoding against any pair of models given as closures
+//! (context → next-token distribution), with per-step accepted counts.
+
+use super::verify::{argmax, verify_greedy, verify_with, AcceptRule, Standard};
+use crate::error::{check_ids, Error, Result};
+use rand::Rng;
+
+/// Temperature warp of a distribution: `p_T ∝ p^{1/T}`, computed in log space
+/// (`exp((ln p_v − max ln p)/T)` then normalised). `T = 1` returns a copy; `T = 0` is the argmax
+/// one-hot (lowest index on ties), a separate code path rather than a tiny temperature.
+pub fn warp(p: &[f64], temperature: f64) -> Result<Vec<f64>> {
+    if !(temperature >= 0.0 && temperature.is_finite()) {
+        return Err(Error::InvalidArgument {
+            what: "temperature",
+            reason: format!("must be finite and non-negative, got {temperature}"),
+        });
+    }
+    crate::error::check_nonempty("p", p)?;
+    if temperature == 0.0 {
+        let mut one_hot = vec![0.0; p.len()];
+        one_hot[argmax(p)] = 1.0;
+        return Ok(one_hot);
+    }
+    if temperature == 1.0 {
+        return Ok(p.to_vec());
+    }
+    let m = p.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b.ln()));
+    let w: Vec<f64> = p
+        .iter()
+        .map(|&x| ((x.ln() - m) / temperature).exp())
+        .collect();
+    let s: f64 = w.iter().sum();
+    Ok(w.into_iter().map(|x| x / s).collect())
+}
+
+/// Settings of a speculative-decoding run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SpecConfig {
+    /// Drafted tokens per target call `γ ≥ 1`.
+    pub gamma: usize,
+    /// Sampling temperature applied to both models (`0`: greedy verification).
+    pub temperature: f64,
+}
+
+/// What a run produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decoded {
+    /// Generated tokens (after the prompt), exactly `new_tokens` of them.
+    pub tokens: Vec<usize>,
+    /// Accepted drafts per verification step (one entry per target call).
+    pub accepted_per_step: Vec<usize>,
+}
+
+/// Speculative decoding with the exact rule (see [`speculative_decode_with`]).
+pub fn speculative_decode<P, Q>(
+    target: P,
+    draft: Q,
+    prompt: &[usize],
+    vocab: usize,
+    new_tokens: usize,
+    cfg: SpecConfig,
+    rng: &mut impl Rng,
+) -> Result<Decoded>
+where
+    P: FnMut(&[usize]) -> Vec<f64>,
+    Q: FnMut(&[usize]) -> Vec<f64>,
+{
+    speculative_decode_with(
+        &Standard::EXACT,
+        target,
+        draft,
+        prompt,
+        vocab,
+        new_tokens,
+        cfg,
+        rng,
+    )
+}
+
+/// Generates `new_tokens` tokens after `prompt` by speculative decoding under `rule`.
+///
+/// Each step drafts `γ` tokens from `draft` (warped to the temperature), evaluates `target` at the
+/// `γ + 1` resulting contexts, and verifies them ([`verify_with`], or [`verify_greedy`] at `T = 0`).
+/// The last step's output is truncated to `new_tokens`. The closures return a distribution of
+/// length `vocab` for any context.
+///
+/// # Errors
+/// `InvalidArgument` for `γ = 0` or a bad temperature, `OutOfRange` for prompt ids, and whatever
+/// [`verify_with`] reports for the models' outputs (wrong length, not normalised, ...).
+#[allow(clippy::too_many_arguments)]
+pub fn speculative_decode_with<R, P, Q>(
+    rule: &R,
+    mut target: P,
+    mut draft: Q,
+    prompt: &[usize],
+    vocab: usize,
+    new_tokens: usize,
+    cfg: SpecConfig,
+    rng: &mut impl Rng,
+) -> Result<Decoded>
+where
+    R: AcceptRule + ?Sized,
+    P: FnMut(&[usize]) -> Vec<f64>,
+    Q: FnMut(&[usize]) -> Vec<f64>,
+{
+    if cfg.gamma == 0 {
+        return Err(Error::InvalidArgument {
+            what: "gamma",
+            reason: "must be at least 1".into(),
+        });
+    }
+    check_ids("prompt", prompt, vocab)?;
+    let greedy = cfg.temperature == 0.0;
+    let mut ctx = prompt.to_vec();
+    let mut accepted_per_step = Vec::new();
+    let mut q_rows = Vec::with_capacity(cfg.gamma * vocab);
+    let mut p_rows = Vec::with_capacity((cfg.gamma + 1) * vocab);
+    let mut drafts = Vec::with_capacity(cfg.gamma);
+    while ctx.len() < prompt.len() + new_tokens {
+        q_rows.clear();
+        p_rows.clear();
+        drafts.clear();
+        let base = ctx.len();
+        for _ in 0..cfg.gamma {
+            let q = warp(&draft(&ctx), cfg.temperature)?;
+            let u = rng.random::<f64>();
+            let y = super::verify::sample_weights(q.len(), |v| q[v], u);
+            q_rows.extend_from_slice(&q);
+            drafts.push(y);
+            ctx.push(y);
+        }
+        // The target sees the γ + 1 contexts x ⊕ y_<i (one batched call in a real system).
+        for i in 0..=cfg.gamma {
+            p_rows.extend(warp(&target(&ctx[..base + i]), cfg.temperature)?);
+        }
+        ctx.truncate(base);
+        let verdict = if greedy {
+            verify_greedy(&drafts, &p_rows, vocab)?
+        } else {
+            verify_with(rule, &drafts, &q_rows, &p_rows, vocab, rng)?
+        };
+        accepted_per_step.push(verdict.accepted);
+        ctx.extend_from_slice(&verdict.tokens);
+    }
+    ctx.truncate(prompt.len() + new_tokens);
+    Ok(Decoded {
+        tokens: ctx[prompt.len()..].to_vec(),
+        accepted_per_step,
+    })
+}
+
+/// Plain autoregressive decoding from `model` (warped to `temperature`; `0` is greedy), the
+/// baseline the speculative output law must equal.
+pub fn autoregressive_decode<P>(
+    mut model: P,
+    prompt: &[usize],
+    new_tokens: usize,
+    temperature: f64,
+    rng: &mut impl Rng,
+) -> Result<Vec<usize>>
+where
+    P: FnMut(&[usize]) -> Vec<f64>,
+{
+    let mut ctx = prompt.to_vec();
+    for _ in 0..new_tokens {
+        let p = warp(&model(&ctx), temperature)?;
+        let u = rng.random::<f64>();
+        ctx.push(super::verify::sample_weights(p.len(), |v| p[v], u));
+    }
+    Ok(ctx[prompt.len()..].to_vec())
+}

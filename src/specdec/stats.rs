@@ -1,0 +1,213 @@
+//! Block statistics of speculative decoding (K1.3) and the lossy single-position law (K1.5).
+//!
+//! - Per-prefix acceptance `β = Σ min(p, q) = 1 − TVD(p, q)`.
+//! - First-`i` acceptance masses `A_0 = 1`, `A_i(x) = Σ_y min(p(y|x), q(y|x)) A_{i−1}(x ⊕ y)` and the
+//!   expected tokens per target call `E[B] = 1 + Σ_{i=1}^{γ} A_i`, exact by recursion over contexts.
+//! - i.i.d. case (`β ≡ α`): `E[B] = (1 − α^{γ+1})/(1 − α)`, accepted-count pmf `α^i (1 − α)` for
+//!   `i < γ` and `α^γ` at `γ`; speed-up `S(γ) = (1 − α^{γ+1}) / ((1 − α)(γ c + 1))`.
+//! - On-policy TVD bound: `ε_j = E_{y_<j ~ q}[TVD(p, q)(x ⊕ y_<j)]`,
+//!   `E[B] ≥ 1 + Σ_{i ≤ γ} max(0, 1 − Σ_{j ≤ i} ε_j)`.
+
+use super::verify::AcceptRule;
+use crate::error::{Error, Result};
+
+/// Total variation `½ Σ |p − q|` (this form keeps relative accuracy when the distance is tiny).
+pub fn tvd(p: &[f64], q: &[f64]) -> f64 {
+    0.5 * p.iter().zip(q).map(|(a, b)| (a - b).abs()).sum::<f64>()
+}
+
+/// Acceptance probability of one drafted token, `1 − TVD(p, q) = Σ min(p, q)`.
+pub fn acceptance(p: &[f64], q: &[f64]) -> f64 {
+    1.0 - tvd(p, q)
+}
+
+/// `A_0..=A_γ` from `prefix` for context-dependent models (exact; `V^γ` model calls).
+pub fn acceptance_masses<P, Q>(
+    target: &mut P,
+    draft: &mut Q,
+    prefix: &[usize],
+    gamma: usize,
+) -> Vec<f64>
+where
+    P: FnMut(&[usize]) -> Vec<f64>,
+    Q: FnMut(&[usize]) -> Vec<f64>,
+{
+    // masses[i] accumulates Π_{j ≤ i} min(p_j, q_j) over the paths of length i.
+    let mut masses = vec![0.0; gamma + 1];
+    let mut ctx = prefix.to_vec();
+    fn rec<P, Q>(t: &mut P, d: &mut Q, ctx: &mut Vec<usize>, depth: usize, w: f64, m: &mut [f64])
+    where
+        P: FnMut(&[usize]) -> Vec<f64>,
+        Q: FnMut(&[usize]) -> Vec<f64>,
+    {
+        m[depth] += w;
+        if depth + 1 == m.len() {
+            return;
+        }
+        let (p, q) = (t(ctx), d(ctx));
+        for (y, (a, b)) in p.iter().zip(&q).enumerate() {
+            let a = a.min(*b);
+            if a > 0.0 {
+                ctx.push(y);
+                rec(t, d, ctx, depth + 1, w * a, m);
+                ctx.pop();
+            }
+        }
+    }
+    rec(target, draft, &mut ctx, 0, 1.0, &mut masses);
+    masses
+}
+
+/// `E[B] = Σ_{i=0}^{γ} A_i` from the masses of [`acceptance_masses`].
+pub fn expected_block_length(masses: &[f64]) -> f64 {
+    masses.iter().sum()
+}
+
+fn check_alpha(alpha: f64) -> Result<()> {
+    if (0.0..=1.0).contains(&alpha) {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument {
+            what: "alpha",
+            reason: format!("acceptance rate must lie in [0, 1], got {alpha}"),
+        })
+    }
+}
+
+/// i.i.d. expected block length `(1 − α^{γ+1})/(1 − α)` (`γ + 1` at `α = 1`).
+pub fn iid_expected_block(alpha: f64, gamma: usize) -> Result<f64> {
+    check_alpha(alpha)?;
+    Ok((0..=gamma).map(|i| alpha.powi(i as i32)).sum())
+}
+
+/// i.i.d. pmf of the accepted count `n ∈ 0..=γ`: `α^i (1 − α)` for `i < γ`, `α^γ` at `γ`.
+pub fn iid_accepted_pmf(alpha: f64, gamma: usize) -> Result<Vec<f64>> {
+    check_alpha(alpha)?;
+    Ok((0..=gamma)
+        .map(|i| {
+            if i < gamma {
+                alpha.powi(i as i32) * (1.0 - alpha)
+            } else {
+                alpha.powi(gamma as i32)
+            }
+        })
+        .collect())
+}
+
+/// Leviathan's wall-clock improvement `S(γ) = E[B] / (γ c + 1)` with draft/target cost ratio `c`.
+pub fn speedup(alpha: f64, gamma: usize, cost_ratio: f64) -> Result<f64> {
+    if !(cost_ratio >= 0.0 && cost_ratio.is_finite()) {
+        return Err(Error::InvalidArgument {
+            what: "cost_ratio",
+            reason: format!("must be finite and non-negative, got {cost_ratio}"),
+        });
+    }
+    Ok(iid_expected_block(alpha, gamma)? / (gamma as f64 * cost_ratio + 1.0))
+}
+
+/// `γ* = argmax_{1 ≤ γ ≤ max_gamma} S(γ)` (integer search, smallest γ on ties).
+pub fn optimal_gamma(alpha: f64, cost_ratio: f64, max_gamma: usize) -> Result<usize> {
+    let mut best = (1, speedup(alpha, 1, cost_ratio)?);
+    for g in 2..=max_gamma {
+        let s = speedup(alpha, g, cost_ratio)?;
+        if s > best.1 {
+            best = (g, s);
+        }
+    }
+    Ok(best.0)
+}
+
+/// On-policy expected TVDs `ε_1..=ε_γ`, prefixes drawn from the draft (exact enumeration).
+pub fn on_policy_tvd<P, Q>(
+    target: &mut P,
+    draft: &mut Q,
+    prefix: &[usize],
+    gamma: usize,
+) -> Vec<f64>
+where
+    P: FnMut(&[usize]) -> Vec<f64>,
+    Q: FnMut(&[usize]) -> Vec<f64>,
+{
+    let mut eps = vec![0.0; gamma];
+    let mut ctx = prefix.to_vec();
+    fn rec<P, Q>(t: &mut P, d: &mut Q, ctx: &mut Vec<usize>, j: usize, w: f64, eps: &mut [f64])
+    where
+        P: FnMut(&[usize]) -> Vec<f64>,
+        Q: FnMut(&[usize]) -> Vec<f64>,
+    {
+        let (p, q) = (t(ctx), d(ctx));
+        eps[j] += w * tvd(&p, &q);
+        if j + 1 == eps.len() {
+            return;
+        }
+        for (y, &qy) in q.iter().enumerate() {
+            if qy > 0.0 {
+                ctx.push(y);
+                rec(t, d, ctx, j + 1, w * qy, eps);
+                ctx.pop();
+            }
+        }
+    }
+    if gamma > 0 {
+        rec(target, draft, &mut ctx, 0, 1.0, &mut eps);
+    }
+    eps
+}
+
+/// Lower bound `1 + Σ_{i ≤ γ} max(0, 1 − Σ_{j ≤ i} ε_j)` on `E[B]` from on-policy TVDs.
+pub fn on_policy_bound(eps: &[f64]) -> f64 {
+    let mut acc = 0.0;
+    1.0 + eps
+        .iter()
+        .map(|e| {
+            acc += e;
+            (1.0 - acc).max(0.0)
+        })
+        .sum::<f64>()
+}
+
+/// Single-position output law of verification under `rule` with draft `q` and target `p`:
+/// `P(v) = q_v a_v + (1 − β) r_v`, `a_v` the acceptance probability, `β = Σ q a`, `r` the residual
+/// (normalised when the rule normalises; `p` when the residual mass is zero).
+/// For the lossy standard rule with `PMinusQ` this is K1.5:
+/// `P_ε(v) = min(q_v, p_v/ε) + (1 − β_ε) max(0, p_v − q_v)/TVD(p, q)`.
+pub fn single_position_law<R: AcceptRule + ?Sized>(rule: &R, p: &[f64], q: &[f64]) -> Vec<f64> {
+    let a: Vec<f64> = p
+        .iter()
+        .zip(q)
+        .map(|(&pv, &qv)| {
+            if qv > 0.0 {
+                rule.log_accept(pv, qv).exp()
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let beta: f64 = q.iter().zip(&a).map(|(qv, av)| qv * av).sum();
+    let r = residual_law(rule, p, q);
+    (0..p.len())
+        .map(|v| q[v] * a[v] + (1.0 - beta) * r[v])
+        .collect()
+}
+
+/// The residual distribution a rejection samples from (what [`super::verify::verify_with`] draws).
+pub fn residual_law<R: AcceptRule + ?Sized>(rule: &R, p: &[f64], q: &[f64]) -> Vec<f64> {
+    let w: Vec<f64> = p
+        .iter()
+        .zip(q)
+        .map(|(&pv, &qv)| rule.residual_weight(pv, qv))
+        .collect();
+    let total: f64 = w.iter().sum();
+    if total <= 0.0 {
+        p.to_vec()
+    } else if rule.normalises_residual() {
+        w.iter().map(|x| x / total).collect()
+    } else {
+        w
+    }
+}
+
+/// Lossy acceptance `β_ε = Σ_v q_v min(1, p_v/(ε q_v)) = Σ min(q, p/ε)`.
+pub fn lossy_acceptance(p: &[f64], q: &[f64], lenience: f64) -> f64 {
+    p.iter().zip(q).map(|(&a, &b)| b.min(a / lenience)).sum()
+}

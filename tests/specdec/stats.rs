@@ -1,0 +1,106 @@
+//! Block statistics: E[B] against the on-policy TVD bound and A_1 = 1 − ε_1 (DS6), the speed-up
+//! formula and optimal γ (DS12), and the exact masses against simulated block lengths.
+
+use attnmech::rng::seeded;
+use attnmech::specdec::stats::{
+    acceptance_masses, expected_block_length, iid_expected_block, on_policy_bound, on_policy_tvd,
+    optimal_gamma, speedup,
+};
+use attnmech::specdec::toy::HashedLm;
+use attnmech::specdec::{speculative_decode, SpecConfig};
+
+/// DS6: on random context-dependent LMs (V = 5, 12 pairs, with and without exact zeros), for every
+/// γ ≤ 4: `E[B] − bound ≥ −1e-12` and `A_1 = 1 − ε_1` to 1e-14 (both are finite sums of the same
+/// f64 terms).
+#[test]
+fn ds6_block_length_above_on_policy_bound() {
+    let mut min_slack = f64::INFINITY;
+    for seed in 0..12 {
+        let zero_prob = if seed % 2 == 0 { 0.0 } else { 0.3 };
+        let p = HashedLm {
+            seed,
+            vocab: 5,
+            scale: 1.5,
+            zero_prob,
+        };
+        let q = HashedLm {
+            seed: seed + 1000,
+            vocab: 5,
+            scale: 1.5,
+            zero_prob,
+        };
+        let mut t = |c: &[usize]| p.dist(c);
+        let mut d = |c: &[usize]| q.dist(c);
+        for gamma in 1..=4 {
+            let masses = acceptance_masses(&mut t, &mut d, &[0], gamma);
+            let eps = on_policy_tvd(&mut t, &mut d, &[0], gamma);
+            assert!((masses[1] - (1.0 - eps[0])).abs() < 1e-14);
+            let slack = expected_block_length(&masses) - on_policy_bound(&eps);
+            min_slack = min_slack.min(slack);
+            assert!(slack >= -1e-12, "seed {seed} γ={gamma}: slack {slack:e}");
+        }
+    }
+    eprintln!("DS6 min slack E[B] - bound = {min_slack:e}");
+}
+
+/// K1.3 exactness: the mean tokens per step of simulated SD (first step from the prompt only)
+/// matches the exact `E[B]` within 4 SE (3e4 steps, γ = 3).
+#[test]
+fn exact_block_length_matches_simulation() {
+    let p = HashedLm {
+        seed: 7,
+        vocab: 4,
+        scale: 1.0,
+        zero_prob: 0.0,
+    };
+    let q = HashedLm {
+        seed: 8,
+        vocab: 4,
+        scale: 1.0,
+        zero_prob: 0.0,
+    };
+    let masses = acceptance_masses(
+        &mut |c: &[usize]| p.dist(c),
+        &mut |c: &[usize]| q.dist(c),
+        &[1],
+        3,
+    );
+    let eb = expected_block_length(&masses);
+    let mut rng = seeded(41, 0);
+    let n = 30_000;
+    let (mut s, mut s2) = (0.0, 0.0);
+    let cfg = SpecConfig {
+        gamma: 3,
+        temperature: 1.0,
+    };
+    for _ in 0..n {
+        let out = speculative_decode(
+            |c: &[usize]| p.dist(c),
+            |c: &[usize]| q.dist(c),
+            &[1],
+            4,
+            4,
+            cfg,
+            &mut rng,
+        )
+        .unwrap();
+        let b = (out.accepted_per_step[0] + 1) as f64;
+        s += b;
+        s2 += b * b;
+    }
+    let mean = s / n as f64;
+    let se = ((s2 / n as f64 - mean * mean) / n as f64).sqrt();
+    assert!((mean - eb).abs() < 4.0 * se, "{mean} vs {eb}");
+}
+
+/// DS12: S(α=0.7, γ=3, c=0.1) = 1.94846 (5 printed decimals → 1e-5), and γ* = 4, 8, 10 for
+/// (α, c) = (.6, .05), (.8, .05), (.9, .1); the i.i.d. E[B] at α = 1 is γ + 1.
+#[test]
+fn ds12_speedup_and_optimal_gamma() {
+    assert!((speedup(0.7, 3, 0.1).unwrap() - 1.94846).abs() < 1e-5);
+    assert_eq!(optimal_gamma(0.6, 0.05, 64).unwrap(), 4);
+    assert_eq!(optimal_gamma(0.8, 0.05, 64).unwrap(), 8);
+    assert_eq!(optimal_gamma(0.9, 0.1, 64).unwrap(), 10);
+    assert_eq!(iid_expected_block(1.0, 5).unwrap(), 6.0);
+    assert!(iid_expected_block(1.1, 5).is_err() && speedup(0.5, 2, -1.0).is_err());
+}

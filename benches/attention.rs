@@ -95,8 +95,16 @@ impl Problem {
         self.forward();
         let g = &mut self.grads;
         attention::backward_into(
-            &self.q, &self.k, &self.v, &self.fwd, &self.d_out, self.shape, &self.opts, &mut g.dq,
-            &mut g.dk, &mut g.dv,
+            &self.q,
+            &self.k,
+            &self.v,
+            &self.fwd,
+            &self.d_out,
+            self.shape,
+            &self.opts,
+            &mut g.dq,
+            &mut g.dk,
+            &mut g.dv,
         )
         .expect("valid inputs");
     }
@@ -155,8 +163,12 @@ impl TileGemms {
     const N: usize = 256;
     fn new(count: usize) -> Self {
         TileGemms {
-            a: (0..count * Self::M * Self::K).map(|i| (i % 31) as f32 / 31.0).collect(),
-            b: (0..count * Self::N * Self::K).map(|i| (i % 29) as f32 / 29.0).collect(),
+            a: (0..count * Self::M * Self::K)
+                .map(|i| (i % 31) as f32 / 31.0)
+                .collect(),
+            b: (0..count * Self::N * Self::K)
+                .map(|i| (i % 29) as f32 / 29.0)
+                .collect(),
             c: vec![0.0; count * Self::M * Self::N],
             count,
         }
@@ -226,7 +238,13 @@ fn bench_attention(c: &mut Criterion) {
             };
             g.throughput(Throughput::Elements(flops as u64));
             g.bench_function(BenchmarkId::new("cpu_tiled", &label), |b| {
-                b.iter(|| if both { p.forward_backward() } else { p.forward() })
+                b.iter(|| {
+                    if both {
+                        p.forward_backward()
+                    } else {
+                        p.forward()
+                    }
+                })
             });
         }
         g.finish();

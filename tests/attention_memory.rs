@@ -109,13 +109,21 @@ fn forward_memory_is_bounded_and_independent_of_length() {
     let (cold_heap, cold_rss) = peak_extra_bytes(&pool, 16_384);
     eprintln!("cold N=16384: heap peak +{cold_heap} B (incl. faer's per-thread arenas), resident peak +{cold_rss:?} B");
     if let Some(rss) = cold_rss {
-        assert!(rss < BOUND, "cold forward raised resident memory by {rss} bytes");
+        assert!(
+            rss < BOUND,
+            "cold forward raised resident memory by {rss} bytes"
+        );
     }
     // Warm calls: every byte the attention kernel itself allocates.
     let (small, _) = peak_extra_bytes(&pool, 1024);
     let (large, large_rss) = peak_extra_bytes(&pool, 16_384);
-    eprintln!("warm: heap peak +{small} B at N=1024, +{large} B at N=16384 (resident +{large_rss:?} B)");
-    assert!(large < BOUND, "forward allocated {large} bytes beyond inputs/outputs");
+    eprintln!(
+        "warm: heap peak +{small} B at N=1024, +{large} B at N=16384 (resident +{large_rss:?} B)"
+    );
+    assert!(
+        large < BOUND,
+        "forward allocated {large} bytes beyond inputs/outputs"
+    );
     assert!(
         large.abs_diff(small) < 1 << 20,
         "scratch depends on N: {small} B at N=1024, {large} B at N=16384"

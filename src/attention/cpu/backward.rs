@@ -140,7 +140,7 @@ pub(super) fn run<T: Float>(
             .zip(partial.par_chunks((chunks - 1) * n * d))
             .for_each(|(dq_h, parts)| {
                 for part in parts.chunks_exact(n * d) {
-                    dq_h.iter_mut().zip(part).for_each(|(a, &b)| *a = *a + b);
+                    dq_h.iter_mut().zip(part).for_each(|(a, &b)| *a += b);
                 }
             });
     }
@@ -202,7 +202,11 @@ fn kv_chunk<T: Float>(ctx: &Ctx<'_, T>, task: Task<'_, T>, scratch: &mut Scratch
         while i0 < n {
             let rows = ctx.tiles.br.min(n - i0);
             for (r, vr) in vis[..rows].iter_mut().enumerate() {
-                *vr = ctx.plan.visible_keys(b, i0 + r).saturating_sub(j0).min(cols);
+                *vr = ctx
+                    .plan
+                    .visible_keys(b, i0 + r)
+                    .saturating_sub(j0)
+                    .min(cols);
             }
             let q_tile = view(&q_h[i0 * d..], rows, d);
             let do_tile = view(&do_h[i0 * d..], rows, d);

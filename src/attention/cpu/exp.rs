@@ -53,6 +53,9 @@ pub(crate) trait PolyExp: Copy {
     fn exp_poly(self) -> Self;
 }
 
+// The Cephes coefficients are kept digit for digit as published (some carry more digits than the
+// type holds), so they can be checked against the source.
+#[allow(clippy::excessive_precision)]
 impl PolyExp for f32 {
     #[inline(always)]
     fn exp_poly(self) -> f32 {
@@ -90,6 +93,7 @@ impl PolyExp for f32 {
     }
 }
 
+#[allow(clippy::excessive_precision)]
 impl PolyExp for f64 {
     #[inline(always)]
     fn exp_poly(self) -> f64 {

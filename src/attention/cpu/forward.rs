@@ -107,7 +107,11 @@ fn q_tile<T: Float>(
     while j0 < kv_end {
         let cols = ctx.tiles.bc.min(kv_end - j0);
         for (r, vr) in vis[..rows].iter_mut().enumerate() {
-            *vr = ctx.plan.visible_keys(b, i0 + r).saturating_sub(j0).min(cols);
+            *vr = ctx
+                .plan
+                .visible_keys(b, i0 + r)
+                .saturating_sub(j0)
+                .min(cols);
         }
         let k_tile = view(&k_head[j0 * d..], cols, d);
         let v_tile = view(&v_head[j0 * d..], cols, d);
@@ -147,7 +151,7 @@ fn q_tile<T: Float>(
             *lse_r = T::neg_infinity();
         } else {
             let inv = T::one() / row_sum[r];
-            o.iter_mut().for_each(|x| *x = *x * inv);
+            o.iter_mut().for_each(|x| *x *= inv);
             *lse_r = row_max[r] + row_sum[r].ln();
         }
     }

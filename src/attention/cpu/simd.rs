@@ -57,13 +57,16 @@ fn detect() -> Level {
 macro_rules! dispatched {
     ($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) => $body:ident) => {
         $(#[$doc])*
+        #[allow(clippy::too_many_arguments)]
         pub(crate) fn $name<T: Float>(level: Level, $($arg: $ty),*) {
             #[cfg(target_arch = "x86_64")]
             {
+                #[allow(clippy::too_many_arguments)]
                 #[target_feature(enable = "avx512f")]
                 fn avx512<T: Float>($($arg: $ty),*) {
                     $body($($arg),*)
                 }
+                #[allow(clippy::too_many_arguments)]
                 #[target_feature(enable = "avx2")]
                 fn avx2<T: Float>($($arg: $ty),*) {
                     $body($($arg),*)
@@ -100,7 +103,10 @@ fn row_max<T: Float>(x: &[T]) -> T {
             *a = max(*a, v);
         }
     }
-    let tail = chunks.remainder().iter().fold(T::neg_infinity(), |m, &v| max(m, v));
+    let tail = chunks
+        .remainder()
+        .iter()
+        .fold(T::neg_infinity(), |m, &v| max(m, v));
     acc.iter().fold(tail, |m, &v| max(m, v))
 }
 
@@ -110,7 +116,7 @@ fn lane_sum<T: Float>(mut acc: [T; LANES]) -> T {
     let mut w = LANES / 2;
     while w > 0 {
         for i in 0..w {
-            acc[i] = acc[i] + acc[i + w];
+            acc[i] += acc[i + w];
         }
         w /= 2;
     }
@@ -126,14 +132,14 @@ fn exp_shift_sum<T: Float>(x: &mut [T], shift: T) -> T {
         for (a, v) in acc.iter_mut().zip(c.iter_mut()) {
             let e = exp(*v - shift);
             *v = e;
-            *a = *a + e;
+            *a += e;
         }
     }
     let mut tail = T::zero();
     for v in chunks.into_remainder() {
         let e = exp(*v - shift);
         *v = e;
-        tail = tail + e;
+        tail += e;
     }
     lane_sum(acc) + tail
 }
@@ -153,6 +159,7 @@ fn exp_shift<T: Float>(x: &mut [T], shift: T) {
 /// `l ← α·l + rowsum(s)`, `m ← m'`, and the output row `o[r]` (`d` wide) is scaled by `α` unless
 /// `fresh` (the caller then overwrites `o` with `P·V`). A row with `vis[r] = 0` keeps `α = 1`.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn online_softmax_body<T: Float>(
     s: &mut [T],
     cols: usize,
@@ -175,7 +182,7 @@ fn online_softmax_body<T: Float>(
         m[r] = m_new;
         if !fresh && alpha != T::one() {
             for x in &mut o[r * d..(r + 1) * d] {
-                *x = *x * alpha;
+                *x *= alpha;
             }
         }
     }
@@ -219,7 +226,11 @@ dispatched!(
 /// `dp ← p ∘ (dp − D[r])` row by row (`dS` without the scale, which the GEMMs apply).
 #[inline(always)]
 fn score_grad_body<T: Float>(p: &[T], dp: &mut [T], cols: usize, dsum: &[T]) {
-    for ((prow, dprow), &dr) in p.chunks_exact(cols).zip(dp.chunks_exact_mut(cols)).zip(dsum) {
+    for ((prow, dprow), &dr) in p
+        .chunks_exact(cols)
+        .zip(dp.chunks_exact_mut(cols))
+        .zip(dsum)
+    {
         for (g, &pv) in dprow.iter_mut().zip(prow) {
             *g = pv * (*g - dr);
         }
@@ -240,7 +251,7 @@ fn row_dots_body<T: Float>(a: &[T], b: &[T], d: usize, out: &mut [T]) {
         let mut cb = br.chunks_exact(LANES);
         for (x, y) in (&mut ca).zip(&mut cb) {
             for ((s, &u), &w) in acc.iter_mut().zip(x).zip(y) {
-                *s = *s + u * w;
+                *s += u * w;
             }
         }
         let tail = ca
@@ -300,9 +311,23 @@ mod tests {
                 let mut dp = s0.clone();
                 score_grad(level, &s, &mut dp, cols, &dots);
                 let mut p = s0.clone();
-                probabilities(level, &mut p, cols, &vis, &[0.0, 1.0, f32::NEG_INFINITY, 2.0, 3.0]);
+                probabilities(
+                    level,
+                    &mut p,
+                    cols,
+                    &vis,
+                    &[0.0, 1.0, f32::NEG_INFINITY, 2.0, 3.0],
+                );
                 let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-                results.push((bits(&s), bits(&m), bits(&l), bits(&o), bits(&dots), bits(&dp), bits(&p)));
+                results.push((
+                    bits(&s),
+                    bits(&m),
+                    bits(&l),
+                    bits(&o),
+                    bits(&dots),
+                    bits(&dp),
+                    bits(&p),
+                ));
                 // f64 check of the softmax step on row r
                 for r in 0..rows {
                     let live = &s0[r * cols..r * cols + vis[r]];
@@ -315,7 +340,12 @@ mod tests {
                     let mx = live.iter().fold(m0, |a, &b| a.max(b as f64));
                     let want = l0 * (m0 - mx).exp()
                         + live.iter().map(|&x| (x as f64 - mx).exp()).sum::<f64>();
-                    assert!(((l[r] as f64) - want).abs() <= 1e-6 * want, "{} vs {}", l[r], want);
+                    assert!(
+                        ((l[r] as f64) - want).abs() <= 1e-6 * want,
+                        "{} vs {}",
+                        l[r],
+                        want
+                    );
                     assert_eq!(m[r] as f64, mx);
                 }
             }

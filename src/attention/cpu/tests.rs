@@ -39,7 +39,15 @@ struct Case {
     opts: Options,
 }
 
-fn case(b: usize, h: usize, n: usize, m: usize, d: usize, causal: bool, valid: Option<Vec<usize>>) -> Case {
+fn case(
+    b: usize,
+    h: usize,
+    n: usize,
+    m: usize,
+    d: usize,
+    causal: bool,
+    valid: Option<Vec<usize>>,
+) -> Case {
     Case {
         shape: Shape {
             batch: b,
@@ -101,16 +109,33 @@ fn check_type<T: Float>(tol_out: f64, tol_grad: f64) {
         let want = reference::forward(&q, &k, &v, s, &c.opts).unwrap();
         let e_out = rel_frob(&fwd.out, &want.out);
         let e_lse = rel_frob(&fwd.lse, &want.lse);
-        assert!(e_out <= tol_out, "{} case {ci} {s:?}: out err {e_out}", T::NAME);
-        assert!(e_lse <= tol_out, "{} case {ci} {s:?}: lse err {e_lse}", T::NAME);
+        assert!(
+            e_out <= tol_out,
+            "{} case {ci} {s:?}: out err {e_out}",
+            T::NAME
+        );
+        assert!(
+            e_lse <= tol_out,
+            "{} case {ci} {s:?}: lse err {e_lse}",
+            T::NAME
+        );
         for (g, w) in fwd.lse.iter().zip(&want.lse) {
             assert_eq!(*g == T::neg_infinity(), *w == T::neg_infinity());
         }
         let g = super::backward(&q, &k, &v, &fwd, &d_out, s, &c.opts).unwrap();
         let gw = reference::backward(&q, &k, &v, &want, &d_out, s, &c.opts).unwrap();
-        for (name, got, want) in [("dq", &g.dq, &gw.dq), ("dk", &g.dk, &gw.dk), ("dv", &g.dv, &gw.dv)] {
+        for (name, got, want) in [
+            ("dq", &g.dq, &gw.dq),
+            ("dk", &g.dk, &gw.dk),
+            ("dv", &g.dv, &gw.dv),
+        ] {
             let e = rel_frob(got, want);
-            assert!(e <= tol_grad, "{} case {ci} {s:?} {:?}: {name} err {e}", T::NAME, c.opts);
+            assert!(
+                e <= tol_grad,
+                "{} case {ci} {s:?} {:?}: {name} err {e}",
+                T::NAME,
+                c.opts
+            );
         }
     }
 }
@@ -228,5 +253,8 @@ fn into_variants_and_errors() {
     assert!(g.dq.iter().chain(&g.dk).chain(&g.dv).all(|&x| x == 0.0));
     let mut short = vec![0.0; 3];
     let (mut dk, mut dv) = (vec![0.0; s.kv_elems()], vec![0.0; s.kv_elems()]);
-    assert!(super::backward_into(&q, &k, &k, &fwd, &q, s, &c.opts, &mut short, &mut dk, &mut dv).is_err());
+    assert!(
+        super::backward_into(&q, &k, &k, &fwd, &q, s, &c.opts, &mut short, &mut dk, &mut dv)
+            .is_err()
+    );
 }

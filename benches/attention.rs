@@ -251,42 +251,75 @@ fn bench_attention(c: &mut Criterion) {
     }
 }
 
-/// Best-of-`reps` GFLOP/s of `f` after one warm-up call, spending at most ~`budget`.
-fn gflops(flops: f64, budget: Duration, mut f: impl FnMut()) -> f64 {
+/// CPU time consumed so far by all threads of this process, in ns (Linux `schedstat`; 0 elsewhere).
+/// On a shared machine, FLOPs per CPU-second are far steadier than FLOPs per wall-second.
+fn process_cpu_ns() -> u64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
+}
+
+/// Rates of one kernel: best wall-clock GFLOP/s, and GFLOP per CPU-second × `THREADS` (the rate
+/// the threads would reach if they had their cores to themselves).
+#[derive(Clone, Copy)]
+struct Rate {
+    wall: f64,
+    cpu: f64,
+}
+
+/// Times `f` (after one warm-up call) for at least 3 repetitions and about `budget`.
+fn measure(flops: f64, budget: Duration, mut f: impl FnMut()) -> Rate {
     f();
     let start = Instant::now();
+    let cpu0 = process_cpu_ns();
     let mut best = f64::INFINITY;
-    let mut reps = 0;
+    let mut reps = 0u32;
     while reps < 3 || (start.elapsed() < budget && reps < 200) {
         let t = Instant::now();
         f();
         best = best.min(t.elapsed().as_secs_f64());
         reps += 1;
     }
-    flops / best / 1e9
+    let cpu_s = (process_cpu_ns() - cpu0) as f64 * 1e-9;
+    Rate {
+        wall: flops / best / 1e9,
+        cpu: if cpu_s > 0.0 {
+            flops * reps as f64 / cpu_s / 1e9 * THREADS as f64
+        } else {
+            f64::NAN
+        },
+    }
 }
 
-/// One line per shape: GFLOP/s, ratio to the GEMM rates of the same run, and the targets.
+/// One line per shape: GFLOP/s and the ratio to the GEMM rates of the same run (wall-clock and
+/// CPU-time based), next to the targets of issue 2 §5.
 fn summary(_: &mut Criterion) {
     init_pool();
-    let budget = Duration::from_millis(700);
+    let budget = Duration::from_millis(1500);
     let mut sq = SquareGemm::new(1024);
     let sq_flops = sq.flops();
-    let gemm_sq = gflops(sq_flops, budget, || sq.run());
+    let gemm_sq = measure(sq_flops, budget, || sq.run());
     let mut tiles = TileGemms::new(256);
     let tile_flops = tiles.flops();
-    let gemm_tiles = gflops(tile_flops, budget, || tiles.run());
-    eprintln!("\n=== attention f32 summary ({THREADS} rayon threads; GEMM n=1024: {gemm_sq:.1} GFLOP/s, tile GEMMs: {gemm_tiles:.1} GFLOP/s) ===");
+    let gemm_tiles = measure(tile_flops, budget, || tiles.run());
     eprintln!(
-        "{:<24} {:>9} {:>8} {:>8}   {:>9} {:>8} {:>8}",
-        "shape", "fwd GF/s", "/sq", "/tiles", "f+b GF/s", "/sq", "/tiles"
+        "\n=== attention f32 summary, {THREADS} rayon threads. GFLOP/s as wall-clock best | per CPU-second x{THREADS} ===\n\
+         faer GEMM square n=1024 Par::rayon({THREADS}): {:.1} | {:.1};  64x64x256 tile GEMMs Par::Seq in parallel: {:.1} | {:.1}",
+        gemm_sq.wall, gemm_sq.cpu, gemm_tiles.wall, gemm_tiles.cpu
+    );
+    eprintln!(
+        "{:<24} {:>13} {:>13}   {:>13} {:>13}",
+        "shape", "fwd GF/s", "fwd/GEMM", "f+b GF/s", "f+b/GEMM"
     );
     for (label, shape, causal) in shapes() {
         let mut p = Problem::new(shape, causal);
-        let ff = p.flops_forward();
-        let fwd = gflops(ff, budget, || p.forward());
-        let fb = p.flops_forward_backward();
-        let both = gflops(fb, budget, || p.forward_backward());
+        let fwd = measure(p.flops_forward(), budget, || p.forward());
+        let both = measure(p.flops_forward_backward(), budget, || p.forward_backward());
         let target = if label == "b64_h1_n64_d16" {
             "target fwd >= 20, f+b >= 10 GFLOP/s"
         } else if !causal && shape.q_len >= 1024 {
@@ -295,11 +328,15 @@ fn summary(_: &mut Criterion) {
             ""
         };
         eprintln!(
-            "{label:<24} {fwd:>9.1} {:>8.2} {:>8.2}   {both:>9.1} {:>8.2} {:>8.2}   {target}",
-            fwd / gemm_sq,
-            fwd / gemm_tiles,
-            both / gemm_sq,
-            both / gemm_tiles
+            "{label:<24} {:>6.1}|{:<6.1} {:>6.2}|{:<6.2}   {:>6.1}|{:<6.1} {:>6.2}|{:<6.2} {target}",
+            fwd.wall,
+            fwd.cpu,
+            fwd.wall / gemm_sq.wall,
+            fwd.cpu / gemm_sq.cpu,
+            both.wall,
+            both.cpu,
+            both.wall / gemm_sq.wall,
+            both.cpu / gemm_sq.cpu,
         );
     }
 }

@@ -3,9 +3,10 @@
 //!
 //! Each pass is written once as plain Rust over `LANES`-wide lane arrays (so the reduction order is
 //! fixed by the source, not by the vector width) and instantiated three times: inside
-//! `#[target_feature(enable = "avx512f")]`, inside `#[target_feature(enable = "avx2")]`, and
+//! `#[target_feature(enable = "avx512f,fma")]`, inside `#[target_feature(enable = "avx2,fma")]`, and
 //! without target features (the scalar fallback). LLVM vectorises the first two; since Rust never
-//! reassociates or contracts float arithmetic, **all three produce the same bits** (checked by
+//! reassociates float arithmetic and every fused multiply-add is an explicit, correctly rounded
+//! `mul_add`, **all three produce the same bits** (checked by
 //! `tests::levels_agree_bitwise`). The level is detected once
 //! ([`level`]); `ATTNMECH_SIMD=scalar|avx2|avx512` lowers it (for testing the fallbacks).
 
@@ -21,9 +22,9 @@ const LANES: usize = 16;
 pub(crate) enum Level {
     /// Plain code (baseline x86-64 SSE2, or any other architecture).
     Scalar,
-    /// AVX2 (256-bit).
+    /// AVX2 + FMA (256-bit).
     Avx2,
-    /// AVX-512F (512-bit).
+    /// AVX-512F + FMA (512-bit).
     Avx512,
 }
 
@@ -40,9 +41,30 @@ pub(crate) fn level() -> Level {
     })
 }
 
+/// Clears the upper halves of the vector registers (`vzeroupper`) where the CPU has AVX.
+///
+/// faer's tile GEMM (private-gemm-x86 microkernels) returns with dirty upper ZMM state; the
+/// baseline-target code that follows (SSE encoded, including the libm `logf` of the row epilogue)
+/// then pays a false dependency on every instruction. Measured with `perf` on the
+/// `(64, 1, 64, 16)` forward: half the time went to such code before this call was added.
+#[inline]
+pub(crate) fn clear_upper_state() {
+    #[cfg(target_arch = "x86_64")]
+    {
+        static HAS_AVX: OnceLock<bool> = OnceLock::new();
+        if *HAS_AVX.get_or_init(|| std::arch::is_x86_feature_detected!("avx")) {
+            // SAFETY: the CPU supports AVX (checked above).
+            unsafe { std::arch::x86_64::_mm256_zeroupper() };
+        }
+    }
+}
+
 fn detect() -> Level {
     #[cfg(target_arch = "x86_64")]
     {
+        if !std::arch::is_x86_feature_detected!("fma") {
+            return Level::Scalar;
+        }
         if std::arch::is_x86_feature_detected!("avx512f") {
             return Level::Avx512;
         }
@@ -62,12 +84,12 @@ macro_rules! dispatched {
             #[cfg(target_arch = "x86_64")]
             {
                 #[allow(clippy::too_many_arguments)]
-                #[target_feature(enable = "avx512f")]
+                #[target_feature(enable = "avx512f,fma")]
                 fn avx512<T: Float>($($arg: $ty),*) {
                     $body($($arg),*)
                 }
                 #[allow(clippy::too_many_arguments)]
-                #[target_feature(enable = "avx2")]
+                #[target_feature(enable = "avx2,fma")]
                 fn avx2<T: Float>($($arg: $ty),*) {
                     $body($($arg),*)
                 }

@@ -62,4 +62,5 @@ pub(crate) fn gemm<T: Float>(
     alpha: T,
 ) {
     matmul(dst, accum, lhs, rhs, alpha, Par::Seq);
+    super::simd::clear_upper_state();
 }

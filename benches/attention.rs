@@ -316,12 +316,8 @@ fn summary(_: &mut Criterion) {
     let sq_flops = sq.flops();
     let mut tiles = TileGemms::new(256);
     let tile_flops = tiles.flops();
-    let (gemm_sq, gemm_tiles) = measure_pair(
-        (sq_flops, tile_flops),
-        budget,
-        || sq.run(),
-        || tiles.run(),
-    );
+    let (gemm_sq, gemm_tiles) =
+        measure_pair((sq_flops, tile_flops), budget, || sq.run(), || tiles.run());
     eprintln!(
         "\n=== attention f32 summary, {THREADS} rayon threads; GFLOP/s as wall-clock best | per CPU-second x{THREADS} ===\n\
          faer GEMM square n=1024 Par::rayon({THREADS}): {:.1} | {:.1};  64x64x256 tile GEMMs Par::Seq in parallel: {:.1} | {:.1}\n\

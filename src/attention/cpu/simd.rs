@@ -125,20 +125,25 @@ fn row_max<T: Float>(x: &[T]) -> T {
             *a = max(*a, v);
         }
     }
-    let tail = chunks
-        .remainder()
-        .iter()
-        .fold(T::neg_infinity(), |m, &v| max(m, v));
-    acc.iter().fold(tail, |m, &v| max(m, v))
+    for (a, &v) in acc.iter_mut().zip(chunks.remainder()) {
+        *a = max(*a, v);
+    }
+    lane_reduce(acc, max)
 }
 
 /// Sum of the lanes in a fixed pairwise order.
 #[inline(always)]
-fn lane_sum<T: Float>(mut acc: [T; LANES]) -> T {
+fn lane_sum<T: Float>(acc: [T; LANES]) -> T {
+    lane_reduce(acc, |a, b| a + b)
+}
+
+/// Folds the lanes pairwise (`i` with `i + w`, `w = 8, 4, 2, 1`): log-depth, and a fixed order.
+#[inline(always)]
+fn lane_reduce<T: Float>(mut acc: [T; LANES], op: impl Fn(T, T) -> T) -> T {
     let mut w = LANES / 2;
     while w > 0 {
         for i in 0..w {
-            acc[i] += acc[i + w];
+            acc[i] = op(acc[i], acc[i + w]);
         }
         w /= 2;
     }

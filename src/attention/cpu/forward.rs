@@ -4,9 +4,11 @@
 use super::simd::{self, Level};
 use super::tiles::{gemm, view, view_mut, Tiles};
 use crate::attention::Plan;
+use crate::error::{Error, Result};
 use crate::float::Float;
 use faer::Accum;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Per-thread scratch of the forward pass: `O(Br·Bc + Br)`, independent of the sequence lengths.
 struct Scratch<T> {
@@ -40,14 +42,28 @@ struct Ctx<'a, T> {
     tiles: Tiles,
     scale: T,
     level: Level,
+    /// Smallest flat row index (`bh·N + i`) whose softmax sum overflowed; `usize::MAX` if none.
+    overflow_row: AtomicUsize,
 }
 
 /// Runs the forward pass into `out` (`[B, H, N, d]`) and `lse` (`[B, H, N]`); inputs validated.
-pub(super) fn run<T: Float>(q: &[T], k: &[T], v: &[T], plan: &Plan, out: &mut [T], lse: &mut [T]) {
+///
+/// # Errors
+/// `NonFinite { what: "scores", index }` when finite inputs still give a score `scale·q·k` that
+/// overflows `T` (e.g. f32 entries ~1e20), naming the first such flat row `b·H·N + h·N + i`; the
+/// outputs are then unspecified.
+pub(super) fn run<T: Float>(
+    q: &[T],
+    k: &[T],
+    v: &[T],
+    plan: &Plan,
+    out: &mut [T],
+    lse: &mut [T],
+) -> Result<()> {
     let shape = plan.shape;
     let (n, d) = (shape.q_len, shape.head_dim);
     if n == 0 {
-        return;
+        return Ok(());
     }
     let tiles = Tiles::forward(shape);
     let ctx = Ctx {
@@ -58,6 +74,7 @@ pub(super) fn run<T: Float>(q: &[T], k: &[T], v: &[T], plan: &Plan, out: &mut [T
         tiles,
         scale: T::of(plan.scale),
         level: simd::level(),
+        overflow_row: AtomicUsize::new(usize::MAX),
     };
     // Tasks: (batch·head, Q tile). Each owns its rows of `out` and `lse`, so no reduction exists
     // and the bits cannot depend on the scheduling.
@@ -74,6 +91,13 @@ pub(super) fn run<T: Float>(q: &[T], k: &[T], v: &[T], plan: &Plan, out: &mut [T
             || Scratch::new(tiles),
             |scratch, (bh, i0, o, l)| q_tile(&ctx, bh, i0, o, l, scratch),
         );
+    match ctx.overflow_row.into_inner() {
+        usize::MAX => Ok(()),
+        index => Err(Error::NonFinite {
+            what: "scores",
+            index,
+        }),
+    }
 }
 
 /// One Q tile (rows `i0..i0 + rows` of head `bh`) against all the keys it can see.
@@ -134,6 +158,12 @@ fn q_tile<T: Float>(
             d,
             fresh,
         );
+        // A non-finite running sum means a score overflowed to ±∞ (or ∞ − ∞ = NaN): report it
+        // instead of returning NaN. ℓ is never non-finite otherwise (each term ≤ 1, ≤ M terms).
+        if let Some(r) = row_sum[..rows].iter().position(|l| !l.is_finite()) {
+            ctx.overflow_row
+                .fetch_min(bh * n + i0 + r, Ordering::Relaxed);
+        }
         let accum = if fresh { Accum::Replace } else { Accum::Add };
         gemm(
             view_mut(out, rows, d),

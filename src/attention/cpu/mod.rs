@@ -14,7 +14,7 @@ mod simd;
 mod tiles;
 
 use super::{validate_backward, validate_forward, Forward, Grads, Options, Shape};
-use crate::error::{check_len, Result};
+use crate::error::{check_finite, check_len, Result};
 use crate::float::Float;
 
 /// Forward pass: `out = softmax(scale·QKᵀ, masked) V` and `lse` per row.
@@ -27,7 +27,8 @@ use crate::float::Float;
 ///
 /// # Errors
 /// Any validation error of [`validate_forward`]: lengths that do not match `shape`, zero sizes,
-/// bad `kv_valid_len`, non-finite inputs.
+/// bad `kv_valid_len`, non-finite inputs; and `NonFinite { what: "scores", index }` when finite
+/// inputs give a score `scale·q·k` that overflows `T` (index: the first such flat row of `lse`).
 pub fn forward<T: Float>(
     q: &[T],
     k: &[T],
@@ -38,7 +39,7 @@ pub fn forward<T: Float>(
     let plan = validate_forward(q, k, v, shape, opts)?;
     let mut out = vec![T::zero(); shape.q_elems()];
     let mut lse = vec![T::zero(); shape.lse_elems()];
-    forward::run(q, k, v, &plan, &mut out, &mut lse);
+    forward::run(q, k, v, &plan, &mut out, &mut lse)?;
     Ok(Forward { out, lse })
 }
 
@@ -59,8 +60,7 @@ pub fn forward_into<T: Float>(
     let plan = validate_forward(q, k, v, shape, opts)?;
     check_len("out", shape.q_elems(), out.len())?;
     check_len("lse", shape.lse_elems(), lse.len())?;
-    forward::run(q, k, v, &plan, out, lse);
-    Ok(())
+    forward::run(q, k, v, &plan, out, lse)
 }
 
 /// Backward pass: gradients of a loss with respect to `q`, `k`, `v`, given `d_out = ∂loss/∂out`
@@ -71,7 +71,8 @@ pub fn forward_into<T: Float>(
 /// `lse = −∞` contribute nothing. FLOPs: `2.5×` [`forward`]'s. Shapes and masks as [`forward`].
 ///
 /// # Errors
-/// Any validation error of [`validate_backward`].
+/// Any validation error of [`validate_backward`]; `NonFinite { what: "dq" | "dk" | "dv", index }`
+/// when finite inputs overflow `T` in the products.
 pub fn backward<T: Float>(
     q: &[T],
     k: &[T],
@@ -110,7 +111,11 @@ pub fn backward_into<T: Float>(
     check_len("dk", shape.kv_elems(), dk.len())?;
     check_len("dv", shape.kv_elems(), dv.len())?;
     backward::run(q, k, v, &fwd.out, &fwd.lse, d_out, &plan, dq, dk, dv);
-    Ok(())
+    // Finite inputs can still overflow in the products (entries ~1e20 in f32): never hand back
+    // NaN or ∞ silently. O(size of the gradients), negligible beside the O(N·M·d) pass.
+    check_finite("dq", dq)?;
+    check_finite("dk", dk)?;
+    check_finite("dv", dv)
 }
 
 #[cfg(test)]

@@ -258,3 +258,40 @@ fn into_variants_and_errors() {
             .is_err()
     );
 }
+
+/// Finite inputs whose scores overflow f32 (entries 1e20: q·k ~ 1e40) are an `Err` naming the
+/// first overflowing row, never NaN output; the same values in f64 (where 1e40 is finite) give a
+/// finite result; gradients that overflow f32 are an `Err` too.
+#[test]
+fn overflowing_scores_are_errors() {
+    use crate::error::Error;
+    let c = case(1, 1, 3, 4, 2, false, None);
+    let s = c.shape;
+    let mut q = vec![0.5f32; s.q_elems()];
+    q[2] = 1e20; // row 1
+    q[4] = 1e20; // row 2
+    let k = vec![1e20f32; s.kv_elems()];
+    let v = vec![1.0f32; s.kv_elems()];
+    match super::forward(&q, &k, &v, s, &c.opts) {
+        Err(Error::NonFinite {
+            what: "scores",
+            index: 1,
+        }) => {}
+        other => panic!("expected a scores overflow at row 1, got {other:?}"),
+    }
+    let q64: Vec<f64> = q.iter().map(|&x| x as f64).collect();
+    let k64: Vec<f64> = k.iter().map(|&x| x as f64).collect();
+    let v64: Vec<f64> = v.iter().map(|&x| x as f64).collect();
+    let f = super::forward(&q64, &k64, &v64, s, &c.opts).unwrap();
+    assert!(f.out.iter().all(|x| x.is_finite()));
+    // Backward: moderate scores, but d_out ~1e38 makes dP·P overflow in f32.
+    let q = vec![0.5f32; s.q_elems()];
+    let k = vec![0.5f32; s.kv_elems()];
+    let v = vec![1e30f32; s.kv_elems()];
+    let fwd = super::forward(&q, &k, &v, s, &c.opts).unwrap();
+    let d_out = vec![1e38f32; s.q_elems()];
+    assert!(matches!(
+        super::backward(&q, &k, &v, &fwd, &d_out, s, &c.opts),
+        Err(Error::NonFinite { .. })
+    ));
+}

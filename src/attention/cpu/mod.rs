@@ -1,11 +1,34 @@
-//! Optimised CPU kernels. (Placeholder row-wise online-softmax version; the tiled FA2 kernels
-//! replace it.)
+//! Optimised CPU kernels: FlashAttention-2 tiling with online softmax (forward) and recomputation
+//! (backward), tile GEMMs through faer, SIMD row passes with run-time dispatch, rayon over
+//! batch × heads × tiles. Deterministic: the same inputs give the same bits for any thread count.
+//!
+//! Memory beyond inputs and outputs: forward `O(threads · Br · Bc)` (a score tile per worker);
+//! backward `O(threads · (Br·Bc + N)) + O(N·d)` (the `dQ` partials of the KV chunks).
+//! Design, tile sizes, the `exp` error bound and the determinism argument:
+//! `proofs-notes/attention_kernels_cpu.md`.
+
+mod backward;
+mod exp;
+mod forward;
+mod simd;
+mod tiles;
 
 use super::{validate_backward, validate_forward, Forward, Grads, Options, Shape};
-use crate::error::{check_len, Result};
+use crate::error::{check_finite, check_len, Result};
 use crate::float::Float;
 
-/// Forward pass. See the [module docs](super) for shapes and conventions.
+/// Forward pass: `out = softmax(scale·QKᵀ, masked) V` and `lse` per row.
+///
+/// Shapes: `q` is `[B, H, N, d]`, `k` and `v` are `[B, H, M, d]` (row-major); returns `out`
+/// `[B, H, N, d]` and `lse` `[B, H, N]` (`L_i = log Σ_j exp(S_ij)`, `−∞` for a row that sees no key,
+/// whose output is 0). `scale` defaults to `1/√d`; `causal` is bottom-right aligned (row `i` sees
+/// keys `j ≤ i + M − N`); `kv_valid_len[b]` masks keys `j ≥ kv_valid_len[b]`. FLOPs: `4·B·H·N·M·d`
+/// (halved when causal). See the [module docs](super).
+///
+/// # Errors
+/// Any validation error of [`validate_forward`]: lengths that do not match `shape`, zero sizes,
+/// bad `kv_valid_len`, non-finite inputs; and `NonFinite { what: "scores", index }` when finite
+/// inputs give a score `scale·q·k` that overflows `T` (index: the first such flat row of `lse`).
 pub fn forward<T: Float>(
     q: &[T],
     k: &[T],
@@ -13,13 +36,18 @@ pub fn forward<T: Float>(
     shape: Shape,
     opts: &Options,
 ) -> Result<Forward<T>> {
+    let plan = validate_forward(q, k, v, shape, opts)?;
     let mut out = vec![T::zero(); shape.q_elems()];
     let mut lse = vec![T::zero(); shape.lse_elems()];
-    forward_into(q, k, v, shape, opts, &mut out, &mut lse)?;
+    forward::run(q, k, v, &plan, &mut out, &mut lse)?;
     Ok(Forward { out, lse })
 }
 
-/// Forward pass into caller buffers (`out`: `[B, H, N, d]`, `lse`: `[B, H, N]`).
+/// [`forward`] into caller buffers (`out`: `[B, H, N, d]`, `lse`: `[B, H, N]`), allocating only
+/// per-thread scratch.
+///
+/// # Errors
+/// As [`forward`], plus a length mismatch of `out` or `lse`.
 pub fn forward_into<T: Float>(
     q: &[T],
     k: &[T],
@@ -32,49 +60,19 @@ pub fn forward_into<T: Float>(
     let plan = validate_forward(q, k, v, shape, opts)?;
     check_len("out", shape.q_elems(), out.len())?;
     check_len("lse", shape.lse_elems(), lse.len())?;
-    let Shape {
-        q_len: n,
-        kv_len: m,
-        head_dim: d,
-        heads,
-        ..
-    } = shape;
-    let scale = T::of(plan.scale);
-    for bh in 0..shape.batch_heads() {
-        let b = bh / heads;
-        for i in 0..n {
-            let qi = &q[(bh * n + i) * d..][..d];
-            let o = &mut out[(bh * n + i) * d..][..d];
-            o.fill(T::zero());
-            let vis = plan.visible_keys(b, i);
-            let mut mx = T::neg_infinity();
-            let mut l = T::zero();
-            for j in 0..vis {
-                let kj = &k[(bh * m + j) * d..][..d];
-                let vj = &v[(bh * m + j) * d..][..d];
-                let s = scale * qi.iter().zip(kj).map(|(a, b)| *a * *b).sum::<T>();
-                let new_mx = mx.max(s);
-                let alpha = (mx - new_mx).exp();
-                let p = (s - new_mx).exp();
-                l = alpha * l + p;
-                for (ot, vt) in o.iter_mut().zip(vj) {
-                    *ot = alpha * *ot + p * *vt;
-                }
-                mx = new_mx;
-            }
-            if vis == 0 {
-                lse[bh * n + i] = T::neg_infinity();
-            } else {
-                let inv = T::one() / l;
-                o.iter_mut().for_each(|x| *x = *x * inv);
-                lse[bh * n + i] = mx + l.ln();
-            }
-        }
-    }
-    Ok(())
+    forward::run(q, k, v, &plan, out, lse)
 }
 
-/// Backward pass. See the [module docs](super) for shapes and conventions.
+/// Backward pass: gradients of a loss with respect to `q`, `k`, `v`, given `d_out = ∂loss/∂out`
+/// and the saved forward result.
+///
+/// Recomputes `P = exp(scale·QKᵀ − L)` tile by tile from `fwd.lse`, with `D_i = Σ_t dO_it·O_it`:
+/// `dV = Pᵀ dO`, `dS = P ∘ (dO Vᵀ − D)`, `dQ = scale·dS K`, `dK = scale·dSᵀ Q`. Rows with
+/// `lse = −∞` contribute nothing. FLOPs: `2.5×` [`forward`]'s. Shapes and masks as [`forward`].
+///
+/// # Errors
+/// Any validation error of [`validate_backward`]; `NonFinite { what: "dq" | "dk" | "dv", index }`
+/// when finite inputs overflow `T` in the products.
 pub fn backward<T: Float>(
     q: &[T],
     k: &[T],
@@ -91,7 +89,10 @@ pub fn backward<T: Float>(
     Ok(Grads { dq, dk, dv })
 }
 
-/// Backward pass into caller buffers.
+/// [`backward`] into caller buffers (`dq`: `[B, H, N, d]`, `dk`, `dv`: `[B, H, M, d]`).
+///
+/// # Errors
+/// As [`backward`], plus a length mismatch of `dq`, `dk` or `dv`.
 #[allow(clippy::too_many_arguments)]
 pub fn backward_into<T: Float>(
     q: &[T],
@@ -109,37 +110,13 @@ pub fn backward_into<T: Float>(
     check_len("dq", shape.q_elems(), dq.len())?;
     check_len("dk", shape.kv_elems(), dk.len())?;
     check_len("dv", shape.kv_elems(), dv.len())?;
-    dq.fill(T::zero());
-    dk.fill(T::zero());
-    dv.fill(T::zero());
-    let Shape {
-        q_len: n,
-        kv_len: m,
-        head_dim: d,
-        heads,
-        ..
-    } = shape;
-    let scale = T::of(plan.scale);
-    for bh in 0..shape.batch_heads() {
-        let b = bh / heads;
-        for i in 0..n {
-            let vis = plan.visible_keys(b, i);
-            let row = (bh * n + i) * d;
-            let l = fwd.lse[bh * n + i];
-            let di: T = (0..d).map(|t| d_out[row + t] * fwd.out[row + t]).sum();
-            for j in 0..vis {
-                let col = (bh * m + j) * d;
-                let s = scale * (0..d).map(|t| q[row + t] * k[col + t]).sum::<T>();
-                let p = (s - l).exp();
-                let dp: T = (0..d).map(|t| d_out[row + t] * v[col + t]).sum();
-                let ds = p * (dp - di) * scale;
-                for t in 0..d {
-                    dv[col + t] = dv[col + t] + p * d_out[row + t];
-                    dq[row + t] = dq[row + t] + ds * k[col + t];
-                    dk[col + t] = dk[col + t] + ds * q[row + t];
-                }
-            }
-        }
-    }
-    Ok(())
+    backward::run(q, k, v, &fwd.out, &fwd.lse, d_out, &plan, dq, dk, dv);
+    // Finite inputs can still overflow in the products (entries ~1e20 in f32): never hand back
+    // NaN or ∞ silently. O(size of the gradients), negligible beside the O(N·M·d) pass.
+    check_finite("dq", dq)?;
+    check_finite("dk", dk)?;
+    check_finite("dv", dv)
 }
+
+#[cfg(test)]
+mod tests;

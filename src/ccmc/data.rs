@@ -66,6 +66,23 @@ impl ChoiceData {
         self.push_counts(&m, prompt[prompt.len() - 1], next);
         Ok(())
     }
+    /// Adds a sample of a model variant whose choice set need not contain the query (e.g. the
+    /// query excluded from the keys, masks): `counts` (length `K`, `≥ 0`) are the key weights and
+    /// `next` must have positive weight. Used to exercise the general coverage graph (A4).
+    pub fn push_variant(&mut self, query: usize, counts: &[f64], next: usize) -> Result<()> {
+        crate::error::check_len("counts", self.vocab, counts.len())?;
+        crate::error::check_finite("counts", counts)?;
+        check_ids("query", &[query], self.vocab)?;
+        check_ids("next", &[next], self.vocab)?;
+        if counts.iter().any(|&c| c < 0.0) || counts[next] <= 0.0 {
+            return Err(Error::InvalidArgument {
+                what: "counts",
+                reason: "weights must be ≥ 0 and the chosen token's weight > 0".into(),
+            });
+        }
+        self.push_counts(counts, query, next);
+        Ok(())
+    }
     /// Adds a sample from counts (already validated).
     fn push_counts(&mut self, m: &[f64], query: usize, next: usize) {
         for (k, &c) in m.iter().enumerate() {

@@ -77,8 +77,9 @@ fn column_terms(
     rows: &[usize],
     theta: &[f64],
     mut grad: Option<&mut [f64]>,
-    mut hess: Option<&mut Mat<f64>>,
+    mut hess: Option<&mut [f64]>,
 ) -> f64 {
+    let kk = theta.len();
     let mut total = 0.0;
     let mut lp: Vec<f64> = Vec::new();
     for &i in rows {
@@ -109,10 +110,10 @@ fn column_terms(
         }
         if let Some(h) = hess.as_deref_mut() {
             for (a, &ta) in s.tokens.iter().enumerate() {
-                let ta = ta as usize;
-                h[(ta, ta)] += lp[a];
-                for (b, &tb) in s.tokens.iter().enumerate() {
-                    h[(ta, tb as usize)] -= lp[a] * lp[b];
+                let row = &mut h[ta as usize * kk..(ta as usize + 1) * kk];
+                row[ta as usize] += lp[a];
+                for (&tb, &pb) in s.tokens.iter().zip(lp.iter()) {
+                    row[tb as usize] -= lp[a] * pb;
                 }
             }
         }
@@ -166,19 +167,22 @@ pub fn fit(data: &ChoiceData, opts: &MleOptions) -> Result<MleFit> {
                 .copied()
                 .filter(|k| !pinned.contains(k))
                 .collect();
-            let mut theta = vec![0.0; kk];
-            let objective = |th: &[f64]| {
-                column_terms(data, &cols[j], th, None, None) / n
-                    + opts.ridge * free.iter().map(|&k| th[k] * th[k]).sum::<f64>()
+            let rows = &cols[j];
+            let ridge_term =
+                |th: &[f64]| opts.ridge * free.iter().map(|&k| th[k] * th[k]).sum::<f64>();
+            // Value, gradient and Hessian at θ in one pass over the column's samples.
+            let evaluate = |th: &[f64]| {
+                let mut g = vec![0.0; kk];
+                let mut h = vec![0.0; kk * kk];
+                let v = column_terms(data, rows, th, Some(&mut g), Some(&mut h)) / n + ridge_term(th);
+                (v, g, h)
             };
-            let mut f = objective(&theta);
+            let nf = free.len();
+            let mut theta = vec![0.0; kk];
+            let (mut f, mut g, mut h) = evaluate(&theta);
             let mut iterations = 0;
             let mut grad_norm;
-            let nf = free.len();
             loop {
-                let mut g = vec![0.0; kk];
-                let mut h = Mat::zeros(kk, kk);
-                column_terms(data, &cols[j], &theta, Some(&mut g), Some(&mut h));
                 let gf: Vec<f64> = free
                     .iter()
                     .map(|&k| g[k] / n + 2.0 * opts.ridge * theta[k])
@@ -195,7 +199,7 @@ pub fn fit(data: &ChoiceData, opts: &MleOptions) -> Result<MleFit> {
                     });
                 }
                 let hf = Mat::from_fn(nf, nf, |a, b| {
-                    h[(free[a], free[b])] / n + if a == b { 2.0 * opts.ridge } else { 0.0 }
+                    h[free[a] * kk + free[b]] / n + if a == b { 2.0 * opts.ridge } else { 0.0 }
                 });
                 let llt = hf.llt(Side::Lower).map_err(|_| Error::NotPositiveDefinite {
                     what: "CCMC MLE column Hessian",
@@ -204,7 +208,8 @@ pub fn fit(data: &ChoiceData, opts: &MleOptions) -> Result<MleFit> {
                 let mut step = Mat::from_fn(nf, 1, |a, _| -gf[a]);
                 llt.solve_in_place(step.as_mut());
                 let slope: f64 = (0..nf).map(|a| gf[a] * step[(a, 0)]).sum();
-                // Backtracking (Armijo) line search; a full step is taken near the optimum.
+                // Backtracking (Armijo) line search; near the optimum the full Newton step is
+                // accepted and its evaluation is reused for the next iteration.
                 let mut t = 1.0;
                 let mut accepted = false;
                 for _ in 0..60 {
@@ -212,10 +217,9 @@ pub fn fit(data: &ChoiceData, opts: &MleOptions) -> Result<MleFit> {
                     for (a, &k) in free.iter().enumerate() {
                         cand[k] += t * step[(a, 0)];
                     }
-                    let fc = objective(&cand);
+                    let (fc, gc, hc) = evaluate(&cand);
                     if fc <= f + 1e-4 * t * slope || (fc - f).abs() <= 1e-15 * f.abs() {
-                        theta = cand;
-                        f = fc;
+                        (theta, f, g, h) = (cand, fc, gc, hc);
                         accepted = true;
                         break;
                     }

@@ -23,12 +23,14 @@
 //!   window) with incremental counts.
 //! - [`coverage`]: identifiability (A4, graph and Hessian-nullity forms) and finite-MLE existence (A5).
 //! - [`mle`]: the convex MLE, separable per query column, by damped Newton with gauge fixing.
+//! - [`experiments`]: seeded experiment drivers shared by the tests and the report.
 //! - [`winner`]: winner-takes-all tools (A7): fitness, single-winner criterion, exact absorption.
 //! - `report`: the `ccmc` section of `attnmech reproduce`.
 
 pub mod attention_model;
 pub mod coverage;
 pub mod data;
+pub mod experiments;
 pub mod kernel;
 pub mod mle;
 mod report;

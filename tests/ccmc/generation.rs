@@ -1,0 +1,1 @@
+//! A7 (generation). Filled below.

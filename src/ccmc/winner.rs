@@ -77,6 +77,15 @@ pub fn absorption_exact(wbar: &Wbar, initial: &[usize]) -> Result<Absorption> {
     check_nonempty("initial window", initial)?;
     check_ids("initial window", initial, kk)?;
     let lw = initial.len();
+    let is_constant = |w: &[usize]| w.iter().all(|&t| t == w[0]);
+    if is_constant(initial) {
+        let mut winner_probs = vec![0.0; kk];
+        winner_probs[initial[0]] = 1.0;
+        return Ok(Absorption {
+            winner_probs,
+            mean_steps: 0.0,
+        });
+    }
     let total = (kk as u128).checked_pow(lw as u32).unwrap_or(u128::MAX);
     if total > MAX_WINDOW_STATES as u128 {
         return Err(Error::InvalidArgument {
@@ -94,21 +103,12 @@ pub fn absorption_exact(wbar: &Wbar, initial: &[usize]) -> Result<Absorption> {
         w
     };
     let encode = |w: &[usize]| w.iter().fold(0usize, |acc, &t| acc * kk + t);
-    let is_constant = |w: &[usize]| w.iter().all(|&t| t == w[0]);
     let transient: Vec<usize> = (0..total).filter(|&s| !is_constant(&decode(s))).collect();
     let mut index = vec![usize::MAX; total];
     for (i, &s) in transient.iter().enumerate() {
         index[s] = i;
     }
     let start = encode(initial);
-    if is_constant(initial) {
-        let mut winner_probs = vec![0.0; kk];
-        winner_probs[initial[0]] = 1.0;
-        return Ok(Absorption {
-            winner_probs,
-            mean_steps: 0.0,
-        });
-    }
     let nt = transient.len();
     let mut a = Mat::<f64>::identity(nt, nt);
     let mut rhs = Mat::<f64>::zeros(nt, kk + 1);

@@ -123,7 +123,16 @@ pub fn train(
 /// Classification accuracy of `sign(f)`; a tie `f = 0` counts ½ (so a constant-zero classifier
 /// scores exactly ½, spec B6 pitfall on `sign(0)`).
 pub fn accuracy(model: Model, params: &Params, data: &Dataset) -> Result<f64> {
-    let f = predict(model, params, data)?;
+    accuracy_with_ties(model, params, data, 0.0)
+}
+
+/// [`accuracy`] with every output `|f| ≤ tie_tol` counted as a tie (½): for outputs that cancel
+/// exactly in exact arithmetic (LinPA on the blind instance) and are left as rounding noise.
+pub fn accuracy_with_ties(model: Model, params: &Params, data: &Dataset, tie_tol: f64) -> Result<f64> {
+    let f: Vec<f64> = predict(model, params, data)?
+        .into_iter()
+        .map(|v| if v.abs() <= tie_tol { 0.0 } else { v })
+        .collect();
     let hits: f64 = f
         .iter()
         .zip(&data.y)

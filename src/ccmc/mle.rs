@@ -218,7 +218,10 @@ pub fn fit(data: &ChoiceData, opts: &MleOptions) -> Result<MleFit> {
                         cand[k] += t * step[(a, 0)];
                     }
                     let (fc, gc, hc) = evaluate(&cand);
-                    if fc <= f + 1e-4 * t * slope || (fc - f).abs() <= 1e-15 * f.abs() {
+                    // Once the predicted decrease is below the rounding of f, Armijo compares
+                    // noise: take the full Newton step (quadratic-convergence region).
+                    let negligible = -slope <= 1e-13 * (1.0 + f.abs());
+                    if negligible || fc <= f + 1e-4 * t * slope {
                         (theta, f, g, h) = (cand, fc, gc, hc);
                         accepted = true;
                         break;

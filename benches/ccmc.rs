@@ -81,7 +81,11 @@ fn prompt_training(c: &mut Criterion) {
     g.sample_size(10)
         .measurement_time(Duration::from_secs(3))
         .throughput(Throughput::Elements(steps as u64));
-    for model in [Model::PromptSoftmax, Model::SelfSoftmax, Model::PromptLinear] {
+    for model in [
+        Model::PromptSoftmax,
+        Model::SelfSoftmax,
+        Model::PromptLinear,
+    ] {
         g.bench_function(format!("{model:?}_n1000_t20_d16"), |b| {
             b.iter(|| {
                 let (p, _) = train(

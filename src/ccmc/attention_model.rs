@@ -37,7 +37,7 @@ pub fn attention_output(
         .flat_map(|&k| emb.e()[k * d..(k + 1) * d].iter().copied())
         .collect();
     if let Some(p) = pos {
-        if p.len() % d != 0 || p.len() / d < l {
+        if !p.len().is_multiple_of(d) || p.len() / d < l {
             return Err(Error::ShapeMismatch {
                 what: "pos (L_max × d with L_max ≥ prompt length)",
                 expected: l * d,

@@ -187,7 +187,11 @@ pub fn existence_failure(data: &ChoiceData) -> Option<FailingSplit> {
                 if !outside.is_empty() {
                     // forward: nothing in `inside` is chosen with an `outside` token available;
                     // backward: nothing in `outside` is chosen with an `inside` token available.
-                    let (a, b) = if forward { (inside, outside) } else { (outside, inside) };
+                    let (a, b) = if forward {
+                        (inside, outside)
+                    } else {
+                        (outside, inside)
+                    };
                     return Some(FailingSplit {
                         query: c.query,
                         a,

@@ -142,7 +142,12 @@ pub fn sample_log_probs(log_probs: &[f64], rng: &mut impl Rng) -> usize {
 
 /// Teacher–student data: `n` prompts of length `len` with i.i.d. uniform tokens, next tokens drawn
 /// from the CCMC of `teacher`.
-pub fn sample_teacher(teacher: &Wbar, n: usize, len: usize, rng: &mut impl Rng) -> Result<ChoiceData> {
+pub fn sample_teacher(
+    teacher: &Wbar,
+    n: usize,
+    len: usize,
+    rng: &mut impl Rng,
+) -> Result<ChoiceData> {
     if len == 0 {
         return Err(Error::Empty { what: "prompt" });
     }

@@ -83,4 +83,3 @@ pub fn ls_slope(x: &[f64], y: &[f64]) -> f64 {
     let sxx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
     sxy / sxx
 }
-

@@ -103,7 +103,10 @@ impl Wbar {
     pub fn shift_columns(&self, c: &[f64]) -> Result<Wbar> {
         check_len("c", self.vocab, c.len())?;
         check_finite("c", c)?;
-        Ok(Wbar::from_fn(self.vocab, |k, j| self.get(k, j) + c[j]).expect("finite by construction"))
+        Ok(
+            Wbar::from_fn(self.vocab, |k, j| self.get(k, j) + c[j])
+                .expect("finite by construction"),
+        )
     }
     /// Gauge fix: every column centred to mean zero.
     pub fn centred(&self) -> Wbar {
@@ -242,10 +245,12 @@ impl TiedEmbedding {
         check_finite("e", &e)?;
         let em = mat(vocab, dim, &e);
         let gram = &em * em.transpose();
-        let llt = gram.llt(Side::Lower).map_err(|_| Error::NotPositiveDefinite {
-            what: "E Eᵀ (E must have full row rank)",
-            pivot: 0,
-        })?;
+        let llt = gram
+            .llt(Side::Lower)
+            .map_err(|_| Error::NotPositiveDefinite {
+                what: "E Eᵀ (E must have full row rank)",
+                pivot: 0,
+            })?;
         let mut c = em.clone();
         llt.solve_in_place(c.as_mut());
         let c = to_vec(&c);
@@ -309,7 +314,10 @@ pub(crate) fn orthonormalise_rows(x: &mut [f64], rows: usize, cols: usize) {
                 x[r * cols + t] -= dot * x[s * cols + t];
             }
         }
-        let nrm = (0..cols).map(|t| x[r * cols + t].powi(2)).sum::<f64>().sqrt();
+        let nrm = (0..cols)
+            .map(|t| x[r * cols + t].powi(2))
+            .sum::<f64>()
+            .sqrt();
         for t in 0..cols {
             x[r * cols + t] /= nrm;
         }
@@ -337,7 +345,7 @@ pub fn positional_probs(
     check_len("w", d * d, w.len())?;
     check_finite("pos", pos)?;
     let l = prompt.len();
-    if pos.len() % d != 0 || pos.len() / d < l {
+    if !pos.len().is_multiple_of(d) || pos.len() / d < l {
         return Err(Error::ShapeMismatch {
             what: "pos (L_max × d with L_max ≥ prompt length)",
             expected: l * d,

@@ -174,7 +174,8 @@ pub fn fit(data: &ChoiceData, opts: &MleOptions) -> Result<MleFit> {
             let evaluate = |th: &[f64]| {
                 let mut g = vec![0.0; kk];
                 let mut h = vec![0.0; kk * kk];
-                let v = column_terms(data, rows, th, Some(&mut g), Some(&mut h)) / n + ridge_term(th);
+                let v =
+                    column_terms(data, rows, th, Some(&mut g), Some(&mut h)) / n + ridge_term(th);
                 (v, g, h)
             };
             let nf = free.len();
@@ -201,10 +202,12 @@ pub fn fit(data: &ChoiceData, opts: &MleOptions) -> Result<MleFit> {
                 let hf = Mat::from_fn(nf, nf, |a, b| {
                     h[free[a] * kk + free[b]] / n + if a == b { 2.0 * opts.ridge } else { 0.0 }
                 });
-                let llt = hf.llt(Side::Lower).map_err(|_| Error::NotPositiveDefinite {
-                    what: "CCMC MLE column Hessian",
-                    pivot: j,
-                })?;
+                let llt = hf
+                    .llt(Side::Lower)
+                    .map_err(|_| Error::NotPositiveDefinite {
+                        what: "CCMC MLE column Hessian",
+                        pivot: j,
+                    })?;
                 let mut step = Mat::from_fn(nf, 1, |a, _| -gf[a]);
                 llt.solve_in_place(step.as_mut());
                 let slope: f64 = (0..nf).map(|a| gf[a] * step[(a, 0)]).sum();

@@ -105,7 +105,9 @@ fn excess_kl(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
         .error_bars(format!("measured (mean ± se, {reps} reps)"), pts.clone())
         .dashed(
             "p/(2n), p = K(K−1) = 30",
-            ns.iter().map(|&n| (n as f64, p / (2.0 * n as f64))).collect(),
+            ns.iter()
+                .map(|&n| (n as f64, p / (2.0 * n as f64)))
+                .collect(),
         );
     rep.figure(
         ctx,
@@ -118,7 +120,13 @@ fn excess_kl(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
             ns.last().copied().unwrap_or(0)
         ),
     )?;
-    rep.check(Check::within("A6a-slope", "slope of log KL vs log n", slope, -1.15, -0.85));
+    rep.check(Check::within(
+        "A6a-slope",
+        "slope of log KL vs log n",
+        slope,
+        -1.15,
+        -0.85,
+    ));
     if !ctx.quick {
         rep.check(Check::within(
             "A6a-E5",
@@ -129,7 +137,10 @@ fn excess_kl(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
         ));
     }
     rep.value("excess_kl_n", &ns);
-    rep.value("excess_kl_mean", pts.iter().map(|p| p.1).collect::<Vec<_>>());
+    rep.value(
+        "excess_kl_mean",
+        pts.iter().map(|p| p.1).collect::<Vec<_>>(),
+    );
     rep.value("excess_kl_slope", slope);
     Ok(())
 }
@@ -146,12 +157,30 @@ fn k_scaling(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
     for &kk in &ks {
         let p = (kk * (kk - 1)) as f64;
         // n ≥ 300p (spec A6(a)); fewer replicates for the larger (less noisy, relatively) K.
-        let n = if ctx.quick { 3000 } else { (300.0 * p).max(4000.0) as usize };
+        let n = if ctx.quick {
+            3000
+        } else {
+            (300.0 * p).max(4000.0) as usize
+        };
         let reps = if kk > 6 { reps / 2 } else { reps };
         let len = (2.0 * kk as f64 * (kk as f64).ln()).ceil() as usize;
-        let runs = teacher_student(kk, len, 1.0, &[n], reps, 5000, ctx.seed ^ (0xC0 + kk as u64))?;
-        let nkl: Vec<f64> = runs[0].iter().map(|r| n as f64 * r.excess_kl / (p / 2.0)).collect();
-        let e: Vec<f64> = runs[0].iter().map(|r| n as f64 * r.param_sq_error).collect();
+        let runs = teacher_student(
+            kk,
+            len,
+            1.0,
+            &[n],
+            reps,
+            5000,
+            ctx.seed ^ (0xC0 + kk as u64),
+        )?;
+        let nkl: Vec<f64> = runs[0]
+            .iter()
+            .map(|r| n as f64 * r.excess_kl / (p / 2.0))
+            .collect();
+        let e: Vec<f64> = runs[0]
+            .iter()
+            .map(|r| n as f64 * r.param_sq_error)
+            .collect();
         ratio.push((kk as f64, mean(&nkl), sd(&nkl) / (reps as f64).sqrt()));
         err.push((kk as f64, mean(&e), sd(&e) / (reps as f64).sqrt()));
     }
@@ -182,7 +211,10 @@ fn k_scaling(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
         worst,
         if ctx.quick { 0.5 } else { 0.3 },
     ));
-    rep.value("k_scaling_ratio", ratio.iter().map(|r| r.1).collect::<Vec<_>>());
+    rep.value(
+        "k_scaling_ratio",
+        ratio.iter().map(|r| r.1).collect::<Vec<_>>(),
+    );
     rep.value("k_scaling_error_slope", slope);
     Ok(())
 }
@@ -228,8 +260,14 @@ fn collapse(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
                     .map(|&t| (t as f64, f0 * (t as f64 / t0).powf(r[k] - 1.0)))
                     .collect(),
             );
-            let lt: Vec<f64> = checkpoints[anchor..].iter().map(|&t| (t as f64).ln()).collect();
-            let lm: Vec<f64> = h[anchor..].iter().map(|m| (m[k].max(1) as f64).ln()).collect();
+            let lt: Vec<f64> = checkpoints[anchor..]
+                .iter()
+                .map(|&t| (t as f64).ln())
+                .collect();
+            let lm: Vec<f64> = h[anchor..]
+                .iter()
+                .map(|m| (m[k].max(1) as f64).ln())
+                .collect();
             measured.push((k, r[k], ls_slope(&lt, &lm)));
         }
     }
@@ -251,7 +289,12 @@ fn collapse(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
                 .collect::<Vec<_>>()
         ),
     )?;
-    rep.check(Check::at_least("A7.4", "winner fraction after 10⁵ steps", frac, 0.85));
+    rep.check(Check::at_least(
+        "A7.4",
+        "winner fraction after 10⁵ steps",
+        frac,
+        0.85,
+    ));
     rep.value("collapse_winner_fraction", frac);
     rep.value(
         "collapse_loser_slopes",
@@ -309,7 +352,10 @@ fn absorption(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
         .labels("window length L_w", "steps to a constant window")
         .log_y()
         .line("exact mean, K = 3 (absorbing-chain solve)", exact.clone())
-        .error_bars(format!("simulated mean, K = 3 ({runs} runs)"), simulated.clone())
+        .error_bars(
+            format!("simulated mean, K = 3 ({runs} runs)"),
+            simulated.clone(),
+        )
         .points("simulated median, K = 5 diag-dominant", medians.clone());
     rep.figure(
         ctx,

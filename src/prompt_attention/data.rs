@@ -119,7 +119,11 @@ impl MixtureConfig {
         for (row, &rel) in x.chunks_mut(d).zip(&relevant) {
             for (c, v) in row.iter_mut().enumerate() {
                 let z: f64 = rng.sample(StandardNormal);
-                *v = if c == 0 && self.noise_perp { 0.0 } else { self.sigma * z };
+                *v = if c == 0 && self.noise_perp {
+                    0.0
+                } else {
+                    self.sigma * z
+                };
             }
             if rel {
                 row[0] += 1.0;

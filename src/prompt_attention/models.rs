@@ -98,7 +98,9 @@ pub fn forward_backward(
     let (n, t, d) = (data.len(), data.tokens, data.dim);
     check_nonempty("data", &data.y)?;
     if t == 0 || d == 0 {
-        return Err(Error::Empty { what: "data tokens/dim" });
+        return Err(Error::Empty {
+            what: "data tokens/dim",
+        });
     }
     check_len("data.x", n * t * d, data.x.len())?;
     params.validate(d)?;
@@ -156,10 +158,10 @@ pub fn forward_backward(
                     .flat_map(|i| params.v.iter().map(move |&va| w[i] * va))
                     .collect();
                 let gr = attention::backward(&q, &data.x, &data.x, &fwd, &d_out, shape, &opts)?;
-                for i in 0..n {
-                    for a in 0..d {
-                        g.q[a] += gr.dq[i * d + a];
-                        g.v[a] += w[i] * fwd.out[i * d + a];
+                for ((dq, h), &wi) in gr.dq.chunks(d).zip(fwd.out.chunks(d)).zip(w) {
+                    for (a, (gq, gv)) in g.q.iter_mut().zip(g.v.iter_mut()).enumerate() {
+                        *gq += dq[a];
+                        *gv += wi * h[a];
                     }
                 }
             }
@@ -191,14 +193,16 @@ pub fn forward_backward(
                     .flat_map(|r| params.v.iter().map(move |&va| w[r / t] * va / t as f64))
                     .collect();
                 let gr = attention::backward(&q, &data.x, &data.x, &fwd, &d_out, shape, &opts)?;
-                for r in 0..n * t {
-                    let (dq, x) = (&gr.dq[r * d..(r + 1) * d], &data.x[r * d..(r + 1) * d]);
-                    for a in 0..d {
-                        for b in 0..d {
-                            g.w[a * d + b] += dq[a] * x[b];
-                        }
-                        g.v[a] += w[r / t] * fwd.out[r * d + a] / t as f64;
-                    }
+                // ∇_W = dQᵀ X over all n·T rows (one GEMM).
+                let dq = faer::MatRef::from_row_major_slice(&gr.dq, n * t, d);
+                let xm = faer::MatRef::from_row_major_slice(&data.x, n * t, d);
+                let dw = dq.transpose() * xm;
+                for (idx, gw) in g.w.iter_mut().enumerate() {
+                    *gw += dw[(idx / d, idx % d)];
+                }
+                for (r, h) in fwd.out.chunks(d).enumerate() {
+                    let c = w[r / t] / t as f64;
+                    g.v.iter_mut().zip(h).for_each(|(gv, hv)| *gv += c * hv);
                 }
             }
             f
@@ -237,11 +241,16 @@ pub fn predict(model: Model, params: &Params, data: &Dataset) -> Result<Vec<f64>
 
 /// The prompt-attention `q`-gradient by its closed form `Xᵀ(diag s − s sᵀ)X v` (spec B1), one
 /// input `x` (`T × d`); at `q = 0` it is `Cov_T(X) v`. Used to cross-check the attention backward.
-pub fn prompt_q_gradient_closed_form(x: &[f64], dim: usize, q: &[f64], v: &[f64]) -> Result<Vec<f64>> {
+pub fn prompt_q_gradient_closed_form(
+    x: &[f64],
+    dim: usize,
+    q: &[f64],
+    v: &[f64],
+) -> Result<Vec<f64>> {
     check_nonempty("x", x)?;
     check_len("q", dim, q.len())?;
     check_len("v", dim, v.len())?;
-    if x.len() % dim != 0 {
+    if !x.len().is_multiple_of(dim) {
         return Err(Error::ShapeMismatch {
             what: "x (T × d)",
             expected: dim * (x.len() / dim + 1),

@@ -57,7 +57,10 @@ fn scaled(dir: &[f64], g: f64) -> Vec<f64> {
 /// LinPA (q = Γq⋆, v = v⋆), mean-pool (v = v⋆, scale-free).
 fn scale_sweep(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
     let d = 8;
-    let data = blind(0.0).sample(if ctx.quick { 400 } else { 2000 }, &mut seeded(ctx.seed, 0xB3))?;
+    let data = blind(0.0).sample(
+        if ctx.quick { 400 } else { 2000 },
+        &mut seeded(ctx.seed, 0xB3),
+    )?;
     let gammas: Vec<f64> = (0..=40).map(|i| i as f64 * 0.25).collect();
     let mut series: Vec<Vec<(f64, f64)>> = vec![Vec::new(); 4];
     for &g in &gammas {
@@ -73,8 +76,9 @@ fn scale_sweep(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
     }
     let gs = gamma_star(0.5);
     let beta = linpa_blind_beta(0.25, 0.5);
-    let mut chart = Chart::new("LinPA-blind instance (δ = ½, ζ = ¼, noiseless): accuracy against Γ")
-        .labels("prompt scale Γ", "accuracy");
+    let mut chart =
+        Chart::new("LinPA-blind instance (δ = ½, ζ = ¼, noiseless): accuracy against Γ")
+            .labels("prompt scale Γ", "accuracy");
     for (s, m) in series.iter().zip(Model::ALL) {
         chart = chart.line(m.name(), s.clone());
     }
@@ -145,7 +149,14 @@ fn trained_vs_n(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
             let mut best = (-1.0, 0.0);
             for _ in 0..inits {
                 let init = random_params(8, 0.1, &mut rng);
-                let (p, _) = train(m, init, &tr, Loss::Logistic, Optimizer::Adam { lr: 0.05 }, steps)?;
+                let (p, _) = train(
+                    m,
+                    init,
+                    &tr,
+                    Loss::Logistic,
+                    Optimizer::Adam { lr: 0.05 },
+                    steps,
+                )?;
                 let a = (accuracy(m, &p, &tr)?, accuracy(m, &p, &test)?);
                 if a.0 > best.0 {
                     best = a;
@@ -163,7 +174,13 @@ fn trained_vs_n(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
     let end: Vec<String> = series
         .iter()
         .zip(Model::ALL)
-        .map(|(s, m)| format!("{} {:.3}", m.name(), s.last().map(|p| p.1).unwrap_or(f64::NAN)))
+        .map(|(s, m)| {
+            format!(
+                "{} {:.3}",
+                m.name(),
+                s.last().map(|p| p.1).unwrap_or(f64::NAN)
+            )
+        })
         .collect();
     rep.figure(
         ctx,
@@ -178,9 +195,26 @@ fn trained_vs_n(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
         ),
     )?;
     let last = |i: usize| series[i].last().map(|p| p.1).unwrap_or(f64::NAN);
-    rep.check(Check::at_least("B6.3-PA", "trained PA test accuracy (largest n)", last(0), 0.98));
-    rep.check(Check::at_most("B6.3-LinPA", "trained LinPA test accuracy (largest n)", last(1), 0.55));
-    rep.value("trained_accuracy", series.iter().zip(Model::ALL).map(|(s, m)| (m.name(), s.clone())).collect::<Vec<_>>());
+    rep.check(Check::at_least(
+        "B6.3-PA",
+        "trained PA test accuracy (largest n)",
+        last(0),
+        0.98,
+    ));
+    rep.check(Check::at_most(
+        "B6.3-LinPA",
+        "trained LinPA test accuracy (largest n)",
+        last(1),
+        0.55,
+    ));
+    rep.value(
+        "trained_accuracy",
+        series
+            .iter()
+            .zip(Model::ALL)
+            .map(|(s, m)| (m.name(), s.clone()))
+            .collect::<Vec<_>>(),
+    );
     Ok(())
 }
 
@@ -217,7 +251,10 @@ fn known_prompt(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
             let h = prompt_pool(&q, &tr)?;
             let mut v_hat = vec![0.0; d];
             for (hi, y) in h.chunks(d).zip(&tr.y) {
-                v_hat.iter_mut().zip(hi).for_each(|(a, b)| *a += y * b / n as f64);
+                v_hat
+                    .iter_mut()
+                    .zip(hi)
+                    .for_each(|(a, b)| *a += y * b / n as f64);
             }
             let p = Params {
                 q: q.clone(),
@@ -230,7 +267,10 @@ fn known_prompt(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
             mc.push((n as f64, err));
             exact.push((n as f64, ex));
         }
-        let asym: Vec<(f64, f64)> = ns.iter().map(|&n| (n as f64, asymptotic_error(alpha, s, d, n))).collect();
+        let asym: Vec<(f64, f64)> = ns
+            .iter()
+            .map(|&n| (n as f64, asymptotic_error(alpha, s, d, n)))
+            .collect();
         chart = chart
             .points(format!("{label}: Monte Carlo"), mc)
             .line(format!("{label}: exact conditional"), exact)
@@ -250,6 +290,11 @@ fn known_prompt(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
     )?;
     // 4 binomial standard errors at the worst case e = ½: 2/√n_test (0.014 at 2·10⁴ points).
     let tol = 2.0 / (test_n as f64).sqrt();
-    rep.check(Check::at_most("B5", "max |MC − exact conditional test error|", worst, tol));
+    rep.check(Check::at_most(
+        "B5",
+        "max |MC − exact conditional test error|",
+        worst,
+        tol,
+    ));
     Ok(())
 }

@@ -49,7 +49,12 @@ pub fn sigmoid(x: f64) -> f64 {
 }
 
 /// Mean loss `(1/n) Σ ℓ(y_i f_i)` and its parameter gradient.
-pub fn loss_and_grad(model: Model, params: &Params, data: &Dataset, loss: Loss) -> Result<(f64, Params)> {
+pub fn loss_and_grad(
+    model: Model,
+    params: &Params,
+    data: &Dataset,
+    loss: Loss,
+) -> Result<(f64, Params)> {
     let f = predict(model, params, data)?;
     let n = data.len() as f64;
     let w: Vec<f64> = f
@@ -57,7 +62,12 @@ pub fn loss_and_grad(model: Model, params: &Params, data: &Dataset, loss: Loss) 
         .zip(&data.y)
         .map(|(fi, yi)| loss.derivative(yi * fi) * yi / n)
         .collect();
-    let value = f.iter().zip(&data.y).map(|(fi, yi)| loss.value(yi * fi)).sum::<f64>() / n;
+    let value = f
+        .iter()
+        .zip(&data.y)
+        .map(|(fi, yi)| loss.value(yi * fi))
+        .sum::<f64>()
+        / n;
     let (_, g) = forward_backward(model, params, data, Some(&w))?;
     Ok((value, g.expect("weights given")))
 }
@@ -128,7 +138,12 @@ pub fn accuracy(model: Model, params: &Params, data: &Dataset) -> Result<f64> {
 
 /// [`accuracy`] with every output `|f| ≤ tie_tol` counted as a tie (½): for outputs that cancel
 /// exactly in exact arithmetic (LinPA on the blind instance) and are left as rounding noise.
-pub fn accuracy_with_ties(model: Model, params: &Params, data: &Dataset, tie_tol: f64) -> Result<f64> {
+pub fn accuracy_with_ties(
+    model: Model,
+    params: &Params,
+    data: &Dataset,
+    tie_tol: f64,
+) -> Result<f64> {
     let f: Vec<f64> = predict(model, params, data)?
         .into_iter()
         .map(|v| if v.abs() <= tie_tol { 0.0 } else { v })
@@ -181,7 +196,9 @@ pub fn two_steps_closed_form(data: &Dataset, eta: f64) -> Result<(Vec<f64>, Vec<
         .collect();
     let mut v1 = vec![0.0; d];
     for (m, y) in means.iter().zip(&data.y) {
-        v1.iter_mut().zip(m).for_each(|(a, b)| *a += 0.5 * eta * y * b / n as f64);
+        v1.iter_mut()
+            .zip(m)
+            .for_each(|(a, b)| *a += 0.5 * eta * y * b / n as f64);
     }
     let mut q2 = vec![0.0; d];
     for (i, (m, &y)) in means.iter().zip(&data.y).enumerate() {
@@ -189,7 +206,12 @@ pub fn two_steps_closed_form(data: &Dataset, eta: f64) -> Result<(Vec<f64>, Vec<
         let c = eta * sigmoid(-y * f) * y / n as f64;
         // Cov_T(X) v₁ = (1/T) Σ_t (x_t − x̄)(x_t − x̄)ᵀ v₁
         for row in data.input(i).chunks(d) {
-            let proj: f64 = row.iter().zip(m).zip(&v1).map(|((x, mu), v)| (x - mu) * v).sum();
+            let proj: f64 = row
+                .iter()
+                .zip(m)
+                .zip(&v1)
+                .map(|((x, mu), v)| (x - mu) * v)
+                .sum();
             for a in 0..d {
                 q2[a] += c * proj * (row[a] - m[a]) / t as f64;
             }

@@ -17,7 +17,10 @@ fn gaussian_w(d: usize, rng: &mut impl Rng) -> Vec<f64> {
 }
 
 fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
 }
 
 /// Prompts of the A8 recipe: random ones of lengths {1, 5, 9}, all-equal prompts, prompts missing
@@ -79,7 +82,8 @@ fn a2_attention_equals_ccmc() {
                     }
                     // wrong kernel: softmax of W̄[k, j] over present tokens, no ln m_k
                     let j = p[p.len() - 1];
-                    let ones: Vec<f64> = m.iter().map(|&c| if c > 0.0 { 1.0 } else { 0.0 }).collect();
+                    let ones: Vec<f64> =
+                        m.iter().map(|&c| if c > 0.0 { 1.0 } else { 0.0 }).collect();
                     let wrong: Vec<f64> = transition_log_probs(&wbar, &ones, j)
                         .unwrap()
                         .iter()
@@ -93,7 +97,10 @@ fn a2_attention_equals_ccmc() {
     }
     assert!(checked >= 8 * 1000);
     assert!(worst <= 1e-12, "attention vs CCMC: {worst:e}");
-    assert!(worst_wrong > 1e-2, "the wrong kernel must fail: {worst_wrong:e}");
+    assert!(
+        worst_wrong > 1e-2,
+        "the wrong kernel must fail: {worst_wrong:e}"
+    );
 }
 
 /// Claim A1/A2 (M): W ↔ W̄ round trip, `E (Cᵀ W̄ C) Eᵀ = W̄`, and components of W outside
@@ -123,7 +130,9 @@ fn a1_w_wbar_round_trip() {
 fn a2_gauge_invariance() {
     let mut rng = seeded(4, 3);
     let wbar = Wbar::gaussian(6, 1.0, &mut rng).unwrap();
-    let c: Vec<f64> = (0..6).map(|_| rng.sample::<f64, _>(StandardNormal) * 5.0).collect();
+    let c: Vec<f64> = (0..6)
+        .map(|_| rng.sample::<f64, _>(StandardNormal) * 5.0)
+        .collect();
     let shifted = wbar.shift_columns(&c).unwrap();
     let row_shifted = Wbar::from_fn(6, |k, j| wbar.get(k, j) + c[k]).unwrap();
     let prompts = uniform_prompts(500, 7, 6, &mut rng);
@@ -209,7 +218,10 @@ fn a3_positional_encoding_formula() {
         worst_plain = worst_plain.max(max_abs_diff(&model, &next_token_probs(&wbar, &p).unwrap()));
     }
     assert!(worst <= 1e-12, "PE formula: {worst:e}");
-    assert!(worst_plain > 1e-2, "ignoring positions must fail: {worst_plain:e}");
+    assert!(
+        worst_plain > 1e-2,
+        "ignoring positions must fail: {worst_plain:e}"
+    );
     let mut bad = pos.clone();
     bad[0] = 1.0; // p_0 gets a component in the token subspace
     assert!(matches!(
@@ -225,9 +237,16 @@ fn bad_input_is_err() {
     let wbar = Wbar::zeros(3).unwrap();
     assert!(matches!(
         next_token_probs(&wbar, &[0, 3]),
-        Err(Error::OutOfRange { value: 3, bound: 3, .. })
+        Err(Error::OutOfRange {
+            value: 3,
+            bound: 3,
+            ..
+        })
     ));
-    assert!(matches!(next_token_probs(&wbar, &[]), Err(Error::Empty { .. })));
+    assert!(matches!(
+        next_token_probs(&wbar, &[]),
+        Err(Error::Empty { .. })
+    ));
     assert!(matches!(
         TiedEmbedding::new(5, 4, vec![0.0; 20]),
         Err(Error::InvalidArgument { what: "vocab", .. })

@@ -34,14 +34,17 @@ fn a7_generator_matches_kernel() {
     }
     for k in 0..5 {
         let se = (p[k] * (1.0 - p[k]) / n as f64).sqrt();
-        assert!((freq[k] / n as f64 - p[k]).abs() <= 5.0 * se + 1e-12, "token {k}");
+        assert!(
+            (freq[k] / n as f64 - p[k]).abs() <= 5.0 * se + 1e-12,
+            "token {k}"
+        );
     }
     let mut g = Generator::new(&wbar, &prompt, Some(7)).unwrap();
     let mut ctx = prompt.to_vec();
     for _ in 0..10_000 {
         ctx.push(g.step(&mut rng));
     }
-    let mut recount = vec![0u64; 5];
+    let mut recount = [0u64; 5];
     for &t in &ctx[ctx.len() - 7..] {
         recount[t] += 1;
     }
@@ -103,8 +106,14 @@ fn a7_window_collapse_and_exact_absorption() {
         times.sort_unstable();
         eprintln!("A7.2: L_w = {lw}: median absorption {} steps", times[50]);
     }
-    let small = Wbar::from_fn(3, |k, j| if k == j { 0.5 } else { 0.2 * (k as f64 - j as f64) })
-        .unwrap();
+    let small = Wbar::from_fn(3, |k, j| {
+        if k == j {
+            0.5
+        } else {
+            0.2 * (k as f64 - j as f64)
+        }
+    })
+    .unwrap();
     let start = [0usize, 1, 2, 1];
     let exact = absorption_exact(&small, &start).unwrap();
     assert!((exact.winner_probs.iter().sum::<f64>() - 1.0).abs() < 1e-12);
@@ -120,12 +129,16 @@ fn a7_window_collapse_and_exact_absorption() {
     }
     let mean = sum / runs as f64;
     let se = ((sum2 / runs as f64 - mean * mean) / runs as f64).sqrt();
-    eprintln!("A7.2 exact: mean {} vs MC {mean} ± {se}; probs {:?} vs {:?}", exact.mean_steps, exact.winner_probs, wins.map(|w| w / runs as f64));
+    eprintln!(
+        "A7.2 exact: mean {} vs MC {mean} ± {se}; probs {:?} vs {:?}",
+        exact.mean_steps,
+        exact.winner_probs,
+        wins.map(|w| w / runs as f64)
+    );
     assert!((mean - exact.mean_steps).abs() <= 4.0 * se);
-    for k in 0..3 {
-        let p = exact.winner_probs[k];
+    for (&p, &w) in exact.winner_probs.iter().zip(&wins) {
         let sek = (p * (1.0 - p) / runs as f64).sqrt();
-        assert!((wins[k] / runs as f64 - p).abs() <= 4.0 * sek + 1e-9);
+        assert!((w / runs as f64 - p).abs() <= 4.0 * sek + 1e-9);
     }
     assert!(absorption_exact(&small, &[0; 9]).is_ok()); // constant: 0 steps, no solve
     assert!(absorption_exact(&wbar, &[0, 1, 2, 3, 4, 0]).is_err()); // 5^6 states: refused
@@ -145,10 +158,16 @@ fn a7_single_winner_criterion() {
             pi[k] = 1.0;
             let f = fitness(&w, &pi).unwrap();
             let by_fitness = (0..4).all(|i| i == k || f[i] < 1.0);
-            assert_eq!(single_winner_stable(&w, k, &[0, 1, 2, 3]).unwrap(), by_fitness);
+            assert_eq!(
+                single_winner_stable(&w, k, &[0, 1, 2, 3]).unwrap(),
+                by_fitness
+            );
             let r = loser_exponents(&w, k).unwrap();
             assert!(r.iter().zip(&f).all(|(a, b)| (a - b).abs() < 1e-12));
-            assert!((f[k] - 1.0).abs() < 1e-12, "the winner's own fitness is 1 at e_k");
+            assert!(
+                (f[k] - 1.0).abs() < 1e-12,
+                "the winner's own fitness is 1 at e_k"
+            );
         }
     }
     let wbar = diag_dominant(&mut rng);
@@ -182,7 +201,9 @@ fn a7_single_winner_criterion() {
 #[test]
 fn a7_loser_exponents() {
     let mut rng = seeded(4, 24);
-    let checkpoints: Vec<u64> = (0..=20).map(|i| (1e3 * 100f64.powf(i as f64 / 20.0)) as u64).collect();
+    let checkpoints: Vec<u64> = (0..=20)
+        .map(|i| (1e3 * 100f64.powf(i as f64 / 20.0)) as u64)
+        .collect();
     let lt: Vec<f64> = checkpoints.iter().map(|&t| (t as f64).ln()).collect();
     let slope_of = |h: &[Vec<u64>], i: usize| {
         let ly: Vec<f64> = h.iter().map(|m| (m[i].max(1) as f64).ln()).collect();
@@ -210,8 +231,14 @@ fn a7_loser_exponents() {
     assert!(devs.len() >= 8, "too few qualifying losers: {}", devs.len());
     assert!(devs[devs.len() / 2] <= 0.1);
 
-    let two = Wbar::from_fn(4, |k, j| if (k, j) == (1, 0) || (k, j) == (0, 1) { 2.0 } else { 0.0 })
-        .unwrap();
+    let two = Wbar::from_fn(4, |k, j| {
+        if (k, j) == (1, 0) || (k, j) == (0, 1) {
+            2.0
+        } else {
+            0.0
+        }
+    })
+    .unwrap();
     let f_pred = 2.0 / (1.0 + (2.0f64).exp());
     let pi = fitness(&two, &[0.5, 0.5, 0.0, 0.0]).unwrap();
     assert!((pi[2] - f_pred).abs() < 1e-12 && (pi[0] - 1.0).abs() < 1e-12);
@@ -220,7 +247,11 @@ fn a7_loser_exponents() {
         let h = count_history(&two, &[0, 1, 2, 3], &checkpoints, 600 + run).unwrap();
         for i in 0..2 {
             let s = slope_of(&h, i);
-            assert!((0.99..=1.05).contains(&s), "winner slope {s}: {:?}", h.last());
+            assert!(
+                (0.99..=1.05).contains(&s),
+                "winner slope {s}: {:?}",
+                h.last()
+            );
             let share = h.last().unwrap()[i] as f64 / 100_000.0;
             assert!((share - 0.5).abs() <= 0.01, "winner share {share}");
         }

@@ -91,12 +91,19 @@ fn a4_graph_equals_hessian() {
         let cov = coverage_graph(&data);
         let hn = hessian_nullity(&teacher, &data, NULL_TOL).unwrap();
         for c in &cov {
-            assert_eq!(c.predicted_nullity, hn[c.query], "rep {rep}, column {}", c.query);
+            assert_eq!(
+                c.predicted_nullity, hn[c.query],
+                "rep {rep}, column {}",
+                c.query
+            );
             columns += 1;
             uncovered += usize::from(!c.is_covered(kk));
         }
     }
-    assert!(columns > 200 && uncovered > 50, "instances must exercise failures");
+    assert!(
+        columns > 200 && uncovered > 50,
+        "instances must exercise failures"
+    );
 }
 
 /// Claim A5 (M): finite-MLE existence. Engineered failure: in column 0 the query is always the
@@ -135,7 +142,10 @@ fn a5_existence_split() {
         f.wbar.get(1, 0)
     };
     let (a, b) = (ridge(1e-2), ridge(1e-6));
-    assert!(b < a - 2.0, "scores diverge as the ridge vanishes: {a} → {b}");
+    assert!(
+        b < a - 2.0,
+        "scores diverge as the ridge vanishes: {a} → {b}"
+    );
     data.push(&[0, 1, 2, 0], 1).unwrap();
     data.push(&[0, 2, 0], 2).unwrap();
     assert!(check_mle_exists(&data).is_ok());
@@ -155,7 +165,10 @@ fn a5_mle_is_minimiser_and_existence_is_detected() {
         push_teacher(&mut data, &teacher, &p, &mut rng);
     }
     let f = fit(&data, &MleOptions::default()).unwrap();
-    assert!(f.diagnostics.iter().all(|d| d.grad_norm <= 1e-10 && d.iterations < 30));
+    assert!(f
+        .diagnostics
+        .iter()
+        .all(|d| d.grad_norm <= 1e-10 && d.iterations < 30));
     let base = nll(&f.wbar, &data).unwrap();
     assert!((base - f.nll).abs() < 1e-12);
     let shifted = f.wbar.shift_columns(&[1.0, -2.0, 3.0, 0.5, 7.0]).unwrap();
@@ -191,6 +204,9 @@ fn a5_mle_is_minimiser_and_existence_is_detected() {
             Err(e) => panic!("unexpected {e}"),
         }
     }
-    assert!(failed > 0, "small n with a peaked teacher must trigger non-existence");
+    assert!(
+        failed > 0,
+        "small n with a peaked teacher must trigger non-existence"
+    );
     assert!(ok + failed == 40);
 }

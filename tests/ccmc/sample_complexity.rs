@@ -10,7 +10,7 @@ fn median(xs: &[f64]) -> f64 {
     let mut v = xs.to_vec();
     v.sort_by(|a, b| a.total_cmp(b));
     let m = v.len() / 2;
-    if v.len() % 2 == 0 {
+    if v.len().is_multiple_of(2) {
         0.5 * (v[m - 1] + v[m])
     } else {
         v[m]
@@ -41,11 +41,19 @@ fn a6_e5_excess_kl_constant_and_slope() {
     for (i, &n) in ns.iter().enumerate() {
         if n as f64 >= 300.0 * p {
             let dev = (means[i] - p / 2.0).abs();
-            assert!(dev <= band(p, reps), "n = {n}: mean n·KL = {} vs {}", means[i], p / 2.0);
+            assert!(
+                dev <= band(p, reps),
+                "n = {n}: mean n·KL = {} vs {}",
+                means[i],
+                p / 2.0
+            );
         }
     }
     let lx: Vec<f64> = ns.iter().map(|&n| (n as f64).ln()).collect();
-    let ly: Vec<f64> = runs.iter().map(|r| mean(&r.iter().map(|x| x.excess_kl).collect::<Vec<_>>()).ln()).collect();
+    let ly: Vec<f64> = runs
+        .iter()
+        .map(|r| mean(&r.iter().map(|x| x.excess_kl).collect::<Vec<_>>()).ln())
+        .collect();
     let slope = ls_slope(&lx, &ly);
     assert!((-1.15..=-0.85).contains(&slope), "KL slope {slope}");
     let le: Vec<f64> = runs
@@ -53,8 +61,14 @@ fn a6_e5_excess_kl_constant_and_slope() {
         .map(|r| median(&r.iter().map(|x| x.param_sq_error).collect::<Vec<_>>()).ln())
         .collect();
     let slope_err = ls_slope(&lx, &le);
-    assert!((-1.2..=-0.8).contains(&slope_err), "error slope {slope_err}");
-    eprintln!("A6: mean n·KL {means:?} (target {}), KL slope {slope:.3}, error slope {slope_err:.3}", p / 2.0);
+    assert!(
+        (-1.2..=-0.8).contains(&slope_err),
+        "error slope {slope_err}"
+    );
+    eprintln!(
+        "A6: mean n·KL {means:?} (target {}), KL slope {slope:.3}, error slope {slope_err:.3}",
+        p / 2.0
+    );
 }
 
 /// Claim A6(c) [statistical]: at n = max(300p, 4000) the ratio n·KL/(K(K−1)/2) ≈ 1 for K ∈ {4, 6, 8}
@@ -72,9 +86,18 @@ fn a6c_k_scaling() {
         let n = (300.0 * p).max(4000.0) as usize;
         let runs = teacher_student(kk, len, 1.0, &[n], reps, 10_000, 0xC0 + kk as u64).unwrap();
         let m = mean(&n_kl(&runs[0]));
-        assert!((m - p / 2.0).abs() <= band(p, reps), "K = {kk}: n·KL {m} vs {}", p / 2.0);
-        eprintln!("A6c: K = {kk}, L = {len}: mean n·KL {m:.2} (target {})", p / 2.0);
-        errs.push(median(&runs[0].iter().map(|r| r.param_sq_error).collect::<Vec<_>>()));
+        assert!(
+            (m - p / 2.0).abs() <= band(p, reps),
+            "K = {kk}: n·KL {m} vs {}",
+            p / 2.0
+        );
+        eprintln!(
+            "A6c: K = {kk}, L = {len}: mean n·KL {m:.2} (target {})",
+            p / 2.0
+        );
+        errs.push(median(
+            &runs[0].iter().map(|r| r.param_sq_error).collect::<Vec<_>>(),
+        ));
     }
     let lk: Vec<f64> = ks.iter().map(|&k| (k as f64).ln()).collect();
     let le: Vec<f64> = errs.iter().map(|e| e.ln()).collect();

@@ -14,8 +14,12 @@ fn random_data(n: usize, t: usize, d: usize, rng: &mut impl Rng) -> Dataset {
     Dataset {
         tokens: t,
         dim: d,
-        x: (0..n * t * d).map(|_| rng.sample::<f64, _>(StandardNormal)).collect(),
-        y: (0..n).map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 }).collect(),
+        x: (0..n * t * d)
+            .map(|_| rng.sample::<f64, _>(StandardNormal))
+            .collect(),
+        y: (0..n)
+            .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
+            .collect(),
     }
 }
 
@@ -27,7 +31,14 @@ fn random_data(n: usize, t: usize, d: usize, rng: &mut impl Rng) -> Dataset {
 fn b6_1_gradients_match_finite_differences() {
     let mut rng = seeded(4, 30);
     let mut worst: f64 = 0.0;
-    for &(t, d) in &[(1usize, 3usize), (7, 3), (64, 3), (1, 50), (7, 50), (64, 50)] {
+    for &(t, d) in &[
+        (1usize, 3usize),
+        (7, 3),
+        (64, 3),
+        (1, 50),
+        (7, 50),
+        (64, 50),
+    ] {
         let data = random_data(3, t, d, &mut rng);
         let scale = 1.0 / (d as f64).sqrt();
         let params = random_params(d, scale, &mut rng);
@@ -44,12 +55,18 @@ fn b6_1_gradients_match_finite_differences() {
                     let eval = |delta: f64| {
                         let mut th = theta.clone();
                         th[c] += delta;
-                        loss_and_grad(model, &Params::from_flat(d, &th), &data, loss).unwrap().0
+                        loss_and_grad(model, &Params::from_flat(d, &th), &data, loss)
+                            .unwrap()
+                            .0
                     };
                     let fd = (eval(h) - eval(-h)) / (2.0 * h);
                     let rel = (g[c] - fd).abs() / (1e-3 * gmax).max(fd.abs()).max(1e-8);
                     worst = worst.max(rel);
-                    assert!(rel <= 1e-6, "{model:?} {loss:?} T={t} d={d} coord {c}: {} vs {fd}", g[c]);
+                    assert!(
+                        rel <= 1e-6,
+                        "{model:?} {loss:?} T={t} d={d} coord {c}: {} vs {fd}",
+                        g[c]
+                    );
                 }
             }
         }
@@ -69,14 +86,23 @@ fn b1_prompt_gradient_closed_form() {
             if zero {
                 params.q.iter_mut().for_each(|v| *v = 0.0);
             }
-            let (_, g) = forward_backward(Model::PromptSoftmax, &params, &data, Some(&[1.0])).unwrap();
+            let (_, g) =
+                forward_backward(Model::PromptSoftmax, &params, &data, Some(&[1.0])).unwrap();
             let closed = prompt_q_gradient_closed_form(&data.x, d, &params.q, &params.v).unwrap();
-            let err = g.unwrap().q.iter().zip(&closed).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+            let err = g
+                .unwrap()
+                .q
+                .iter()
+                .zip(&closed)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max);
             assert!(err < 1e-12, "T={t} d={d}: {err:e}");
             if zero {
                 // Cov_T(X) v
                 let x = &data.x;
-                let mean: Vec<f64> = (0..d).map(|a| (0..t).map(|s| x[s * d + a]).sum::<f64>() / t as f64).collect();
+                let mean: Vec<f64> = (0..d)
+                    .map(|a| (0..t).map(|s| x[s * d + a]).sum::<f64>() / t as f64)
+                    .collect();
                 let mut cov_v = vec![0.0; d];
                 for s in 0..t {
                     let p: f64 = (0..d).map(|b| (x[s * d + b] - mean[b]) * params.v[b]).sum();
@@ -84,7 +110,11 @@ fn b1_prompt_gradient_closed_form() {
                         cov_v[a] += p * (x[s * d + a] - mean[a]) / t as f64;
                     }
                 }
-                let e2 = closed.iter().zip(&cov_v).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+                let e2 = closed
+                    .iter()
+                    .zip(&cov_v)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0, f64::max);
                 assert!(e2 < 1e-12);
                 let fa = predict(Model::PromptSoftmax, &params, &data).unwrap()[0];
                 let fm = predict(Model::MeanPool, &params, &data).unwrap()[0];
@@ -100,10 +130,21 @@ fn bad_input_is_err() {
     let mut rng = seeded(4, 32);
     let data = random_data(2, 4, 3, &mut rng);
     let p = Params::zeros(4);
-    assert!(matches!(predict(Model::PromptSoftmax, &p, &data), Err(Error::ShapeMismatch { .. })));
+    assert!(matches!(
+        predict(Model::PromptSoftmax, &p, &data),
+        Err(Error::ShapeMismatch { .. })
+    ));
     let mut p = Params::zeros(3);
     p.v[0] = f64::NAN;
-    assert!(matches!(predict(Model::MeanPool, &p, &data), Err(Error::NonFinite { .. })));
-    let empty = Dataset { tokens: 4, dim: 3, x: vec![], y: vec![] };
+    assert!(matches!(
+        predict(Model::MeanPool, &p, &data),
+        Err(Error::NonFinite { .. })
+    ));
+    let empty = Dataset {
+        tokens: 4,
+        dim: 3,
+        x: vec![],
+        y: vec![],
+    };
     assert!(predict(Model::PromptLinear, &Params::zeros(3), &empty).is_err());
 }

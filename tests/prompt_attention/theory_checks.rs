@@ -52,29 +52,53 @@ fn b3_separation_and_gamma_star() {
     for gamma in [5.0, 10.0, 20.0, 40.0] {
         let f = predict(Model::PromptSoftmax, &pa_params(gamma, 8), &data).unwrap();
         let want = pa_margin(0.25, gamma, 0.5, beta);
-        let err = f.iter().zip(&data.y).map(|(fi, y)| (fi * y - want).abs()).fold(0.0, f64::max);
+        let err = f
+            .iter()
+            .zip(&data.y)
+            .map(|(fi, y)| (fi * y - want).abs())
+            .fold(0.0, f64::max);
         assert!(err <= 1e-12, "Γ = {gamma}: {err:e}");
-        assert_eq!(accuracy(Model::PromptSoftmax, &pa_params(gamma, 8), &data).unwrap(), 1.0);
+        assert_eq!(
+            accuracy(Model::PromptSoftmax, &pa_params(gamma, 8), &data).unwrap(),
+            1.0
+        );
     }
     let gs = gamma_star(0.5);
     assert!((gs - 2.0 * 2f64.ln()).abs() < 1e-15);
     assert!(pa_margin(0.25, gs, 0.5, beta).abs() < 1e-12);
-    assert_eq!(accuracy(Model::PromptSoftmax, &pa_params(gs - 1e-3, 8), &data).unwrap(), 0.0);
-    assert_eq!(accuracy(Model::PromptSoftmax, &pa_params(gs + 1e-3, 8), &data).unwrap(), 1.0);
+    assert_eq!(
+        accuracy(Model::PromptSoftmax, &pa_params(gs - 1e-3, 8), &data).unwrap(),
+        0.0
+    );
+    assert_eq!(
+        accuracy(Model::PromptSoftmax, &pa_params(gs + 1e-3, 8), &data).unwrap(),
+        1.0
+    );
     for _ in 0..5 {
         let p = random_params(8, 1.0, &mut rng);
         let f = predict(Model::PromptLinear, &p, &data).unwrap();
-        let (lo, hi) = f.iter().fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+        let (lo, hi) = f
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
         assert!(hi - lo <= 1e-10, "LinPA spread {}", hi - lo);
     }
     let mut mp = cfg;
-    mp.irrelevant = Irrelevant { delta: 0.0, beta: 0.25 / 0.75, rho: 0.0 };
+    mp.irrelevant = Irrelevant {
+        delta: 0.0,
+        beta: 0.25 / 0.75,
+        rho: 0.0,
+    };
     let data_mp = mp.sample(500, &mut rng).unwrap();
     let p = random_params(8, 1.0, &mut rng);
     let f = predict(Model::MeanPool, &p, &data_mp).unwrap();
-    let (lo, hi) = f.iter().fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+    let (lo, hi) = f
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
     assert!(hi - lo <= 1e-10, "mean-pool spread {}", hi - lo);
-    assert_eq!(accuracy(Model::PromptSoftmax, &pa_params(5.0, 8), &data_mp).unwrap(), 1.0);
+    assert_eq!(
+        accuracy(Model::PromptSoftmax, &pa_params(5.0, 8), &data_mp).unwrap(),
+        1.0
+    );
 }
 
 /// Claim B6.3 [E, fixed seeds]: with σ = 0.1 noise on the blind instance, trained LinPA stays at
@@ -90,8 +114,19 @@ fn b6_3_trained_linpa_fails_pa_succeeds() {
         (0..3)
             .map(|_| {
                 let init = random_params(8, 0.1, &mut rng);
-                let (p, _) = train(model, init, &tr, Loss::Logistic, Optimizer::Adam { lr: 0.05 }, 300).unwrap();
-                (accuracy(model, &p, &tr).unwrap(), accuracy(model, &p, &te).unwrap())
+                let (p, _) = train(
+                    model,
+                    init,
+                    &tr,
+                    Loss::Logistic,
+                    Optimizer::Adam { lr: 0.05 },
+                    300,
+                )
+                .unwrap();
+                (
+                    accuracy(model, &p, &tr).unwrap(),
+                    accuracy(model, &p, &te).unwrap(),
+                )
             })
             .fold((0.0, 0.0), |a, b| if b.0 > a.0 { b } else { a })
             .1
@@ -117,9 +152,30 @@ fn b4_two_steps_closed_form() {
     let data = cfg.sample(300, &mut seeded(4, 42)).unwrap();
     let eta = 0.8;
     let (v1, q2) = two_steps_closed_form(&data, eta).unwrap();
-    let (p1, _) = train(Model::PromptSoftmax, Params::zeros(6), &data, Loss::Logistic, Optimizer::Gd { lr: eta }, 1).unwrap();
-    let (p2, _) = train(Model::PromptSoftmax, Params::zeros(6), &data, Loss::Logistic, Optimizer::Gd { lr: eta }, 2).unwrap();
-    let diff = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+    let (p1, _) = train(
+        Model::PromptSoftmax,
+        Params::zeros(6),
+        &data,
+        Loss::Logistic,
+        Optimizer::Gd { lr: eta },
+        1,
+    )
+    .unwrap();
+    let (p2, _) = train(
+        Model::PromptSoftmax,
+        Params::zeros(6),
+        &data,
+        Loss::Logistic,
+        Optimizer::Gd { lr: eta },
+        2,
+    )
+    .unwrap();
+    let diff = |a: &[f64], b: &[f64]| {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max)
+    };
     assert!(p1.q.iter().all(|&v| v == 0.0));
     assert!(diff(&p1.v, &v1) < 1e-12);
     assert!(diff(&p2.q, &q2) < 1e-12);
@@ -184,14 +240,22 @@ fn b5_known_prompt_test_error() {
         let h = prompt_pool(&q, &train).unwrap();
         let mut v_hat = vec![0.0; d];
         for (hi, y) in h.chunks(d).zip(&train.y) {
-            v_hat.iter_mut().zip(hi).for_each(|(a, b)| *a += y * b / n as f64);
+            v_hat
+                .iter_mut()
+                .zip(hi)
+                .for_each(|(a, b)| *a += y * b / n as f64);
         }
-        let params = Params { q: q.clone(), v: v_hat.clone(), w: vec![0.0; d * d] };
+        let params = Params {
+            q: q.clone(),
+            v: v_hat.clone(),
+            w: vec![0.0; d * d],
+        };
         let mut errors = 0.0;
         let m = 20_000;
         for _ in 0..10 {
             let test = cfg.sample(m / 10, &mut rng).unwrap();
-            errors += (1.0 - accuracy(Model::PromptSoftmax, &params, &test).unwrap()) * (m / 10) as f64;
+            errors +=
+                (1.0 - accuracy(Model::PromptSoftmax, &params, &test).unwrap()) * (m / 10) as f64;
         }
         let mc = errors / m as f64;
         let (alpha, s) = known_prompt_alpha_s(0.2, gamma, 1.5, 20);

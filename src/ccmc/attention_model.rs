@@ -5,9 +5,9 @@
 //! `Q = (W x_L)ᵀ` (`1 × d`), `K = V = X` (`L × d`) and `scale = 1`; the CCMC closed forms in
 //! [`super::kernel`] are checked against it.
 
-use super::kernel::{check_positions_orthogonal, TiedEmbedding};
+use super::kernel::{check_positions, TiedEmbedding};
 use crate::attention::{self, Options, Shape};
-use crate::error::{check_ids, check_len, check_nonempty, Error, Result};
+use crate::error::{check_ids, check_len, check_nonempty, Result};
 
 /// Which attention implementation evaluates the layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,14 +37,7 @@ pub fn attention_output(
         .flat_map(|&k| emb.e()[k * d..(k + 1) * d].iter().copied())
         .collect();
     if let Some(p) = pos {
-        if !p.len().is_multiple_of(d) || p.len() / d < l {
-            return Err(Error::ShapeMismatch {
-                what: "pos (L_max × d with L_max ≥ prompt length)",
-                expected: l * d,
-                got: p.len(),
-            });
-        }
-        check_positions_orthogonal(emb, &p[..l * d])?;
+        check_positions(emb, p, l)?;
         x.iter_mut().zip(p).for_each(|(a, b)| *a += b);
     }
     let xl = &x[(l - 1) * d..];

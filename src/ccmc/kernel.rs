@@ -345,14 +345,7 @@ pub fn positional_probs(
     check_len("w", d * d, w.len())?;
     check_finite("pos", pos)?;
     let l = prompt.len();
-    if !pos.len().is_multiple_of(d) || pos.len() / d < l {
-        return Err(Error::ShapeMismatch {
-            what: "pos (L_max × d with L_max ≥ prompt length)",
-            expected: l * d,
-            got: pos.len(),
-        });
-    }
-    check_positions_orthogonal(emb, &pos[..l * d])?;
+    check_positions(emb, pos, l)?;
     let j = prompt[l - 1];
     // u = W (e_j + p_L)
     let xl: Vec<f64> = (0..d)
@@ -376,9 +369,17 @@ pub fn positional_probs(
     Ok(logits)
 }
 
-/// Errors unless `C p_i ≈ 0` for every row of `pos` (row-major `L × d`).
-pub(crate) fn check_positions_orthogonal(emb: &TiedEmbedding, pos: &[f64]) -> Result<()> {
+/// Errors unless `pos` is `L_max × d` with `L_max ≥ len` and `C p_i ≈ 0` for its first `len` rows.
+pub(crate) fn check_positions(emb: &TiedEmbedding, pos: &[f64], len: usize) -> Result<()> {
     let (kk, d) = (emb.vocab(), emb.dim());
+    if !pos.len().is_multiple_of(d) || pos.len() / d < len {
+        return Err(Error::ShapeMismatch {
+            what: "pos (L_max × d with L_max ≥ prompt length)",
+            expected: len * d,
+            got: pos.len(),
+        });
+    }
+    let pos = &pos[..len * d];
     for (i, p) in pos.chunks(d).enumerate() {
         let nrm = p.iter().map(|v| v * v).sum::<f64>().sqrt();
         for k in 0..kk {

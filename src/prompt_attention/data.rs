@@ -70,6 +70,23 @@ impl Dataset {
 }
 
 impl MixtureConfig {
+    /// The LinPA-blind instance of B3/B6.2: choice (ii) with `δ = ½`, `ζ = ¼`, `T = 20`, `d = 8`,
+    /// `β = ζ/(δ(1−ζ)) = ⅔`, isotropic noise `σ`.
+    pub fn linpa_blind(sigma: f64) -> Self {
+        MixtureConfig {
+            tokens: 20,
+            dim: 8,
+            relevant: 5,
+            sigma,
+            irrelevant: Irrelevant {
+                delta: 0.5,
+                beta: super::theory::linpa_blind_beta(0.25, 0.5),
+                rho: 0.0,
+            },
+            noise_perp: false,
+        }
+    }
+
     /// `ζ = relevant / T`.
     pub fn zeta(&self) -> f64 {
         self.relevant as f64 / self.tokens as f64

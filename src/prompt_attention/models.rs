@@ -142,13 +142,7 @@ pub fn forward_backward(
             f
         }
         Model::PromptSoftmax => {
-            let shape = Shape {
-                batch: n,
-                heads: 1,
-                q_len: 1,
-                kv_len: t,
-                head_dim: d,
-            };
+            let shape = attention_shape(n, 1, t, d);
             let q: Vec<f64> = params.q.repeat(n);
             let opts = unit_scale();
             let fwd = attention::forward(&q, &data.x, &data.x, shape, &opts)?;
@@ -168,13 +162,7 @@ pub fn forward_backward(
             f
         }
         Model::SelfSoftmax => {
-            let shape = Shape {
-                batch: n,
-                heads: 1,
-                q_len: t,
-                kv_len: t,
-                head_dim: d,
-            };
+            let shape = attention_shape(n, t, t, d);
             // Q_i = X_i Wᵀ: row t is W x_t.
             let q: Vec<f64> = data
                 .x
@@ -211,6 +199,17 @@ pub fn forward_backward(
     Ok((f, grad))
 }
 
+/// One head per sample, `q_len` queries against the sample's `T` tokens.
+fn attention_shape(batch: usize, q_len: usize, kv_len: usize, head_dim: usize) -> Shape {
+    Shape {
+        batch,
+        heads: 1,
+        q_len,
+        kv_len,
+        head_dim,
+    }
+}
+
 fn unit_scale() -> Options {
     Options {
         scale: Some(1.0),
@@ -224,13 +223,7 @@ pub fn prompt_pool(q: &[f64], data: &Dataset) -> Result<Vec<f64>> {
     let (n, t, d) = (data.len(), data.tokens, data.dim);
     check_nonempty("data", &data.y)?;
     check_len("q", d, q.len())?;
-    let shape = Shape {
-        batch: n,
-        heads: 1,
-        q_len: 1,
-        kv_len: t,
-        head_dim: d,
-    };
+    let shape = attention_shape(n, 1, t, d);
     Ok(attention::forward(&q.repeat(n), &data.x, &data.x, shape, &unit_scale())?.out)
 }
 

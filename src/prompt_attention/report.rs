@@ -3,12 +3,14 @@
 //! the known-prompt test error (B5) against n: Monte Carlo, exact and proportional-limit formulas.
 
 use super::data::{q_star, v_star, Irrelevant, MixtureConfig};
-use super::models::{prompt_pool, Model, Params};
+use super::models::{Model, Params};
 use super::theory::{
     asymptotic_error, conditional_error, gamma_star, known_prompt_alpha_s, linpa_blind_beta,
     pa_margin,
 };
-use super::train::{accuracy, accuracy_with_ties, random_params, train, Loss, Optimizer};
+use super::train::{
+    accuracy, accuracy_with_ties, mean_head, random_params, train, Loss, Optimizer,
+};
 use crate::error::Result;
 use crate::report::plot::Chart;
 use crate::report::{Check, Context, Section, SectionReport};
@@ -33,22 +35,6 @@ impl Section for PromptAttentionSection {
     }
 }
 
-/// The LinPA-blind instance (ii): δ = ½, ζ = ¼, T = 20, d = 8, β = ζ/(δ(1−ζ)).
-fn blind(sigma: f64) -> MixtureConfig {
-    MixtureConfig {
-        tokens: 20,
-        dim: 8,
-        relevant: 5,
-        sigma,
-        irrelevant: Irrelevant {
-            delta: 0.5,
-            beta: linpa_blind_beta(0.25, 0.5),
-            rho: 0.0,
-        },
-        noise_perp: false,
-    }
-}
-
 fn scaled(dir: &[f64], g: f64) -> Vec<f64> {
     dir.iter().map(|v| g * v).collect()
 }
@@ -57,7 +43,7 @@ fn scaled(dir: &[f64], g: f64) -> Vec<f64> {
 /// LinPA (q = Γq⋆, v = v⋆), mean-pool (v = v⋆, scale-free).
 fn scale_sweep(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
     let d = 8;
-    let data = blind(0.0).sample(
+    let data = MixtureConfig::linpa_blind(0.0).sample(
         if ctx.quick { 400 } else { 2000 },
         &mut seeded(ctx.seed, 0xB3),
     )?;
@@ -134,11 +120,11 @@ fn with_gamma(g: f64, d: usize) -> Params {
 
 /// Trained models (Adam, logistic loss, best of 3 inits by training accuracy) against n.
 fn trained_vs_n(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
-    let cfg = blind(0.1);
+    let cfg = MixtureConfig::linpa_blind(0.1);
     let (ns, steps, inits, test_n): (Vec<usize>, usize, usize, usize) = if ctx.quick {
         (vec![25, 100], 100, 2, 1000)
     } else {
-        (vec![25, 50, 100, 200, 400, 800], 400, 3, 4000)
+        (vec![25, 50, 100, 200, 400], 300, 3, 4000)
     };
     let mut rng = seeded(ctx.seed, 0xB6);
     let test = cfg.sample(test_n, &mut rng)?;
@@ -248,14 +234,7 @@ fn known_prompt(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
         let (mut mc, mut exact) = (Vec::new(), Vec::new());
         for &n in &ns {
             let tr = cfg.sample(n, &mut rng)?;
-            let h = prompt_pool(&q, &tr)?;
-            let mut v_hat = vec![0.0; d];
-            for (hi, y) in h.chunks(d).zip(&tr.y) {
-                v_hat
-                    .iter_mut()
-                    .zip(hi)
-                    .for_each(|(a, b)| *a += y * b / n as f64);
-            }
+            let v_hat = mean_head(&q, &tr)?;
             let p = Params {
                 q: q.clone(),
                 v: v_hat.clone(),

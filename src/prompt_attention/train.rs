@@ -165,6 +165,20 @@ pub fn accuracy_with_ties(
     Ok(hits / data.len() as f64)
 }
 
+/// The mean-estimator head with a fixed prompt (B5; the B4 step-1 head up to `η/2`):
+/// `v̂ = (1/n) Σ y_i X_iᵀ softmax(X_i q)`.
+pub fn mean_head(q: &[f64], data: &Dataset) -> Result<Vec<f64>> {
+    let d = data.dim;
+    let h = super::models::prompt_pool(q, data)?;
+    let mut v = vec![0.0; d];
+    for (hi, y) in h.chunks(d).zip(&data.y) {
+        v.iter_mut()
+            .zip(hi)
+            .for_each(|(a, b)| *a += y * b / data.len() as f64);
+    }
+    Ok(v)
+}
+
 /// Random initialisation: every parameter `N(0, scale²)`.
 pub fn random_params(dim: usize, scale: f64, rng: &mut impl Rng) -> Params {
     let mut draw = |k: usize| -> Vec<f64> {

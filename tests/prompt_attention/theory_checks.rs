@@ -1,31 +1,19 @@
 //! B3–B6: separation instance, Γ⋆ flip, GD alignment, known-prompt test error.
 
 use attnmech::prompt_attention::data::{q_star, v_star, Irrelevant, MixtureConfig};
-use attnmech::prompt_attention::models::{predict, prompt_pool, Model, Params};
+use attnmech::prompt_attention::models::{predict, Model, Params};
 use attnmech::prompt_attention::theory::{
-    asymptotic_error, conditional_error, gamma_star, known_prompt_alpha_s, linpa_blind_beta,
-    pa_margin, step_one_misalignment,
+    asymptotic_error, conditional_error, gamma_star, known_prompt_alpha_s, pa_margin,
+    step_one_misalignment,
 };
 use attnmech::prompt_attention::train::{
-    accuracy, random_params, train, two_steps_closed_form, Loss, Optimizer,
+    accuracy, mean_head, random_params, train, two_steps_closed_form, Loss, Optimizer,
 };
 use attnmech::rng::seeded;
 
-/// The LinPA-blind instance of B3/B6.2: (ii) with δ = 0.5, ζ = 0.25, T = 20, d = 8,
-/// β = ζ/(δ(1−ζ)) = 2/3.
+/// The LinPA-blind instance of B3/B6.2 (δ = ½, ζ = ¼, T = 20, d = 8, β = ⅔).
 fn blind_instance(sigma: f64) -> MixtureConfig {
-    MixtureConfig {
-        tokens: 20,
-        dim: 8,
-        relevant: 5,
-        sigma,
-        irrelevant: Irrelevant {
-            delta: 0.5,
-            beta: linpa_blind_beta(0.25, 0.5),
-            rho: 0.0,
-        },
-        noise_perp: false,
-    }
+    MixtureConfig::linpa_blind(sigma)
 }
 
 fn pa_params(gamma: f64, d: usize) -> Params {
@@ -152,24 +140,14 @@ fn b4_two_steps_closed_form() {
     let data = cfg.sample(300, &mut seeded(4, 42)).unwrap();
     let eta = 0.8;
     let (v1, q2) = two_steps_closed_form(&data, eta).unwrap();
-    let (p1, _) = train(
-        Model::PromptSoftmax,
-        Params::zeros(6),
-        &data,
-        Loss::Logistic,
-        Optimizer::Gd { lr: eta },
-        1,
-    )
-    .unwrap();
-    let (p2, _) = train(
-        Model::PromptSoftmax,
-        Params::zeros(6),
-        &data,
-        Loss::Logistic,
-        Optimizer::Gd { lr: eta },
-        2,
-    )
-    .unwrap();
+    let gd = |steps| {
+        let zero = Params::zeros(6);
+        let lr = Optimizer::Gd { lr: eta };
+        train(Model::PromptSoftmax, zero, &data, Loss::Logistic, lr, steps)
+            .unwrap()
+            .0
+    };
+    let (p1, p2) = (gd(1), gd(2));
     let diff = |a: &[f64], b: &[f64]| {
         a.iter()
             .zip(b)
@@ -237,14 +215,7 @@ fn b5_known_prompt_test_error() {
         };
         let q: Vec<f64> = q_star(d).iter().map(|v| gamma * v).collect();
         let train = cfg.sample(n, &mut rng).unwrap();
-        let h = prompt_pool(&q, &train).unwrap();
-        let mut v_hat = vec![0.0; d];
-        for (hi, y) in h.chunks(d).zip(&train.y) {
-            v_hat
-                .iter_mut()
-                .zip(hi)
-                .for_each(|(a, b)| *a += y * b / n as f64);
-        }
+        let v_hat = mean_head(&q, &train).unwrap();
         let params = Params {
             q: q.clone(),
             v: v_hat.clone(),

@@ -122,7 +122,7 @@ fn with_gamma(g: f64, d: usize) -> Params {
 fn trained_vs_n(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
     let cfg = MixtureConfig::linpa_blind(0.1);
     let (ns, steps, inits, test_n): (Vec<usize>, usize, usize, usize) = if ctx.quick {
-        (vec![25, 100], 100, 2, 1000)
+        (vec![25, 100], 60, 2, 1000)
     } else {
         (vec![25, 50, 100, 200, 400], 300, 3, 4000)
     };

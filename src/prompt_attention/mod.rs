@@ -1,8 +1,28 @@
-//! Prompt-attention versus self-attention (Oymak et al. 2023).
+//! Prompt-attention versus linear prompt-attention and self-attention (Oymak et al., ICML 2023).
 //!
-//! (Filled in by issue 4.)
+//! # Models (spec B1), input `X ∈ R^{T×d}`, label `y ∈ {±1}`
+//! - softmax prompt-attention `f_PA = vᵀ Xᵀ softmax(X q)` (trainable prompt `q = W p`, head `v`);
+//! - linear prompt-attention `f_LPA = vᵀ Xᵀ X q / T`;
+//! - softmax self-attention `f_SA = vᵀ (1/T) Σ_t Xᵀ softmax(X W x_t)` (params `W`, `v`);
+//! - mean-pool baseline `f_mean = vᵀ x̄` (= PA at `q = 0`).
+//!
+//! The softmax models are single attention calls of [`crate::attention`] batched over samples
+//! (forward and backward); the linear ones are closed forms.
+//!
+//! # Files
+//! - [`models`]: the four models with parameter gradients.
+//! - [`data`]: the contextual-mixture generator (B2).
+//! - [`train`]: losses, full-batch GD / Adam, accuracy, the two GD steps from zero (B4).
+//! - [`theory`]: the closed forms of B3–B5 (margins, `Γ⋆`, alignment, test-error formulas).
+//! - `report`: the `prompt_attention` section of `attnmech reproduce`.
+
+pub mod data;
+pub mod models;
+mod report;
+pub mod theory;
+pub mod train;
 
 /// This module's sections of the `attnmech reproduce` report.
 pub fn report_sections() -> Vec<Box<dyn crate::report::Section>> {
-    Vec::new()
+    vec![Box::new(report::PromptAttentionSection)]
 }

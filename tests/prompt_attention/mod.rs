@@ -1,1 +1,4 @@
-//! Tests for `attnmech::prompt_attention` (to be filled in by its issue).
+//! Theorem checks for `attnmech::prompt_attention` (spec Part B).
+
+mod gradients;
+mod theory_checks;

@@ -1,0 +1,85 @@
+//! Experiment drivers shared by the theorem checks and the report (all seeded).
+
+use super::data::{mean_kl, sample_teacher, uniform_prompts};
+use super::kernel::Wbar;
+use super::mle::{fit, gauge_free_sq_error, MleOptions};
+use super::sampling::Generator;
+use crate::error::Result;
+use crate::rng::seeded;
+
+/// One teacher–student replicate's outcome.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TeacherStudentRun {
+    /// Training prompts `n`.
+    pub n: usize,
+    /// Mean excess KL on the test prompts.
+    pub excess_kl: f64,
+    /// Gauge-free squared parameter error (centred columns over `V_j`).
+    pub param_sq_error: f64,
+}
+
+/// Teacher–student replicates (spec A6): teacher `W̄⋆ ~ N(0, scale²)` drawn once from `seed`,
+/// uniform prompts of length `len`, for each `n` in `ns` and replicate `r < reps` an independent
+/// training set (stream `1000 + r·64 + index`), MLE with a `1e-9` ridge guard, excess KL on a common
+/// test set of `test_size` prompts. Returns `runs[i][r]` for `ns[i]`.
+pub fn teacher_student(
+    vocab: usize,
+    len: usize,
+    scale: f64,
+    ns: &[usize],
+    reps: usize,
+    test_size: usize,
+    seed: u64,
+) -> Result<Vec<Vec<TeacherStudentRun>>> {
+    let teacher = Wbar::gaussian(vocab, scale, &mut seeded(seed, 0))?;
+    let test = uniform_prompts(test_size, len, vocab, &mut seeded(seed, 1));
+    let opts = MleOptions {
+        ridge: 1e-9,
+        ..Default::default()
+    };
+    ns.iter()
+        .enumerate()
+        .map(|(i, &n)| {
+            (0..reps)
+                .map(|r| {
+                    let mut rng = seeded(seed, 1000 + (r as u64) * 64 + i as u64);
+                    let data = sample_teacher(&teacher, n, len, &mut rng)?;
+                    let f = fit(&data, &opts)?;
+                    Ok(TeacherStudentRun {
+                        n,
+                        excess_kl: mean_kl(&teacher, &f.wbar, &test)?,
+                        param_sq_error: gauge_free_sq_error(&f.wbar, &teacher, &f.support)?,
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// One growing-context trajectory: counts `m_k(t)` recorded at the given (increasing) step numbers.
+pub fn count_history(
+    wbar: &Wbar,
+    prompt: &[usize],
+    checkpoints: &[u64],
+    seed: u64,
+) -> Result<Vec<Vec<u64>>> {
+    let mut g = Generator::new(wbar, prompt, None)?;
+    let mut rng = seeded(seed, 7);
+    let mut out = Vec::with_capacity(checkpoints.len());
+    for &c in checkpoints {
+        while g.steps() < c {
+            g.step(&mut rng);
+        }
+        out.push(g.counts().to_vec());
+    }
+    Ok(out)
+}
+
+/// Least-squares slope of `y` on `x`.
+pub fn ls_slope(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let sxx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
+    sxy / sxx
+}

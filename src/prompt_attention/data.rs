@@ -1,0 +1,190 @@
+//! The contextual-mixture data model (spec B2).
+//!
+//! `y ~ Unif{±1}`; context direction `q⋆ = e_0`, class direction `v⋆ = e_1` (unit, orthogonal; the
+//! noise is rotation invariant, so this choice loses no generality). `ζT` relevant positions drawn
+//! uniformly; relevant token `x_t = q⋆ + y v⋆ + z_t`; irrelevant token
+//! `x_t = δ q⋆ − y β v⋆ + ρ g_t + z_t` with `g_t` a uniform unit vector orthogonal to
+//! `span{q⋆, v⋆}` — choices (i) `δ = β = ρ = 0`, (ii) `ρ = 0`, (iii) `δ = β = 0`. Noise
+//! `z_t ~ N(0, σ² I)` or `N(0, σ² P_⊥)`, `P_⊥ = I − q⋆q⋆ᵀ` (noise-free attention scores).
+
+use crate::error::{Error, Result};
+use rand::seq::index::sample as sample_indices;
+use rand::Rng;
+use rand_distr::StandardNormal;
+
+/// Irrelevant-token law `u = δ q⋆ − y β v⋆ + ρ g`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Irrelevant {
+    /// Context score `δ` of irrelevant tokens.
+    pub delta: f64,
+    /// Label confusion `β`.
+    pub beta: f64,
+    /// Distractor energy `ρ`.
+    pub rho: f64,
+}
+
+/// Generator settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MixtureConfig {
+    /// Tokens per input `T`.
+    pub tokens: usize,
+    /// Dimension `d`.
+    pub dim: usize,
+    /// Relevant tokens per input `ζT` (an integer by construction).
+    pub relevant: usize,
+    /// Noise level `σ ≥ 0`.
+    pub sigma: f64,
+    /// Irrelevant-token law.
+    pub irrelevant: Irrelevant,
+    /// Noise in `P_⊥` (orthogonal to `q⋆`) instead of isotropic.
+    pub noise_perp: bool,
+}
+
+/// Inputs `x` (row-major `n × T × d`) and labels `y ∈ {±1}`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    /// `T`.
+    pub tokens: usize,
+    /// `d`.
+    pub dim: usize,
+    /// `n × T × d`.
+    pub x: Vec<f64>,
+    /// `n` labels in `{−1, +1}`.
+    pub y: Vec<f64>,
+}
+
+impl Dataset {
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.y.len()
+    }
+    /// Whether there is no sample.
+    pub fn is_empty(&self) -> bool {
+        self.y.is_empty()
+    }
+    /// Sample `i`'s `T × d` block.
+    pub fn input(&self, i: usize) -> &[f64] {
+        let s = self.tokens * self.dim;
+        &self.x[i * s..(i + 1) * s]
+    }
+}
+
+impl MixtureConfig {
+    /// The LinPA-blind instance of B3/B6.2: choice (ii) with `δ = ½`, `ζ = ¼`, `T = 20`, `d = 8`,
+    /// `β = ζ/(δ(1−ζ)) = ⅔`, isotropic noise `σ`.
+    pub fn linpa_blind(sigma: f64) -> Self {
+        MixtureConfig {
+            tokens: 20,
+            dim: 8,
+            relevant: 5,
+            sigma,
+            irrelevant: Irrelevant {
+                delta: 0.5,
+                beta: super::theory::linpa_blind_beta(0.25, 0.5),
+                rho: 0.0,
+            },
+            noise_perp: false,
+        }
+    }
+
+    /// `ζ = relevant / T`.
+    pub fn zeta(&self) -> f64 {
+        self.relevant as f64 / self.tokens as f64
+    }
+
+    fn validate(&self) -> Result<()> {
+        let bad = |what: &'static str, reason: &str| {
+            Err(Error::InvalidArgument {
+                what,
+                reason: reason.into(),
+            })
+        };
+        if self.tokens == 0 {
+            return bad("tokens", "T must be at least 1");
+        }
+        if self.relevant > self.tokens {
+            return bad("relevant", "ζT cannot exceed T");
+        }
+        if self.dim < 2 || (self.irrelevant.rho != 0.0 && self.dim < 3) {
+            return bad("dim", "need d ≥ 2 (d ≥ 3 with distractors)");
+        }
+        if !(self.sigma >= 0.0 && self.sigma.is_finite()) {
+            return bad("sigma", "σ must be finite and ≥ 0");
+        }
+        let i = self.irrelevant;
+        if ![i.delta, i.beta, i.rho].iter().all(|v| v.is_finite()) {
+            return bad("irrelevant", "parameters must be finite");
+        }
+        Ok(())
+    }
+
+    /// One input (`T × d`, written into `x`) and its label.
+    pub fn sample_into(&self, x: &mut [f64], rng: &mut impl Rng) -> Result<f64> {
+        self.validate()?;
+        crate::error::check_len("x", self.tokens * self.dim, x.len())?;
+        Ok(self.draw(x, rng))
+    }
+
+    fn draw(&self, x: &mut [f64], rng: &mut impl Rng) -> f64 {
+        let (t, d) = (self.tokens, self.dim);
+        let y = if rng.random::<bool>() { 1.0 } else { -1.0 };
+        let mut relevant = vec![false; t];
+        for i in sample_indices(rng, t, self.relevant) {
+            relevant[i] = true;
+        }
+        let Irrelevant { delta, beta, rho } = self.irrelevant;
+        for (row, &rel) in x.chunks_mut(d).zip(&relevant) {
+            for (c, v) in row.iter_mut().enumerate() {
+                let z: f64 = rng.sample(StandardNormal);
+                *v = if c == 0 && self.noise_perp {
+                    0.0
+                } else {
+                    self.sigma * z
+                };
+            }
+            if rel {
+                row[0] += 1.0;
+                row[1] += y;
+            } else {
+                row[0] += delta;
+                row[1] -= y * beta;
+                if rho != 0.0 {
+                    let g: Vec<f64> = (2..d).map(|_| rng.sample(StandardNormal)).collect();
+                    let nrm = g.iter().map(|v| v * v).sum::<f64>().sqrt();
+                    for (c, gv) in g.iter().enumerate() {
+                        row[2 + c] += rho * gv / nrm;
+                    }
+                }
+            }
+        }
+        y
+    }
+
+    /// `n` i.i.d. samples.
+    pub fn sample(&self, n: usize, rng: &mut impl Rng) -> Result<Dataset> {
+        self.validate()?;
+        let s = self.tokens * self.dim;
+        let mut x = vec![0.0; n * s];
+        let y = x.chunks_mut(s).map(|xi| self.draw(xi, rng)).collect();
+        Ok(Dataset {
+            tokens: self.tokens,
+            dim: self.dim,
+            x,
+            y,
+        })
+    }
+}
+
+/// The unit context direction `q⋆ = e_0` in `R^d`.
+pub fn q_star(dim: usize) -> Vec<f64> {
+    let mut v = vec![0.0; dim];
+    v[0] = 1.0;
+    v
+}
+
+/// The unit class direction `v⋆ = e_1` in `R^d`.
+pub fn v_star(dim: usize) -> Vec<f64> {
+    let mut v = vec![0.0; dim];
+    v[1] = 1.0;
+    v
+}

@@ -234,3 +234,23 @@ pub fn distillation_experiment(
         agree,
     ))
 }
+
+/// The 1-NN instance of check MM2: `n` points in `R^2` around three well-separated centres
+/// (`(0,0)`, `(6,0)`, `(0,6)`, unit noise), label `i mod 3`, every tenth label flipped to the
+/// next class. Returns `(x [n, 2], labels, flipped)`.
+pub fn one_nn_instance(n: usize, seed: u64) -> (Vec<f64>, Vec<usize>, Vec<bool>) {
+    let mut rng = seeded(seed, 0);
+    let mut x = Vec::with_capacity(2 * n);
+    let mut labels = Vec::with_capacity(n);
+    let mut flipped = Vec::with_capacity(n);
+    for i in 0..n {
+        let y = i % 3;
+        let c = [(0.0, 0.0), (6.0, 0.0), (0.0, 6.0)][y];
+        let (a, b): (f64, f64) = (StandardNormal.sample(&mut rng), StandardNormal.sample(&mut rng));
+        x.extend([c.0 + a, c.1 + b]);
+        let flip = i % 10 == 0;
+        labels.push(if flip { (y + 1) % 3 } else { y });
+        flipped.push(flip);
+    }
+    (x, labels, flipped)
+}

@@ -24,21 +24,8 @@ pub(crate) struct OneNn {
 }
 
 pub(crate) fn one_nn_instance(seed: u64) -> OneNn {
-    let (n, m) = (40, 28);
-    let mut rng = seeded(seed, 0);
-    let mut x = Vec::new();
-    let mut labels = Vec::new();
-    let mut flipped = Vec::new();
-    for i in 0..n {
-        let y = i % 3;
-        let c = [(0.0, 0.0), (6.0, 0.0), (0.0, 6.0)][y];
-        let (a, b): (f64, f64) = (StandardNormal.sample(&mut rng), StandardNormal.sample(&mut rng));
-        x.extend([c.0 + a, c.1 + b]);
-        let flip = i % 10 == 0;
-        labels.push(if flip { (y + 1) % 3 } else { y });
-        flipped.push(flip);
-    }
-    OneNn { x, labels, flipped, n, m }
+    let (x, labels, flipped) = attnmech::memorisation::toy::one_nn_instance(40, seed);
+    OneNn { x, labels, flipped, n: 40, m: 28 }
 }
 
 /// Tolerance `4 SE + 1e-9`, where a cell whose empirical rate is 0 or 1 (plug-in variance 0)

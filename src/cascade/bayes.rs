@@ -51,13 +51,22 @@ impl FiniteCascade {
         check_len("h2", x, h2.len())?;
         check_ids("h1", h1, classes)?;
         check_ids("h2", h2, classes)?;
-        let pick = |h: &[usize]| h.iter().enumerate().map(|(i, &y)| eta[i * classes + y]).collect();
+        let pick = |h: &[usize]| {
+            h.iter()
+                .enumerate()
+                .map(|(i, &y)| eta[i * classes + y])
+                .collect()
+        };
         Self::new(pi, pick(h1), pick(h2))
     }
 
     /// Expected accuracy gain of deferring each input, `g = acc2 - acc1`.
     pub fn gain(&self) -> Vec<f64> {
-        self.acc2.iter().zip(&self.acc1).map(|(a, b)| a - b).collect()
+        self.acc2
+            .iter()
+            .zip(&self.acc1)
+            .map(|(a, b)| a - b)
+            .collect()
     }
 
     /// `(accuracy, deferral rate)` of a (randomised) rule `r(x) ∈ [0, 1]`.
@@ -132,7 +141,8 @@ pub fn plugin_regret(problem: &FiniteCascade, gain_hat: &[f64], cost: f64) -> Re
     let g = problem.gain();
     check_len("gain_hat", g.len(), gain_hat.len())?;
     check_finite("gain_hat", gain_hat)?;
-    let regret = problem.risk(&bayes_rule(gain_hat, cost), cost)? - problem.risk(&bayes_rule(&g, cost), cost)?;
+    let regret = problem.risk(&bayes_rule(gain_hat, cost), cost)?
+        - problem.risk(&bayes_rule(&g, cost), cost)?;
     let (mut mismatch_cost, mut bound) = (0.0, 0.0);
     for ((&p, &gi), &gh) in problem.pi.iter().zip(&g).zip(gain_hat) {
         if (gi > cost) != (gh > cost) {

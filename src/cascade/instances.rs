@@ -57,7 +57,8 @@ impl CurveInstance {
             let s: f64 = rng.random_range(0.1..1.0);
             let h1 = rng.random_range(0..CLASSES);
             let rest = (1.0 - s) / (CLASSES - 1) as f64;
-            inst.p1.extend((0..CLASSES).map(|c| if c == h1 { s } else { rest }));
+            inst.p1
+                .extend((0..CLASSES).map(|c| if c == h1 { s } else { rest }));
             let (a1, a2) = match kind {
                 InstanceKind::ConfidenceSuffices => (s, 0.5 + 0.5 * s),
                 InstanceKind::Specialist => (s, if h1 < 3 { 0.98 } else { 0.05 }),

@@ -18,7 +18,12 @@ pub fn diff01_targets(c1: &[f64], c2: &[f64]) -> Result<Vec<f64>> {
 }
 
 /// Diff-Prob targets `p2_y - p1_y` from both models' probabilities `[n, C]` and labels `[n]`.
-pub fn diffprob_targets(p1: &[f64], p2: &[f64], labels: &[usize], classes: usize) -> Result<Vec<f64>> {
+pub fn diffprob_targets(
+    p1: &[f64],
+    p2: &[f64],
+    labels: &[usize],
+    classes: usize,
+) -> Result<Vec<f64>> {
     let n = check_distributions("p1", p1, classes)?;
     check_len("p2", p1.len(), p2.len())?;
     check_distributions("p2", p2, classes)?;
@@ -39,7 +44,13 @@ pub fn features(p: &[f64]) -> Vec<f64> {
     let arg = p
         .iter()
         .enumerate()
-        .fold((0, f64::NEG_INFINITY), |(bi, bv), (i, &v)| if v > bv { (i, v) } else { (bi, bv) })
+        .fold((0, f64::NEG_INFINITY), |(bi, bv), (i, &v)| {
+            if v > bv {
+                (i, v)
+            } else {
+                (bi, bv)
+            }
+        })
         .0;
     let mut f = vec![1.0, top(0), top(1), top(2), entropy(p), top(0) * top(0)];
     f.extend((0..p.len()).map(|c| (c == arg) as u8 as f64));

@@ -8,7 +8,14 @@ use crate::report::{Check, Context, Section, SectionReport};
 /// Section `cascade`.
 pub struct CascadeSection;
 
-fn draw(rep: &mut SectionReport, ctx: &Context, stem: &str, title: &str, set: &CurveSet, spec: &str) -> Result<()> {
+fn draw(
+    rep: &mut SectionReport,
+    ctx: &Context,
+    stem: &str,
+    title: &str,
+    set: &CurveSet,
+    spec: &str,
+) -> Result<()> {
     let chart = Chart::new(title)
         .labels("deferral rate", "cascade accuracy")
         .line("confidence", set.confidence.points(200))
@@ -78,13 +85,40 @@ impl Section for CascadeSection {
             b.posthoc.at(0.1) - b.confidence.at(0.1),
             0.0,
         ));
-        draw(&mut rep, ctx, "cascade_a", "Instance A: confidence suffices", &a, "Spec: AUDC conf = oracle 0.6980, random 0.6598; acc@20% 0.6260.")?;
-        draw(&mut rep, ctx, "cascade_b", "Instance B: specialist model 2", &b, "Spec: AUDC conf 0.5135 vs oracle 0.5776, random 0.4392; acc@20% 0.572 vs 0.658.")?;
-        draw(&mut rep, ctx, "cascade_noise", "Label noise at low confidence", &noise, "Post-hoc should recover part of the gap (paper: qualitative).")?;
+        draw(
+            &mut rep,
+            ctx,
+            "cascade_a",
+            "Instance A: confidence suffices",
+            &a,
+            "Spec: AUDC conf = oracle 0.6980, random 0.6598; acc@20% 0.6260.",
+        )?;
+        draw(
+            &mut rep,
+            ctx,
+            "cascade_b",
+            "Instance B: specialist model 2",
+            &b,
+            "Spec: AUDC conf 0.5135 vs oracle 0.5776, random 0.4392; acc@20% 0.572 vs 0.658.",
+        )?;
+        draw(
+            &mut rep,
+            ctx,
+            "cascade_noise",
+            "Label noise at low confidence",
+            &noise,
+            "Post-hoc should recover part of the gap (paper: qualitative).",
+        )?;
         for (name, s) in [("A", &a), ("B", &b), ("noise", &noise)] {
             rep.value(
                 &format!("audc_{name}"),
-                [s.confidence.area(), s.posthoc.area(), s.expected_gain.area(), s.oracle.area(), s.random.area()],
+                [
+                    s.confidence.area(),
+                    s.posthoc.area(),
+                    s.expected_gain.area(),
+                    s.oracle.area(),
+                    s.random.area(),
+                ],
             );
         }
         rep.note("AUDC values listed as [confidence, post-hoc, expected-gain oracle, realised oracle, random].");

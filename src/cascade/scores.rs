@@ -19,7 +19,9 @@ pub fn check_distributions(what: &'static str, probs: &[f64], classes: usize) ->
     check_finite(what, probs)?;
     for (r, row) in probs.chunks_exact(classes).enumerate() {
         let s: f64 = row.iter().sum();
-        if row.iter().any(|&p| p < 0.0) || (s - 1.0).abs() > SUM_TOLERANCE_PER_CLASS * classes as f64 {
+        if row.iter().any(|&p| p < 0.0)
+            || (s - 1.0).abs() > SUM_TOLERANCE_PER_CLASS * classes as f64
+        {
             return Err(Error::InvalidArgument {
                 what,
                 reason: format!("row {r} is not a probability vector (sum {s})"),
@@ -65,7 +67,10 @@ pub fn margin(p: &[f64]) -> f64 {
 
 /// Shannon entropy `-Σ p ln p` with `0 ln 0 = 0`.
 pub fn entropy(p: &[f64]) -> f64 {
-    -p.iter().filter(|&&x| x > 0.0).map(|&x| x * x.ln()).sum::<f64>()
+    -p.iter()
+        .filter(|&&x| x > 0.0)
+        .map(|&x| x * x.ln())
+        .sum::<f64>()
 }
 
 /// Deferral scores (higher ⇒ defer first) of `probs` `[n, C]`: `-confidence`, `-margin` or

@@ -59,11 +59,18 @@ pub fn run_cascade(probs: &[&[f64]], classes: usize, thresholds: &[f64]) -> Resu
 }
 
 /// Two-model cascade with an explicit deferral decision per example: `h2` where `defer`, else `h1`.
-pub fn two_model_predict(p1: &[f64], p2: &[f64], classes: usize, defer: &[bool]) -> Result<Vec<usize>> {
+pub fn two_model_predict(
+    p1: &[f64],
+    p2: &[f64],
+    classes: usize,
+    defer: &[bool],
+) -> Result<Vec<usize>> {
     let n = check_distributions("p1", p1, classes)?;
     check_len("p2", p1.len(), p2.len())?;
     check_distributions("p2", p2, classes)?;
     check_len("defer", n, defer.len())?;
     let (h1, h2) = (argmax_rows(p1, classes), argmax_rows(p2, classes));
-    Ok((0..n).map(|i| if defer[i] { h2[i] } else { h1[i] }).collect())
+    Ok((0..n)
+        .map(|i| if defer[i] { h2[i] } else { h1[i] })
+        .collect())
 }

@@ -76,12 +76,15 @@ pub fn memorisation_estimate(
             for r in 0..runs {
                 let m = &membership[r * n + j0..r * n + j0 + w];
                 let c = &correctness[r * n + j0..r * n + j0 + w];
-                for j in 0..w {
-                    kin[j] += m[j] as u32;
-                    ins[j] += (m[j] & c[j]) as u32;
-                    alls[j] += c[j] as u32;
-                    or |= m[j] | c[j];
+                // Zipped iterators: no bounds checks, so the widening adds vectorise.
+                for (((ki, is), al), (&mv, &cv)) in
+                    kin.iter_mut().zip(ins.iter_mut()).zip(alls.iter_mut()).zip(m.iter().zip(c))
+                {
+                    *ki += mv as u32;
+                    *is += (mv & cv) as u32;
+                    *al += cv as u32;
                 }
+                or |= m.iter().chain(c).fold(0u8, |a, &b| a | b);
             }
             or
         })
@@ -183,7 +186,14 @@ pub fn influence_estimate(
     let m = Mat::<f64>::from_fn(runs, n, |r, i| membership[r * n + i] as f64);
     let c = Mat::<f64>::from_fn(runs, t, |r, j| test_correctness[r * t + j] as f64);
     let mut in_sum = Mat::<f64>::zeros(n, t);
-    matmul(in_sum.as_mut(), Accum::Replace, m.transpose(), c.as_ref(), 1.0, Par::Seq);
+    matmul(
+        in_sum.as_mut(),
+        Accum::Replace,
+        m.transpose(),
+        c.as_ref(),
+        1.0,
+        Par::Seq,
+    );
     let col_sum: Vec<f64> = (0..t).map(|j| (0..runs).map(|r| c[(r, j)]).sum()).collect();
     let mut out = Vec::with_capacity(n * t);
     for i in 0..n {

@@ -30,7 +30,13 @@ pub fn first_selected_probs(big_n: usize, s: usize) -> Vec<f64> {
 
 /// `(P(correct | i ∈ S), P(correct | i ∉ S))` of the 1-NN on one query whose training points,
 /// nearest first, are `order` (a permutation of `0..n`), for `|S| = m` uniform.
-fn conditional_accuracies(order: &[usize], labels: &[usize], query_label: usize, i: usize, m: usize) -> (f64, f64) {
+fn conditional_accuracies(
+    order: &[usize],
+    labels: &[usize],
+    query_label: usize,
+    i: usize,
+    m: usize,
+) -> (f64, f64) {
     let n = order.len();
     let in_probs = first_selected_probs(n - 1, m - 1);
     let out_probs = first_selected_probs(n - 1, m);

@@ -23,8 +23,12 @@ pub mod toy;
 pub mod trajectory;
 
 pub use distill::distillation_loss;
-pub use estimator::{influence_estimate, memorisation_estimate, memorisation_estimate_soft, MemEstimate};
-pub use exact::{exact_1nn_influence, exact_1nn_memorisation, first_selected_probs, one_nn_correctness};
+pub use estimator::{
+    influence_estimate, memorisation_estimate, memorisation_estimate_soft, MemEstimate,
+};
+pub use exact::{
+    exact_1nn_influence, exact_1nn_memorisation, first_selected_probs, one_nn_correctness,
+};
 pub use proxies::{input_loss_curvature, learning_speed, spearman};
 pub use subsets::{sample_membership, subset_size};
 pub use trajectory::{classify_trajectory, shape_counts, Shape};

@@ -35,9 +35,13 @@ impl Section for MemorisationSection {
         let orders = distance_orders(&x, &x, 2)?;
         let c = one_nn_correctness(&orders, &labels, &labels, &membership, runs)?;
         let est = memorisation_estimate(&membership, &c, runs)?;
-        let max_err = (0..n).map(|i| (est.mem[i] - exact[i]).abs()).fold(0.0, f64::max);
+        let max_err = (0..n)
+            .map(|i| (est.mem[i] - exact[i]).abs())
+            .fold(0.0, f64::max);
         let max_z = (0..n)
-            .map(|i| (est.mem[i] - exact[i]).abs() / est.se[i].max(3.0 / est.k_out[i].max(1) as f64))
+            .map(|i| {
+                (est.mem[i] - exact[i]).abs() / est.se[i].max(3.0 / est.k_out[i].max(1) as f64)
+            })
             .fold(0.0, f64::max);
         rep.check(Check::at_most(
             "MM2",
@@ -45,10 +49,20 @@ impl Section for MemorisationSection {
             max_err,
             0.06,
         ));
-        rep.check(Check::at_most("MM2-z", "1-NN: max |z| of the estimator", max_z, 4.0));
-        let bars: Vec<(f64, f64, f64)> = (0..n).map(|i| (exact[i], est.mem[i], 2.0 * est.se[i])).collect();
+        rep.check(Check::at_most(
+            "MM2-z",
+            "1-NN: max |z| of the estimator",
+            max_z,
+            4.0,
+        ));
+        let bars: Vec<(f64, f64, f64)> = (0..n)
+            .map(|i| (exact[i], est.mem[i], 2.0 * est.se[i]))
+            .collect();
         let chart = Chart::new("1-NN memorisation: subsampling estimate vs exact")
-            .labels("exact mem (subset combinatorics)", "estimate ± 2 SE (K = 4000)")
+            .labels(
+                "exact mem (subset combinatorics)",
+                "estimate ± 2 SE (K = 4000)",
+            )
             .error_bars("estimate", bars)
             .dashed("y = x", vec![(0.0, 0.0), (1.0, 1.0)]);
         let flipped_mean = mean((0..n).filter(|&i| flipped[i]).map(|i| exact[i]));
@@ -66,7 +80,8 @@ impl Section for MemorisationSection {
         // MM6-MM8 on the random-feature toy.
         let toy = MixtureToy::new(200, 10, 3, 0.1, ctx.seed);
         let runs = if ctx.quick { 200 } else { 1000 };
-        let membership = sample_membership(toy.n, subset_size(toy.n, 0.7), runs, ctx.seed ^ 0x746f79)?;
+        let membership =
+            sample_membership(toy.n, subset_size(toy.n, 0.7), runs, ctx.seed ^ 0x746f79)?;
         let widths = [10usize, 30, 100, 300, 1000];
         let est = size_sweep(&toy, &widths, &membership, runs, 1e-6, ctx.seed)?;
         let mems: Vec<Vec<f64>> = est.iter().map(|e| e.mem.clone()).collect();
@@ -76,7 +91,10 @@ impl Section for MemorisationSection {
             .map(|(&p, v)| (p as f64, mean(v.iter().copied())))
             .collect();
         let (_, counts) = shape_counts(&mems, DEFAULT_SLACK)?;
-        let big = counts.iter().filter(|&&c| c as f64 >= 0.05 * toy.n as f64).count();
+        let big = counts
+            .iter()
+            .filter(|&&c| c as f64 >= 0.05 * toy.n as f64)
+            .count();
         rep.check(Check::at_least(
             "MM6",
             "shape classes holding >= 5% of examples",
@@ -84,10 +102,19 @@ impl Section for MemorisationSection {
             2.0,
         ));
         let names: Vec<String> = Shape::ALL.iter().map(|s| format!("{s:?}")).collect();
-        let count_pts: Vec<(f64, f64)> = counts.iter().enumerate().map(|(i, &c)| (i as f64, c as f64)).collect();
-        let chart = Chart::new("Memorisation trajectory shapes across widths (0 dec, 1 cap, 2 inc, 3 other)")
-            .labels("shape (0 decreasing, 1 cap, 2 increasing, 3 other)", "examples")
-            .points("count", count_pts);
+        let count_pts: Vec<(f64, f64)> = counts
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (i as f64, c as f64))
+            .collect();
+        let chart = Chart::new(
+            "Memorisation trajectory shapes across widths (0 dec, 1 cap, 2 inc, 3 other)",
+        )
+        .labels(
+            "shape (0 decreasing, 1 cap, 2 increasing, 3 other)",
+            "examples",
+        )
+        .points("count", count_pts);
         rep.figure(
             ctx,
             "memorisation_shapes",
@@ -112,9 +139,14 @@ impl Section for MemorisationSection {
                 means.iter().map(|m| (m.1 * 1000.0).round() / 1000.0).collect::<Vec<_>>()
             ),
         )?;
-        let (hard, soft, agree) = distillation_experiment(&toy, &membership, runs, 100, (1000, 1.0), ctx.seed)?;
-        let sel = |v: &[f64], f: bool| mean((0..toy.n).filter(|&i| toy.flipped[i] == f).map(|i| v[i]));
-        let (hm, sm) = (mean(hard.mem.iter().copied()), mean(soft.mem.iter().copied()));
+        let (hard, soft, agree) =
+            distillation_experiment(&toy, &membership, runs, 100, (1000, 1.0), ctx.seed)?;
+        let sel =
+            |v: &[f64], f: bool| mean((0..toy.n).filter(|&i| toy.flipped[i] == f).map(|i| v[i]));
+        let (hm, sm) = (
+            mean(hard.mem.iter().copied()),
+            mean(soft.mem.iter().copied()),
+        );
         let noisy_drop = sel(&hard.mem, true) - sel(&soft.mem, true);
         let clean_drop = sel(&hard.mem, false) - sel(&soft.mem, false);
         rep.check(Check::at_least(

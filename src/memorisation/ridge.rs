@@ -40,12 +40,26 @@ pub fn ridge_fit(x: &[f64], y: &[f64], n: usize, lambda: f64) -> Result<Vec<f64>
     let xm = MatRef::from_row_major_slice(x, n, p);
     let ym = MatRef::from_row_major_slice(y, n, c);
     let mut gram = Mat::<f64>::zeros(p, p);
-    matmul(gram.as_mut(), Accum::Replace, xm.transpose(), xm, 1.0, Par::Seq);
+    matmul(
+        gram.as_mut(),
+        Accum::Replace,
+        xm.transpose(),
+        xm,
+        1.0,
+        Par::Seq,
+    );
     for i in 0..p {
         gram[(i, i)] += lambda;
     }
     let mut rhs = Mat::<f64>::zeros(p, c);
-    matmul(rhs.as_mut(), Accum::Replace, xm.transpose(), ym, 1.0, Par::Seq);
+    matmul(
+        rhs.as_mut(),
+        Accum::Replace,
+        xm.transpose(),
+        ym,
+        1.0,
+        Par::Seq,
+    );
     let w = spd_solve("XᵀX + λI", gram.as_ref(), rhs.as_ref())?;
     Ok((0..p)
         .flat_map(|i| (0..c).map(move |j| (i, j)))

@@ -44,7 +44,11 @@ impl MixtureToy {
             let y = i % classes;
             x.extend((0..d).map(|j| means[y * d + j] + normal(&mut rng)));
             let flip = rng.random::<f64>() < flip_rate;
-            labels.push(if flip { (y + 1 + rng.random_range(0..classes - 1)) % classes } else { y });
+            labels.push(if flip {
+                (y + 1 + rng.random_range(0..classes - 1)) % classes
+            } else {
+                y
+            });
             flipped.push(flip);
         }
         MixtureToy {
@@ -73,7 +77,10 @@ pub fn rff_features(x: &[f64], d: usize, p: usize, seed: u64) -> Vec<f64> {
     let mut rng = seeded(seed, 32 + p as u64);
     let scale = 1.0 / (d as f64).sqrt();
     let w: Vec<f64> = (0..p * d)
-        .map(|_| { let z: f64 = StandardNormal.sample(&mut rng); scale * z })
+        .map(|_| {
+            let z: f64 = StandardNormal.sample(&mut rng);
+            scale * z
+        })
         .collect();
     let b: Vec<f64> = (0..p)
         .map(|_| rng.random::<f64>() * std::f64::consts::TAU)
@@ -83,7 +90,11 @@ pub fn rff_features(x: &[f64], d: usize, p: usize, seed: u64) -> Vec<f64> {
         .flat_map(|xi| {
             let (w, b) = (&w, &b);
             (0..p).map(move |k| {
-                let z: f64 = w[k * d..(k + 1) * d].iter().zip(xi).map(|(a, c)| a * c).sum();
+                let z: f64 = w[k * d..(k + 1) * d]
+                    .iter()
+                    .zip(xi)
+                    .map(|(a, c)| a * c)
+                    .sum();
                 amp * (z + b[k]).cos()
             })
         })
@@ -110,7 +121,14 @@ impl RffRidge {
         let features = rff_features(x, d, p, seed);
         let f = MatRef::from_row_major_slice(&features, n, p);
         let mut gram = Mat::<f64>::zeros(n, n);
-        matmul(gram.as_mut(), Accum::Replace, f, f.transpose(), 1.0, Par::Seq);
+        matmul(
+            gram.as_mut(),
+            Accum::Replace,
+            f,
+            f.transpose(),
+            1.0,
+            Par::Seq,
+        );
         RffRidge {
             features,
             gram,
@@ -122,7 +140,12 @@ impl RffRidge {
 
     /// Fits on the points listed in `members` with targets `[n, C]` (rows of non-members are
     /// ignored) and predicts at all `n` points, `[n, C]` column-major.
-    pub fn fit_predict(&self, members: &[usize], targets: &[f64], classes: usize) -> Result<Mat<f64>> {
+    pub fn fit_predict(
+        &self,
+        members: &[usize],
+        targets: &[f64],
+        classes: usize,
+    ) -> Result<Mat<f64>> {
         check_len("targets", self.n * classes, targets.len())?;
         let s = members.len();
         let y = Mat::<f64>::from_fn(s, classes, |a, c| targets[members[a] * classes + c]);
@@ -131,10 +154,24 @@ impl RffRidge {
             let f = MatRef::from_row_major_slice(&self.features, self.n, self.p);
             let fs = Mat::<f64>::from_fn(s, self.p, |a, k| f[(members[a], k)]);
             let mut g = Mat::<f64>::zeros(self.p, self.p);
-            matmul(g.as_mut(), Accum::Replace, fs.transpose(), fs.as_ref(), 1.0, Par::Seq);
+            matmul(
+                g.as_mut(),
+                Accum::Replace,
+                fs.transpose(),
+                fs.as_ref(),
+                1.0,
+                Par::Seq,
+            );
             (0..self.p).for_each(|k| g[(k, k)] += self.lambda);
             let mut rhs = Mat::<f64>::zeros(self.p, classes);
-            matmul(rhs.as_mut(), Accum::Replace, fs.transpose(), y.as_ref(), 1.0, Par::Seq);
+            matmul(
+                rhs.as_mut(),
+                Accum::Replace,
+                fs.transpose(),
+                y.as_ref(),
+                1.0,
+                Par::Seq,
+            );
             let w = spd_solve("ΦᵀΦ + λI", g.as_ref(), rhs.as_ref())?;
             matmul(pred.as_mut(), Accum::Replace, f, w.as_ref(), 1.0, Par::Seq);
         } else {
@@ -142,7 +179,14 @@ impl RffRidge {
             (0..s).for_each(|k| g[(k, k)] += self.lambda);
             let alpha = spd_solve("ΦΦᵀ + λI", g.as_ref(), y.as_ref())?;
             let cross = Mat::<f64>::from_fn(self.n, s, |i, b| self.gram[(i, members[b])]);
-            matmul(pred.as_mut(), Accum::Replace, cross.as_ref(), alpha.as_ref(), 1.0, Par::Seq);
+            matmul(
+                pred.as_mut(),
+                Accum::Replace,
+                cross.as_ref(),
+                alpha.as_ref(),
+                1.0,
+                Par::Seq,
+            );
         }
         Ok(pred)
     }
@@ -246,7 +290,10 @@ pub fn one_nn_instance(n: usize, seed: u64) -> (Vec<f64>, Vec<usize>, Vec<bool>)
     for i in 0..n {
         let y = i % 3;
         let c = [(0.0, 0.0), (6.0, 0.0), (0.0, 6.0)][y];
-        let (a, b): (f64, f64) = (StandardNormal.sample(&mut rng), StandardNormal.sample(&mut rng));
+        let (a, b): (f64, f64) = (
+            StandardNormal.sample(&mut rng),
+            StandardNormal.sample(&mut rng),
+        );
         x.extend([c.0 + a, c.1 + b]);
         let flip = i % 10 == 0;
         labels.push(if flip { (y + 1) % 3 } else { y });

@@ -25,7 +25,12 @@ pub enum Shape {
 
 impl Shape {
     /// All shapes, in display order.
-    pub const ALL: [Shape; 4] = [Shape::Decreasing, Shape::Cap, Shape::Increasing, Shape::Other];
+    pub const ALL: [Shape; 4] = [
+        Shape::Decreasing,
+        Shape::Cap,
+        Shape::Increasing,
+        Shape::Other,
+    ];
 }
 
 /// Classifies a trajectory `t` (length `L ≥ 2`) with slack `delta ≥ 0`.
@@ -54,7 +59,13 @@ pub fn classify_trajectory(t: &[f64], delta: f64) -> Result<Shape> {
     let (arg, max) = t
         .iter()
         .enumerate()
-        .fold((0, f64::NEG_INFINITY), |(bi, bv), (i, &v)| if v > bv { (i, v) } else { (bi, bv) });
+        .fold((0, f64::NEG_INFINITY), |(bi, bv), (i, &v)| {
+            if v > bv {
+                (i, v)
+            } else {
+                (bi, bv)
+            }
+        });
     if arg > 0 && arg < t.len() - 1 && max - first > delta && max - last > delta {
         return Ok(Shape::Cap);
     }
@@ -68,7 +79,10 @@ pub fn shape_counts(values: &[Vec<f64>], delta: f64) -> Result<(Vec<Shape>, [usi
     let mut shapes = Vec::with_capacity(n);
     let mut counts = [0usize; 4];
     for i in 0..n {
-        let t: Vec<f64> = values.iter().map(|v| v.get(i).copied().unwrap_or(f64::NAN)).collect();
+        let t: Vec<f64> = values
+            .iter()
+            .map(|v| v.get(i).copied().unwrap_or(f64::NAN))
+            .collect();
         let s = classify_trajectory(&t, delta)?;
         counts[Shape::ALL.iter().position(|&a| a == s).unwrap_or(3)] += 1;
         shapes.push(s);

@@ -118,10 +118,16 @@ impl<T: Float> BruteForce<T> {
         check_len("points", points.len().div_ceil(d) * d, points.len())?;
         check_finite("points", &points)?;
         let n = points.len() / d;
-        let sq_norms = points
+        let sq_norms: Vec<T> = points
             .chunks_exact(d)
             .map(|r| r.iter().fold(T::of(0.0), |a, &x| a + x * x))
             .collect();
+        if let Some(i) = sq_norms.iter().position(|v: &T| !v.is_finite()) {
+            return Err(Error::InvalidArgument {
+                what: "points",
+                reason: format!("squared norm of point {i} overflows {}", T::NAME),
+            });
+        }
         Ok(BruteForce {
             points,
             sq_norms,
@@ -170,10 +176,6 @@ impl<T: Float> BruteForce<T> {
         let d = self.d;
         let bq = q_block.len() / d;
         let rb = self.params.reference_block.min(self.n);
-        let q_norms: Vec<T> = q_block
-            .chunks_exact(d)
-            .map(|r| r.iter().fold(T::of(0.0), |a, &x| a + x * x))
-            .collect();
         let mut tops: Vec<TopK<T>> = (0..bq).map(|_| TopK::new(k)).collect();
         let mut gram = vec![T::of(0.0); bq * rb];
         let lhs = MatRef::from_row_major_slice(q_block, bq, d);
@@ -191,12 +193,17 @@ impl<T: Float> BruteForce<T> {
                 Par::Seq,
             );
             let r_norms = &self.sq_norms[r0..r0 + br];
-            for (qi, top) in tops.iter_mut().enumerate() {
-                let qn = q_norms[qi];
-                let row = &g[qi * br..(qi + 1) * br];
-                for (j, (&dot, &rn)) in row.iter().zip(r_norms).enumerate() {
-                    let dist = qn + rn - (dot + dot);
-                    top.offer(dist, (r0 + j) as u32);
+            for (row, top) in g.chunks_exact_mut(br).zip(tops.iter_mut()) {
+                // ‖q‖² is constant along the row, so rank by ‖r‖² - 2 q·r: one vectorised pass,
+                // then a scan whose push branch is rarely taken once the threshold has settled.
+                for (v, &rn) in row.iter_mut().zip(r_norms) {
+                    *v = rn - (*v + *v);
+                }
+                let mut threshold = top.threshold;
+                for (j, &v) in row.iter().enumerate() {
+                    if v < threshold {
+                        threshold = top.push(v, (r0 + j) as u32);
+                    }
                 }
             }
         }
@@ -258,8 +265,10 @@ pub(crate) fn sq_dist_f64<T: Float>(a: &[T], b: &[T]) -> f64 {
 struct TopK<T> {
     k: usize,
     buf: Vec<(T, u32)>,
-    /// Largest kept distance once the buffer has been cut at least once (`None` before).
-    threshold: Option<T>,
+    /// Largest kept key once the buffer has been cut at least once (`+∞` before). Indices arrive
+    /// in increasing order, so a candidate tied with the threshold has a higher index than the
+    /// kept one and loses: only keys strictly below it are offered.
+    threshold: T,
 }
 
 impl<T: Float> TopK<T> {
@@ -267,33 +276,26 @@ impl<T: Float> TopK<T> {
         TopK {
             k,
             buf: Vec::with_capacity(2 * k),
-            threshold: None,
+            threshold: T::of(f64::INFINITY),
         }
     }
 
-    /// Offers candidate `(dist, index)`; indices arrive in increasing order, so a candidate tied
-    /// with the threshold has a higher index than the kept one and loses.
+    /// Adds a candidate whose key is below the threshold; returns the (possibly tightened)
+    /// threshold.
     #[inline(always)]
-    fn offer(&mut self, dist: T, index: u32) {
-        if let Some(t) = self.threshold {
-            if dist >= t {
-                return;
-            }
-        }
-        self.buf.push((dist, index));
+    fn push(&mut self, key: T, index: u32) -> T {
+        self.buf.push((key, index));
         if self.buf.len() == 2 * self.k {
             self.cut();
         }
+        self.threshold
     }
 
     fn cut(&mut self) {
         let k = self.k;
         self.buf.select_nth_unstable_by(k - 1, cmp_dist_index);
         self.buf.truncate(k);
-        self.threshold = self.buf.iter().map(|c| c.0).fold(None, |m, x| match m {
-            None => Some(x),
-            Some(m) => Some(if x > m { x } else { m }),
-        });
+        self.threshold = self.buf[k - 1].0;
     }
 
     /// The `k` best indices (unordered).
@@ -307,7 +309,12 @@ impl<T: Float> TopK<T> {
 
 /// The plain f64 oracle: every distance computed directly, rows sorted whole (stable, ties by
 /// lower index). `points` `[n, d]`, `queries` `[n_queries, d]`, both row-major.
-pub fn knn_reference<T: Float>(points: &[T], queries: &[T], d: usize, k: usize) -> Result<Neighbours> {
+pub fn knn_reference<T: Float>(
+    points: &[T],
+    queries: &[T],
+    d: usize,
+    k: usize,
+) -> Result<Neighbours> {
     if d == 0 {
         return Err(Error::InvalidArgument {
             what: "d",

@@ -49,7 +49,11 @@ pub fn softmax_rows(logits: &[f64], classes: usize, temperature: f64) -> Result<
         });
     }
     check_nonempty("logits", logits)?;
-    check_len("logits", logits.len().div_ceil(classes) * classes, logits.len())?;
+    check_len(
+        "logits",
+        logits.len().div_ceil(classes) * classes,
+        logits.len(),
+    )?;
     check_finite("logits", logits)?;
     let mut out = logits.to_vec();
     for row in out.chunks_exact_mut(classes) {

@@ -50,7 +50,8 @@ pub fn rate_instance(n: usize, n_test: usize, seed: u64) -> Result<RateRisk> {
     let residuals = regression_residuals(&y, &base_train)?;
     let memory = ResMem::new(BruteForce::new(x, D)?, residuals, 1, 1, 1.0)?;
     let pred = memory.predict(&xt, &base_test)?;
-    let mse = |f: &[f64]| f.iter().zip(&yt).map(|(a, b)| (a - b).powi(2)).sum::<f64>() / n_test as f64;
+    let mse =
+        |f: &[f64]| f.iter().zip(&yt).map(|(a, b)| (a - b).powi(2)).sum::<f64>() / n_test as f64;
     Ok(RateRisk {
         n,
         base_mse: mse(&base_test),

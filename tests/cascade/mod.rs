@@ -27,7 +27,10 @@ fn random_problem(x: usize, k: usize, seed: u64) -> (FiniteCascade, Vec<f64>) {
     let h1: Vec<usize> = (0..x).map(|_| rng.random_range(0..k)).collect();
     let h2: Vec<usize> = (0..x).map(|_| rng.random_range(0..k)).collect();
     let conf: Vec<f64> = (0..x).map(|_| rng.random::<f64>()).collect();
-    (FiniteCascade::from_posteriors(pi, &eta, k, &h1, &h2).unwrap(), conf)
+    (
+        FiniteCascade::from_posteriors(pi, &eta, k, &h1, &h2).unwrap(),
+        conf,
+    )
 }
 
 /// CD1: on #X = 10, K = 4, the Bayes rule 1{g > c} attains the minimum of R_c over all 2^10
@@ -48,7 +51,10 @@ fn cd1_bayes_rule_is_optimal_negative_confidence_loses() {
                     p.risk(&r, c).unwrap()
                 })
                 .fold(f64::INFINITY, f64::min);
-            assert!((bayes - brute).abs() < 1e-12, "seed {seed} c {c}: {bayes} vs {brute}");
+            assert!(
+                (bayes - brute).abs() < 1e-12,
+                "seed {seed} c {c}: {bayes} vs {brute}"
+            );
             let mut sorted = conf.clone();
             sorted.push(f64::INFINITY);
             let best_conf = sorted
@@ -62,7 +68,10 @@ fn cd1_bayes_rule_is_optimal_negative_confidence_loses() {
             any_strict |= best_conf > bayes + 1e-6;
         }
     }
-    assert!(any_strict, "a rule ignoring eta was never worse than the Bayes rule");
+    assert!(
+        any_strict,
+        "a rule ignoring eta was never worse than the Bayes rule"
+    );
 }
 
 /// Budget form: the knapsack rule defers exactly mass b, and among rules with rate b it has the
@@ -82,7 +91,10 @@ fn budget_rule_is_a_fractional_knapsack() {
     }
     // Ties: two inputs with equal gain share the boundary budget equally per unit mass.
     let r = budget_rule(&[0.3, 0.1, 0.1], &[0.2, 0.4, 0.4], 0.6).unwrap();
-    assert!(r[0] == 1.0 && (r[1] - 0.5).abs() < 1e-15 && r[1] == r[2], "{r:?}");
+    assert!(
+        r[0] == 1.0 && (r[1] - 0.5).abs() < 1e-15 && r[1] == r[2],
+        "{r:?}"
+    );
 }
 
 /// CD2: plug-in regret R_c(1{ĝ>c}) - R_c(r*) equals E[|g-c| 1{mismatch}] (1e-12) and is at most
@@ -93,7 +105,10 @@ fn cd2_plugin_regret_identity_and_bound() {
     let g = p.gain();
     let mut rng = seeded(3, 1);
     for scale in [0.01, 0.1, 0.5] {
-        let gh: Vec<f64> = g.iter().map(|x| x + scale * (rng.random::<f64>() - 0.5)).collect();
+        let gh: Vec<f64> = g
+            .iter()
+            .map(|x| x + scale * (rng.random::<f64>() - 0.5))
+            .collect();
         for c in [0.0, 0.05, 0.2] {
             let r = plugin_regret(&p, &gh, c).unwrap();
             assert!((r.regret - r.mismatch_cost).abs() < 1e-12, "{r:?}");
@@ -108,7 +123,10 @@ fn cd2_plugin_regret_identity_and_bound() {
 fn cd3_endpoints_and_oracle_envelope() {
     let inst = CurveInstance::new(InstanceKind::Specialist, 2000, 5);
     let n = inst.c1.len() as f64;
-    let (a1, a2) = (inst.c1.iter().sum::<f64>() / n, inst.c2.iter().sum::<f64>() / n);
+    let (a1, a2) = (
+        inst.c1.iter().sum::<f64>() / n,
+        inst.c2.iter().sum::<f64>() / n,
+    );
     let oracle = oracle_curve(&inst.c1, &inst.c2).unwrap();
     let mut rng = seeded(5, 2);
     let random_scores: Vec<f64> = (0..inst.c1.len()).map(|_| rng.random::<f64>()).collect();
@@ -137,7 +155,12 @@ fn cd4_confidence_optimal_when_gain_monotone() {
     let opt = deferral_curve(&inst.c1, &inst.c2, &inst.gain).unwrap();
     assert_eq!(conf, opt);
     let rand = random_curve(&inst.c1, &inst.c2).unwrap();
-    eprintln!("CD4 AUDC conf {:.4} random {:.4} acc@20% {:.4}", conf.area(), rand.area(), conf.at(0.2));
+    eprintln!(
+        "CD4 AUDC conf {:.4} random {:.4} acc@20% {:.4}",
+        conf.area(),
+        rand.area(),
+        conf.at(0.2)
+    );
     assert!((conf.area() - 0.6980).abs() < 0.01);
     assert!((conf.at(0.2) - 0.6260).abs() < 0.01);
 }
@@ -149,7 +172,11 @@ fn cd4_confidence_optimal_when_gain_monotone() {
 fn cd5_specialist_breaks_confidence() {
     let set = curve_set(InstanceKind::Specialist, 40000, 2).unwrap();
     let (c, o) = (set.confidence.area(), set.expected_gain.area());
-    eprintln!("CD5 AUDC conf {c:.4} expected-gain {o:.4} post-hoc {:.4} random {:.4}", set.posthoc.area(), set.random.area());
+    eprintln!(
+        "CD5 AUDC conf {c:.4} expected-gain {o:.4} post-hoc {:.4} random {:.4}",
+        set.posthoc.area(),
+        set.random.area()
+    );
     assert!(o - c > 0.03);
 }
 
@@ -159,7 +186,11 @@ fn cd5_specialist_breaks_confidence() {
 #[test]
 fn cd6_label_noise_posthoc_recovers() {
     let set = curve_set(InstanceKind::LabelNoise, 40000, 3).unwrap();
-    let (c, p, o) = (set.confidence.area(), set.posthoc.area(), set.expected_gain.area());
+    let (c, p, o) = (
+        set.confidence.area(),
+        set.posthoc.area(),
+        set.expected_gain.area(),
+    );
     let flat = (set.confidence.at(0.1) - set.confidence.at(0.0)).abs();
     eprintln!("CD6 AUDC conf {c:.4} post-hoc {p:.4} expected-gain {o:.4}; conf gain over first 10%: {flat:.4}");
     assert!(flat < 0.01);
@@ -173,7 +204,10 @@ fn cd7_posthoc_helps_most_at_low_rates() {
     let set = curve_set(InstanceKind::Specialist, 40000, 4).unwrap();
     let mean_gain = |lo: f64, hi: f64| {
         let pts: Vec<f64> = (0..=30).map(|j| lo + (hi - lo) * j as f64 / 30.0).collect();
-        pts.iter().map(|&r| set.posthoc.at(r) - set.confidence.at(r)).sum::<f64>() / pts.len() as f64
+        pts.iter()
+            .map(|&r| set.posthoc.at(r) - set.confidence.at(r))
+            .sum::<f64>()
+            / pts.len() as f64
     };
     let (low, high) = (mean_gain(0.0, 0.3), mean_gain(0.7, 1.0));
     eprintln!("CD7 post-hoc minus confidence: rates<=0.3 {low:.4}, rates>=0.7 {high:.4}");
@@ -200,7 +234,10 @@ fn cd8_cost_accounting() {
     let rate = two.reach_rate(1);
     assert!((two.expected_cost(&[1.0, 10.0]) - (1.0 + rate * 10.0)).abs() < 1e-12);
     let defer: Vec<bool> = two.stage.iter().map(|&s| s == 1).collect();
-    assert_eq!(two_model_predict(&p1, &p2, c, &defer).unwrap(), two.predictions);
+    assert_eq!(
+        two_model_predict(&p1, &p2, c, &defer).unwrap(),
+        two.predictions
+    );
     let three = run_cascade(&[&p1, &p2, &p3], c, &[0.6, 0.5]).unwrap();
     let (r1, r2) = (three.reach_rate(1), three.reach_rate(2));
     assert!(r2 <= r1 && r1 <= 1.0);
@@ -212,7 +249,12 @@ fn cd8_cost_accounting() {
 /// ties g = c do not defer: r* = [0, 1, 0].
 #[test]
 fn worked_example() {
-    let p = FiniteCascade::new(vec![0.5, 0.3, 0.2], vec![0.9, 0.6, 0.3], vec![0.95, 0.9, 0.35]).unwrap();
+    let p = FiniteCascade::new(
+        vec![0.5, 0.3, 0.2],
+        vec![0.9, 0.6, 0.3],
+        vec![0.95, 0.9, 0.35],
+    )
+    .unwrap();
     let g = p.gain();
     let r = bayes_rule(&g, 0.0);
     assert_eq!(r, vec![1.0, 1.0, 1.0]);
@@ -256,7 +298,10 @@ fn posthoc_fits_and_targets() {
     for (a, b) in rule.predict(&p1).unwrap().iter().zip(&target) {
         assert!((a - b).abs() < 1e-6);
     }
-    assert_eq!(diff01_targets(&[1.0, 0.0, 1.0], &[1.0, 1.0, 0.0]).unwrap(), vec![0.0, 1.0, -1.0]);
+    assert_eq!(
+        diff01_targets(&[1.0, 0.0, 1.0], &[1.0, 1.0, 0.0]).unwrap(),
+        vec![0.0, 1.0, -1.0]
+    );
     let d = diffprob_targets(&[0.7, 0.3, 0.2, 0.8], &[0.4, 0.6, 0.5, 0.5], &[1, 0], 2).unwrap();
     assert!((d[0] - 0.3).abs() < 1e-15 && (d[1] - 0.3).abs() < 1e-15);
 }
@@ -265,7 +310,10 @@ fn posthoc_fits_and_targets() {
 /// outside [0, 1], wrong threshold count.
 #[test]
 fn bad_input_is_an_error() {
-    assert!(matches!(deferral_scores(&[0.5, 0.6], 2, Score::Confidence), Err(Error::InvalidArgument { .. })));
+    assert!(matches!(
+        deferral_scores(&[0.5, 0.6], 2, Score::Confidence),
+        Err(Error::InvalidArgument { .. })
+    ));
     assert!(deferral_scores(&[1.2, -0.2], 2, Score::Confidence).is_err());
     assert!(deferral_scores(&[0.5, 0.5, 0.1], 2, Score::Confidence).is_err());
     assert!(deferral_scores(&[f64::NAN, 0.5], 2, Score::Confidence).is_err());

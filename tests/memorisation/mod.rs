@@ -25,7 +25,13 @@ pub(crate) struct OneNn {
 
 pub(crate) fn one_nn_instance(seed: u64) -> OneNn {
     let (x, labels, flipped) = attnmech::memorisation::toy::one_nn_instance(40, seed);
-    OneNn { x, labels, flipped, n: 40, m: 28 }
+    OneNn {
+        x,
+        labels,
+        flipped,
+        n: 40,
+        m: 28,
+    }
 }
 
 /// Tolerance `4 SE + 1e-9`, where a cell whose empirical rate is 0 or 1 (plug-in variance 0)
@@ -88,7 +94,11 @@ fn first_selected_probabilities() {
         let p = first_selected_probs(big_n, s);
         assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
         for (j, &pj) in p.iter().enumerate() {
-            let want = if big_n > j { binom(big_n - 1 - j, s - 1) / binom(big_n, s) } else { 0.0 };
+            let want = if big_n > j {
+                binom(big_n - 1 - j, s - 1) / binom(big_n, s)
+            } else {
+                0.0
+            };
             assert!((pj - want).abs() < 1e-12, "N={big_n} s={s} j={j}");
         }
     }
@@ -108,14 +118,33 @@ fn mm2_one_nn_exact_vs_estimator() {
     for i in 0..inst.n {
         let err = (est.mem[i] - exact[i]).abs();
         max_err = max_err.max(err);
-        let tol = tolerance(est.se[i], est.p_in[i], est.p_out[i], est.k_in[i] as f64, est.k_out[i] as f64);
-        assert!(err <= tol, "i={i}: {} vs {} (se {})", est.mem[i], exact[i], est.se[i]);
+        let tol = tolerance(
+            est.se[i],
+            est.p_in[i],
+            est.p_out[i],
+            est.k_in[i] as f64,
+            est.k_out[i] as f64,
+        );
+        assert!(
+            err <= tol,
+            "i={i}: {} vs {} (se {})",
+            est.mem[i],
+            exact[i],
+            est.se[i]
+        );
     }
     let mean = |f: bool| {
-        let v: Vec<f64> = (0..inst.n).filter(|&i| inst.flipped[i] == f).map(|i| exact[i]).collect();
+        let v: Vec<f64> = (0..inst.n)
+            .filter(|&i| inst.flipped[i] == f)
+            .map(|i| exact[i])
+            .collect();
         v.iter().sum::<f64>() / v.len() as f64
     };
-    eprintln!("MM2 max |err| {max_err:.4}; flipped {:.3} clean {:.3}", mean(true), mean(false));
+    eprintln!(
+        "MM2 max |err| {max_err:.4}; flipped {:.3} clean {:.3}",
+        mean(true),
+        mean(false)
+    );
     assert!(mean(true) > 0.8 && mean(false) < 0.3);
 }
 
@@ -131,9 +160,20 @@ fn mm3_duplicates_lower_memorisation() {
     inst.labels[6] = inst.labels[5];
     let exact = exact_1nn_memorisation(&inst.x, &inst.labels, 2, inst.m).unwrap();
     let bound = 1.0 - inst.m as f64 / (inst.n - 1) as f64;
-    assert!(exact[5] <= bound + 1e-12 && exact[6] <= bound + 1e-12, "{} {} vs {bound}", exact[5], exact[6]);
+    assert!(
+        exact[5] <= bound + 1e-12 && exact[6] <= bound + 1e-12,
+        "{} {} vs {bound}",
+        exact[5],
+        exact[6]
+    );
     let est = estimate_1nn(&inst, 4000, 5);
-    let tol = tolerance(est.se[5], est.p_in[5], est.p_out[5], est.k_in[5] as f64, est.k_out[5] as f64);
+    let tol = tolerance(
+        est.se[5],
+        est.p_in[5],
+        est.p_out[5],
+        est.k_in[5] as f64,
+        est.k_out[5] as f64,
+    );
     assert!((est.mem[5] - exact[5]).abs() <= tol);
 }
 
@@ -160,7 +200,13 @@ fn mm4_unbiased_negative_biased() {
         for i in 0..n {
             sum[i] += est.mem[i];
             var[i] += est.se[i].powi(2);
-            floor[i] += tolerance(0.0, est.p_in[i], est.p_out[i], est.k_in[i] as f64, est.k_out[i] as f64) / 4.0;
+            floor[i] += tolerance(
+                0.0,
+                est.p_in[i],
+                est.p_out[i],
+                est.k_in[i] as f64,
+                est.k_out[i] as f64,
+            ) / 4.0;
             let (mut a, mut b) = (0.0, 0.0);
             for k in 0..runs {
                 let (mk, ck) = (membership[k * n + i] as f64, c[k * n + i] as f64);
@@ -179,7 +225,10 @@ fn mm4_unbiased_negative_biased() {
     }
     eprintln!("MM4 worst z {worst:.2}, biased worst z {worst_biased:.1}");
     assert!(worst < 4.0, "worst z {worst}");
-    assert!(worst_biased > 10.0, "biased estimator not rejected: {worst_biased}");
+    assert!(
+        worst_biased > 10.0,
+        "biased estimator not rejected: {worst_biased}"
+    );
 }
 
 /// MM5: (a) the influence estimator equals the two masked means computed directly (1e-12);
@@ -217,7 +266,12 @@ fn mm5_influence() {
             let se = (pi * (1.0 - pi) / ki + po * (1.0 - po) / ko).sqrt();
             let err = (infl[i * t + j] - exact[i * t + j]).abs();
             max_err = max_err.max(err);
-            assert!(err <= tolerance(se, pi, po, ki, ko), "i={i} j={j}: {} vs {}", infl[i * t + j], exact[i * t + j]);
+            assert!(
+                err <= tolerance(se, pi, po, ki, ko),
+                "i={i} j={j}: {} vs {}",
+                infl[i * t + j],
+                exact[i * t + j]
+            );
         }
     }
     eprintln!("MM5 max |infl err| {max_err:.4}");
@@ -227,11 +281,26 @@ fn mm5_influence() {
 /// below -δ (neither increasing nor cap: its maximum is at the end).
 #[test]
 fn trajectory_shapes() {
-    assert_eq!(classify_trajectory(&[0.1, 0.3, 0.5], 0.1).unwrap(), Shape::Increasing);
-    assert_eq!(classify_trajectory(&[0.5, 0.3, 0.1], 0.1).unwrap(), Shape::Decreasing);
-    assert_eq!(classify_trajectory(&[0.1, 0.6, 0.2], 0.1).unwrap(), Shape::Cap);
-    assert_eq!(classify_trajectory(&[0.2, 0.25, 0.2], 0.1).unwrap(), Shape::Other);
-    assert_eq!(classify_trajectory(&[0.0, 0.5, 0.3, 0.6], 0.1).unwrap(), Shape::Other);
+    assert_eq!(
+        classify_trajectory(&[0.1, 0.3, 0.5], 0.1).unwrap(),
+        Shape::Increasing
+    );
+    assert_eq!(
+        classify_trajectory(&[0.5, 0.3, 0.1], 0.1).unwrap(),
+        Shape::Decreasing
+    );
+    assert_eq!(
+        classify_trajectory(&[0.1, 0.6, 0.2], 0.1).unwrap(),
+        Shape::Cap
+    );
+    assert_eq!(
+        classify_trajectory(&[0.2, 0.25, 0.2], 0.1).unwrap(),
+        Shape::Other
+    );
+    assert_eq!(
+        classify_trajectory(&[0.0, 0.5, 0.3, 0.6], 0.1).unwrap(),
+        Shape::Other
+    );
     assert!(classify_trajectory(&[0.1], 0.1).is_err());
 }
 
@@ -268,8 +337,15 @@ fn proxies() {
 fn distillation_loss_gradient() {
     let mut rng = seeded(11, 0);
     let (n, c) = (3, 4);
-    let z: Vec<f64> = (0..n * c).map(|_| StandardNormal.sample(&mut rng)).collect();
-    let zt: Vec<f64> = (0..n * c).map(|_| { let v: f64 = StandardNormal.sample(&mut rng); 2.0 * v }).collect();
+    let z: Vec<f64> = (0..n * c)
+        .map(|_| StandardNormal.sample(&mut rng))
+        .collect();
+    let zt: Vec<f64> = (0..n * c)
+        .map(|_| {
+            let v: f64 = StandardNormal.sample(&mut rng);
+            2.0 * v
+        })
+        .collect();
     let labels = [0, 3, 1];
     for (lambda, t) in [(0.0, 1.0), (0.5, 2.0), (1.0, 4.0)] {
         let (_, g) = distillation_loss(&z, &zt, &labels, c, lambda, t).unwrap();
@@ -278,10 +354,18 @@ fn distillation_loss_gradient() {
             let (mut zp, mut zm) = (z.clone(), z.clone());
             zp[j] += h;
             zm[j] -= h;
-            let fd = (distillation_loss(&zp, &zt, &labels, c, lambda, t).unwrap().0
-                - distillation_loss(&zm, &zt, &labels, c, lambda, t).unwrap().0)
+            let fd = (distillation_loss(&zp, &zt, &labels, c, lambda, t)
+                .unwrap()
+                .0
+                - distillation_loss(&zm, &zt, &labels, c, lambda, t)
+                    .unwrap()
+                    .0)
                 / (2.0 * h);
-            assert!((fd - g[j]).abs() < 1e-7, "λ={lambda} T={t} j={j}: {fd} vs {}", g[j]);
+            assert!(
+                (fd - g[j]).abs() < 1e-7,
+                "λ={lambda} T={t} j={j}: {fd} vs {}",
+                g[j]
+            );
         }
     }
     let (l0, _) = distillation_loss(&z, &zt, &labels, c, 0.0, 3.0).unwrap();

@@ -17,13 +17,26 @@ fn mm6_mm7_trajectories_and_proxies() {
     let widths = [10, 30, 100, 300, 1000];
     let est = size_sweep(&toy, &widths, &membership, runs, 1e-6, 3).unwrap();
     let mems: Vec<Vec<f64>> = est.iter().map(|e| e.mem.clone()).collect();
-    let means: Vec<f64> = mems.iter().map(|v| v.iter().sum::<f64>() / v.len() as f64).collect();
+    let means: Vec<f64> = mems
+        .iter()
+        .map(|v| v.iter().sum::<f64>() / v.len() as f64)
+        .collect();
     let (shapes, counts) = shape_counts(&mems, 0.1).unwrap();
     eprintln!("MM6 mean mem by width {means:.3?}; counts [dec, cap, inc, other] {counts:?}");
-    let big = counts.iter().filter(|&&c| c as f64 >= 0.05 * toy.n as f64).count();
+    let big = counts
+        .iter()
+        .filter(|&&c| c as f64 >= 0.05 * toy.n as f64)
+        .count();
     assert!(big >= 2, "{counts:?}");
-    let proxies: Vec<Vec<f64>> = est.iter().map(|e| e.p_out.iter().map(|p| 1.0 - p).collect()).collect();
-    let rhos: Vec<f64> = mems.iter().zip(&proxies).map(|(a, b)| spearman(a, b).unwrap()).collect();
+    let proxies: Vec<Vec<f64>> = est
+        .iter()
+        .map(|e| e.p_out.iter().map(|p| 1.0 - p).collect())
+        .collect();
+    let rhos: Vec<f64> = mems
+        .iter()
+        .zip(&proxies)
+        .map(|(a, b)| spearman(a, b).unwrap())
+        .collect();
     let (pshapes, _) = shape_counts(&proxies, 0.1).unwrap();
     let agree = shapes.iter().zip(&pshapes).filter(|(a, b)| a == b).count() as f64 / toy.n as f64;
     eprintln!("MM7 spearman(1-p_out, mem) by width {rhos:.3?}; shape agreement {agree:.3}");
@@ -38,9 +51,13 @@ fn mm8_distillation_lowers_memorisation() {
     let toy = MixtureToy::new(200, 10, 3, 0.1, 1);
     let runs = 200;
     let membership = sample_membership(toy.n, subset_size(toy.n, 0.7), runs, 2).unwrap();
-    let (hard, soft, agree) = distillation_experiment(&toy, &membership, runs, 100, (1000, 1.0), 3).unwrap();
+    let (hard, soft, agree) =
+        distillation_experiment(&toy, &membership, runs, 100, (1000, 1.0), 3).unwrap();
     let mean = |v: &[f64], f: Option<bool>| {
-        let s: Vec<f64> = (0..toy.n).filter(|&i| f.is_none_or(|f| toy.flipped[i] == f)).map(|i| v[i]).collect();
+        let s: Vec<f64> = (0..toy.n)
+            .filter(|&i| f.is_none_or(|f| toy.flipped[i] == f))
+            .map(|i| v[i])
+            .collect();
         s.iter().sum::<f64>() / s.len() as f64
     };
     let (h, s) = (&hard.mem, &soft.mem);
@@ -49,5 +66,7 @@ fn mm8_distillation_lowers_memorisation() {
         mean(h, None), mean(s, None), mean(h, Some(true)), mean(s, Some(true)), mean(h, Some(false)), mean(s, Some(false))
     );
     assert!(mean(s, None) < mean(h, None));
-    assert!(mean(h, Some(true)) - mean(s, Some(true)) > mean(h, Some(false)) - mean(s, Some(false)));
+    assert!(
+        mean(h, Some(true)) - mean(s, Some(true)) > mean(h, Some(false)) - mean(s, Some(false))
+    );
 }

@@ -22,7 +22,14 @@ const SMALL: KnnParams = KnnParams {
 /// Tie-free Gaussian data, so index equality is exact.
 #[test]
 fn knn_f64_matches_oracle_around_blocks() {
-    for &(n, nq, d) in &[(1, 1, 3), (63, 15, 5), (64, 16, 8), (65, 17, 1), (130, 33, 17), (200, 40, 64)] {
+    for &(n, nq, d) in &[
+        (1, 1, 3),
+        (63, 15, 5),
+        (64, 16, 8),
+        (65, 17, 1),
+        (130, 33, 17),
+        (200, 40, 64),
+    ] {
         let pts = gaussian(n * d, n as u64);
         let qs = gaussian(nq * d, 1000 + n as u64);
         for params in [SMALL, KnnParams::default()] {
@@ -64,7 +71,15 @@ fn knn_f32_matches_oracle_within_rounding() {
 #[test]
 fn knn_ties_break_by_index() {
     let pts = vec![1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0];
-    let index = BruteForce::with_params(pts, 2, KnnParams { query_block: 1, reference_block: 1 }).unwrap();
+    let index = BruteForce::with_params(
+        pts,
+        2,
+        KnnParams {
+            query_block: 1,
+            reference_block: 1,
+        },
+    )
+    .unwrap();
     let nb = index.search(&[0.9, 0.0], 4).unwrap();
     assert_eq!(nb.indices, vec![0, 2, 1, 3]);
 }
@@ -105,7 +120,10 @@ fn rm1_k1_memorises_exactly() {
 #[test]
 fn rm2_small_sigma_memorises_negative_large_sigma() {
     let inst = ClassificationInstance::new(3).unwrap();
-    let errs: Vec<f64> = [1.0, 0.1, 0.01].iter().map(|&s| inst.train_fit(10, s).unwrap().0).collect();
+    let errs: Vec<f64> = [1.0, 0.1, 0.01]
+        .iter()
+        .map(|&s| inst.train_fit(10, s).unwrap().0)
+        .collect();
     assert!(errs[0] > errs[1] && errs[1] > errs[2], "{errs:?}");
     assert!(errs[2] < 1e-9, "{errs:?}");
     assert_eq!(inst.train_fit(10, 0.01).unwrap().1, 1.0);
@@ -147,7 +165,8 @@ fn rm4_zero_residuals_leave_base() {
     assert_eq!(memory.predict(&q, &base).unwrap(), base);
 }
 
-/// RM6: weights sum to 1 (1e-15), are permutation-equivariant (exact), and invariant to a
+/// RM6: weights sum to 1 (1e-15), are permutation-equivariant (1e-16: only the normaliser's
+/// summation order changes), and invariant to a
 /// translation + rotation of the embeddings (1e-12: distances recomputed after rotation).
 #[test]
 fn rm6_weight_invariances() {
@@ -157,7 +176,7 @@ fn rm6_weight_invariances() {
     let perm = [3, 0, 4, 1, 2];
     let wp = soft_weights(&perm.map(|i| dists[i]), 0.5).unwrap();
     for (j, &i) in perm.iter().enumerate() {
-        assert_eq!(wp[j], w[i]);
+        assert!((wp[j] - w[i]).abs() <= 1e-16);
     }
     // Rotation by angle a in the (0,1) plane plus a shift, on 3-D points.
     let (n, d) = (40, 3);
@@ -166,7 +185,13 @@ fn rm6_weight_invariances() {
     let (ca, sa) = (0.6f64.cos(), 0.6f64.sin());
     let tf = |v: &[f64]| -> Vec<f64> {
         v.chunks_exact(d)
-            .flat_map(|p| [ca * p[0] - sa * p[1] + 3.0, sa * p[0] + ca * p[1] - 1.0, p[2] + 0.5])
+            .flat_map(|p| {
+                [
+                    ca * p[0] - sa * p[1] + 3.0,
+                    sa * p[0] + ca * p[1] - 1.0,
+                    p[2] + 0.5,
+                ]
+            })
             .collect()
     };
     let r = gaussian(n, 14);
@@ -184,7 +209,10 @@ fn rm6_weight_invariances() {
 #[test]
 fn rm5_rate() {
     let sizes = [250, 1000, 4000, 16000];
-    let risks: Vec<_> = sizes.iter().map(|&n| rate_instance(n, 2000, 5).unwrap()).collect();
+    let risks: Vec<_> = sizes
+        .iter()
+        .map(|&n| rate_instance(n, 2000, 5).unwrap())
+        .collect();
     let base0 = risks[0].base_mse;
     for r in &risks {
         assert!((r.base_mse / base0 - 1.0).abs() < 0.01, "{risks:?}");
@@ -194,7 +222,11 @@ fn rm5_rate() {
     let lx: Vec<f64> = sizes.iter().map(|&n| (n as f64).ln()).collect();
     let ly: Vec<f64> = risks.iter().map(|r| r.resmem_mse.ln()).collect();
     let (mx, my) = (lx.iter().sum::<f64>() / m, ly.iter().sum::<f64>() / m);
-    let slope = -lx.iter().zip(&ly).map(|(a, b)| (a - mx) * (b - my)).sum::<f64>()
+    let slope = -lx
+        .iter()
+        .zip(&ly)
+        .map(|(a, b)| (a - mx) * (b - my))
+        .sum::<f64>()
         / lx.iter().map(|a| (a - mx).powi(2)).sum::<f64>();
     eprintln!("RM5 risks {risks:?} slope {slope:.3}");
     assert!((0.5..=0.9).contains(&slope), "slope {slope}");
@@ -204,10 +236,22 @@ fn rm5_rate() {
 #[test]
 fn bad_input_is_an_error() {
     let index = BruteForce::new(vec![0.0, 1.0, 2.0, 3.0], 2).unwrap();
-    assert!(matches!(index.search(&[0.0, 0.0], 0), Err(Error::InvalidArgument { what: "k", .. })));
-    assert!(matches!(index.search(&[0.0, 0.0], 3), Err(Error::InvalidArgument { what: "k", .. })));
-    assert!(matches!(index.search(&[0.0, 0.0, 1.0], 1), Err(Error::ShapeMismatch { .. })));
-    assert!(matches!(index.search(&[f64::NAN, 0.0], 1), Err(Error::NonFinite { .. })));
+    assert!(matches!(
+        index.search(&[0.0, 0.0], 0),
+        Err(Error::InvalidArgument { what: "k", .. })
+    ));
+    assert!(matches!(
+        index.search(&[0.0, 0.0], 3),
+        Err(Error::InvalidArgument { what: "k", .. })
+    ));
+    assert!(matches!(
+        index.search(&[0.0, 0.0, 1.0], 1),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    assert!(matches!(
+        index.search(&[f64::NAN, 0.0], 1),
+        Err(Error::NonFinite { .. })
+    ));
     assert!(BruteForce::new(vec![0.0, 1.0, 2.0], 2).is_err());
     assert!(BruteForce::new(vec![0.0, f64::INFINITY], 2).is_err());
     assert!(soft_weights(&[1.0], 0.0).is_err());

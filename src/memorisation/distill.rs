@@ -29,7 +29,8 @@ pub fn distillation_loss(
     check_ids("labels", labels, classes)?;
     check_finite("student", student)?;
     check_finite("teacher", teacher)?;
-    if !(0.0..=1.0).contains(&lambda) || !(temperature > 0.0 && temperature.is_finite()) {
+    let valid = (0.0..=1.0).contains(&lambda) && temperature > 0.0 && temperature.is_finite();
+    if !valid {
         return Err(Error::InvalidArgument {
             what: "lambda/temperature",
             reason: format!("need lambda in [0, 1] and T > 0, got {lambda}, {temperature}"),

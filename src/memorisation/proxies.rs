@@ -67,7 +67,7 @@ pub fn input_loss_curvature(
 ) -> Result<f64> {
     check_nonempty("x", x)?;
     check_finite("x", x)?;
-    if !(h > 0.0) || probes == 0 {
+    if h.is_nan() || h <= 0.0 || probes == 0 {
         return Err(Error::InvalidArgument {
             what: "h/probes",
             reason: format!("need h > 0 and probes >= 1, got h = {h}, probes = {probes}"),

@@ -41,7 +41,7 @@ pub fn classify_trajectory(t: &[f64], delta: f64) -> Result<Shape> {
             reason: format!("need at least 2 sizes, got {}", t.len()),
         });
     }
-    if !(delta >= 0.0) {
+    if delta.is_nan() || delta < 0.0 {
         return Err(Error::InvalidArgument {
             what: "delta",
             reason: format!("slack must be >= 0, got {delta}"),

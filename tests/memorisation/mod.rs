@@ -115,8 +115,8 @@ fn mm2_one_nn_exact_vs_estimator() {
     let exact = exact_1nn_memorisation(&inst.x, &inst.labels, 2, inst.m).unwrap();
     let est = estimate_1nn(&inst, 4000, 3);
     let mut max_err: f64 = 0.0;
-    for i in 0..inst.n {
-        let err = (est.mem[i] - exact[i]).abs();
+    for (i, &ex) in exact.iter().enumerate() {
+        let err = (est.mem[i] - ex).abs();
         max_err = max_err.max(err);
         let tol = tolerance(
             est.se[i],
@@ -127,9 +127,8 @@ fn mm2_one_nn_exact_vs_estimator() {
         );
         assert!(
             err <= tol,
-            "i={i}: {} vs {} (se {})",
+            "i={i}: {} vs {ex} (se {})",
             est.mem[i],
-            exact[i],
             est.se[i]
         );
     }

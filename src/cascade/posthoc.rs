@@ -8,6 +8,7 @@
 use super::scores::{check_distributions, entropy};
 use crate::error::{check_finite, check_ids, check_len, Result};
 use crate::memorisation::ridge::{linear_predict, ridge_fit};
+use crate::resmem::predictor::argmax;
 
 /// Diff-01 targets from 0/1 correctness vectors.
 pub fn diff01_targets(c1: &[f64], c2: &[f64]) -> Result<Vec<f64>> {
@@ -41,17 +42,7 @@ pub fn features(p: &[f64]) -> Vec<f64> {
     let mut sorted = p.to_vec();
     sorted.sort_by(|a, b| b.total_cmp(a));
     let top = |k: usize| sorted.get(k).copied().unwrap_or(0.0);
-    let arg = p
-        .iter()
-        .enumerate()
-        .fold((0, f64::NEG_INFINITY), |(bi, bv), (i, &v)| {
-            if v > bv {
-                (i, v)
-            } else {
-                (bi, bv)
-            }
-        })
-        .0;
+    let arg = argmax(p).0;
     let mut f = vec![1.0, top(0), top(1), top(2), entropy(p), top(0) * top(0)];
     f.extend((0..p.len()).map(|c| (c == arg) as u8 as f64));
     f

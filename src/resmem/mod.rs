@@ -18,7 +18,7 @@ pub mod residual;
 pub mod toy;
 
 pub use knn::{knn_reference, BruteForce, KnnParams, NeighbourIndex, Neighbours};
-pub use predictor::{argmax_rows, soft_weights, ResMem};
+pub use predictor::{argmax, argmax_rows, soft_weights, ResMem};
 pub use residual::{classification_residuals, regression_residuals, softmax_rows};
 
 /// This module's sections of the `attnmech reproduce` report.

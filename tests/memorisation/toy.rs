@@ -70,3 +70,22 @@ fn mm8_distillation_lowers_memorisation() {
         mean(h, Some(true)) - mean(s, Some(true)) > mean(h, Some(false)) - mean(s, Some(false))
     );
 }
+
+/// MM8 negative check (spec caveat): a teacher that interpolates the noisy labels (width 1000,
+/// ridge 1e-6) passes them on, so distillation no longer removes the memorisation of flipped
+/// examples: their mem stays above 0.5 (one-hot level ~0.7), unlike the regularised teacher's ~0.
+#[test]
+fn mm8_negative_interpolating_teacher() {
+    let toy = MixtureToy::new(200, 10, 3, 0.1, 1);
+    let runs = 200;
+    let membership = sample_membership(toy.n, subset_size(toy.n, 0.7), runs, 2).unwrap();
+    let (_, soft, agree) =
+        distillation_experiment(&toy, &membership, runs, 100, (1000, 1e-6), 3).unwrap();
+    let noisy: Vec<f64> = (0..toy.n)
+        .filter(|&i| toy.flipped[i])
+        .map(|i| soft.mem[i])
+        .collect();
+    let noisy_mean = noisy.iter().sum::<f64>() / noisy.len() as f64;
+    eprintln!("MM8-neg teacher agreement {agree:.3}; distilled noisy mem {noisy_mean:.3}");
+    assert!(noisy_mean > 0.5, "{noisy_mean}");
+}

@@ -1,0 +1,83 @@
+//! Ridge least squares through faer's Cholesky: the model fitter shared by the memorisation toy,
+//! the cascade's post-hoc deferral and the ResMem rate experiment.
+
+use crate::error::{check_finite, check_len, check_nonempty, Error, Result};
+use faer::linalg::matmul::matmul;
+use faer::linalg::solvers::Solve;
+use faer::{Accum, Mat, MatRef, Par, Side};
+
+/// Solves `A X = B` for symmetric positive-definite `A` by Cholesky (never an explicit inverse).
+///
+/// Errors: [`Error::NotPositiveDefinite`] with the failing pivot.
+pub fn spd_solve(what: &'static str, a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Result<Mat<f64>> {
+    check_len(what, a.nrows(), a.ncols())?;
+    check_len("rhs", a.nrows(), b.nrows())?;
+    let llt = a.llt(Side::Lower).map_err(|e| match e {
+        faer::linalg::cholesky::llt::factor::LltError::NonPositivePivot { index } => {
+            Error::NotPositiveDefinite { what, pivot: index }
+        }
+    })?;
+    Ok(llt.solve(b))
+}
+
+/// Ridge regression `W = (XᵀX + λI)⁻¹ XᵀY` by the normal equations.
+///
+/// `x` `[n, p]` and `y` `[n, c]` row-major; returns `W` row-major `[p, c]`. Requires `λ ≥ 0`
+/// (`λ = 0` needs `X` of full column rank).
+pub fn ridge_fit(x: &[f64], y: &[f64], n: usize, lambda: f64) -> Result<Vec<f64>> {
+    check_nonempty("x", x)?;
+    check_len("x", n * (x.len() / n.max(1)), x.len())?;
+    check_len("y", n * (y.len() / n.max(1)), y.len())?;
+    check_finite("x", x)?;
+    check_finite("y", y)?;
+    if !(lambda >= 0.0 && lambda.is_finite()) {
+        return Err(Error::InvalidArgument {
+            what: "lambda",
+            reason: format!("must be finite and >= 0, got {lambda}"),
+        });
+    }
+    let (p, c) = (x.len() / n, y.len() / n);
+    let xm = MatRef::from_row_major_slice(x, n, p);
+    let ym = MatRef::from_row_major_slice(y, n, c);
+    let mut gram = Mat::<f64>::zeros(p, p);
+    matmul(
+        gram.as_mut(),
+        Accum::Replace,
+        xm.transpose(),
+        xm,
+        1.0,
+        Par::Seq,
+    );
+    for i in 0..p {
+        gram[(i, i)] += lambda;
+    }
+    let mut rhs = Mat::<f64>::zeros(p, c);
+    matmul(
+        rhs.as_mut(),
+        Accum::Replace,
+        xm.transpose(),
+        ym,
+        1.0,
+        Par::Seq,
+    );
+    let w = spd_solve("XᵀX + λI", gram.as_ref(), rhs.as_ref())?;
+    Ok((0..p)
+        .flat_map(|i| (0..c).map(move |j| (i, j)))
+        .map(|(i, j)| w[(i, j)])
+        .collect())
+}
+
+/// `X W` for row-major `x` `[n, p]` and `w` `[p, c]`; returns row-major `[n, c]`.
+pub fn linear_predict(x: &[f64], w: &[f64], n: usize, c: usize) -> Vec<f64> {
+    let p = x.len() / n.max(1);
+    let mut out = vec![0.0; n * c];
+    matmul(
+        faer::MatMut::from_row_major_slice_mut(&mut out, n, c),
+        Accum::Replace,
+        MatRef::from_row_major_slice(x, n, p),
+        MatRef::from_row_major_slice(w, p, c),
+        1.0,
+        Par::Seq,
+    );
+    out
+}

@@ -168,8 +168,9 @@ pub fn check_len(what: &'static str, expected: usize, got: usize) -> Result<()> 
 pub fn check_finite<T: num_traits::Float>(what: &'static str, xs: &[T]) -> Result<()> {
     // Branch-free fold per chunk so the common all-finite case vectorises; the position of the
     // first bad value is searched only on failure.
-    let all_finite =
-        xs.chunks(64).all(|c| c.iter().fold(true, |ok, x| ok & (*x - *x == T::zero())));
+    let all_finite = xs
+        .chunks(64)
+        .all(|c| c.iter().fold(true, |ok, x| ok & x.is_finite()));
     if all_finite {
         return Ok(());
     }

@@ -136,7 +136,7 @@ pub fn w_fin(ds: &Dataset, graphs: &[PriorityGraph]) -> Result<FiniteComponent> 
             let ev = loss_and_grad(&red, &w, GradientForm::Stable);
             let g = sfin.coords(&ev.grad);
             let gnorm = g.iter().map(|x| x * x).sum::<f64>().sqrt();
-            if gnorm < 1e-14 {
+            if gnorm < 1e-13 {
                 converged = true;
                 break;
             }
@@ -149,18 +149,21 @@ pub fn w_fin(ds: &Dataset, graphs: &[PriorityGraph]) -> Result<FiniteComponent> 
             }
             let step = spd_solve(&hc, &g)?;
             let decrement: f64 = step.iter().zip(&g).map(|(s, g)| s * g).sum();
+            // Damped while far from the optimum; full steps in the quadratic region, where the
+            // loss change is below what f64 resolves and a line search would only stall.
             let mut t = 1.0;
-            loop {
-                let trial: Vec<f64> = c.iter().zip(&step).map(|(c, s)| c - t * s).collect();
-                let wt = sfin.from_coords(&trial);
-                if loss(&red, &wt) <= ev.loss - 0.25 * t * decrement || t < 1e-12 {
-                    c = trial;
-                    w = wt;
-                    break;
+            if decrement > 1e-8 {
+                while t > 1e-12 {
+                    let trial: Vec<f64> = c.iter().zip(&step).map(|(c, s)| c - t * s).collect();
+                    if loss(&red, &sfin.from_coords(&trial)) <= ev.loss - 0.25 * t * decrement {
+                        break;
+                    }
+                    t *= 0.5;
                 }
-                t *= 0.5;
             }
-            if decrement < 1e-28 {
+            c = c.iter().zip(&step).map(|(c, s)| c - t * s).collect();
+            w = sfin.from_coords(&c);
+            if decrement < 1e-30 {
                 converged = true;
                 break;
             }

@@ -5,4 +5,5 @@
 mod claims;
 mod common;
 mod model;
+mod props;
 mod worked;

@@ -2,6 +2,7 @@
 //! (spec `next_token_scc.md`). Each test names the claim, the hypothesis it sets up, the measured
 //! quantity and the tolerance with its reason.
 
+mod analyze;
 mod claims;
 mod common;
 mod model;

@@ -169,8 +169,25 @@ impl MinNormProblem {
     /// stalls (checked every `check_every` sweeps); [`Error::NotConverged`] when `max_sweeps` runs out
     /// otherwise.
     pub fn solve(&self, opts: &Options) -> Result<Solution> {
-        let mut w = Mat::zeros(self.d1, self.d2);
+        self.project(&Mat::zeros(self.d1, self.d2), None, opts)
+    }
+
+    /// Euclidean projection of `v` onto the feasible set: `min ½‖W − v‖_F²` under the same rows,
+    /// `W = v + Σ_r λ_r A_r`, optionally warm-started from multipliers `warm` (one per row). Same
+    /// errors as [`MinNormProblem::solve`].
+    pub fn project(&self, v: &Mat, warm: Option<&[f64]>, opts: &Options) -> Result<Solution> {
+        check_len("projection point rows", self.d1, v.rows)?;
+        check_len("projection point cols", self.d2, v.cols)?;
+        let mut w = v.clone();
         let mut lambda = vec![0.0; self.rows.len()];
+        if let Some(l0) = warm {
+            check_len("warm-start multipliers", self.rows.len(), l0.len())?;
+            for ((row, l), &x) in self.rows.iter().zip(lambda.iter_mut()).zip(l0) {
+                let x = if row.kind == RowKind::AtLeast { x.max(0.0) } else { x };
+                *l = x;
+                w.add_outer(x, &row.u, &row.v);
+            }
+        }
         let scale = 1.0 + self.rows.iter().map(|r| r.rhs.abs()).fold(0.0, f64::max);
         let mut last_check: Option<(f64, f64)> = None;
         let mut sweeps = 0;
@@ -222,7 +239,14 @@ impl MinNormProblem {
                 residual: self.primal_violation(&w),
             });
         }
-        let kkt = self.kkt(&w, &lambda, sweeps);
+        let mut kkt = self.kkt(&w, &lambda, sweeps);
+        kkt.stationarity = {
+            let mut rebuilt = v.clone();
+            for (row, &l) in self.rows.iter().zip(&lambda) {
+                rebuilt.add_outer(l, &row.u, &row.v);
+            }
+            rebuilt.sub(&w).norm()
+        };
         Ok(Solution { w, lambda, kkt })
     }
 

@@ -3,6 +3,7 @@
 //! quantity and the tolerance with its reason.
 
 mod analyze;
+mod attsvm;
 mod claims;
 mod common;
 mod model;

@@ -93,7 +93,9 @@ impl Problem {
             check_len("token dimension", d, inp.x.cols)?;
             check_len("query dimension", d, inp.z.len())?;
             if inp.x.rows == 0 {
-                return Err(Error::Empty { what: "input tokens" });
+                return Err(Error::Empty {
+                    what: "input tokens",
+                });
             }
             crate::error::check_finite("input tokens", &inp.x.data)?;
             crate::error::check_finite("query", &inp.z)?;
@@ -122,7 +124,9 @@ impl Problem {
 
     /// The globally optimal selection `opt_i = argmax_t γ_it`.
     pub fn optimal_alpha(&self) -> Vec<usize> {
-        (0..self.inputs.len()).map(|i| argmax(&self.gamma(i))).collect()
+        (0..self.inputs.len())
+            .map(|i| argmax(&self.gamma(i)))
+            .collect()
     }
 }
 
@@ -202,7 +206,9 @@ fn combine(x: &Mat, coeff: &[f64], r: usize, form: Form) -> Vec<f64> {
 /// Attention `softmax(X W z)` of input `i`.
 pub fn attention(p: &Problem, w: &Mat, i: usize) -> Vec<f64> {
     let inp = &p.inputs[i];
-    let sigma: Vec<f64> = (0..inp.x.rows).map(|t| w.bilinear(inp.x.row(t), &inp.z)).collect();
+    let sigma: Vec<f64> = (0..inp.x.rows)
+        .map(|t| w.bilinear(inp.x.row(t), &inp.z))
+        .collect();
     softmax(&sigma)
 }
 
@@ -213,7 +219,9 @@ pub fn loss_and_grad(p: &Problem, w: &Mat, loss: Loss, form: Form) -> (f64, Mat)
     let mut total = 0.0;
     let n = p.inputs.len() as f64;
     for inp in &p.inputs {
-        let sigma: Vec<f64> = (0..inp.x.rows).map(|t| w.bilinear(inp.x.row(t), &inp.z)).collect();
+        let sigma: Vec<f64> = (0..inp.x.rows)
+            .map(|t| w.bilinear(inp.x.row(t), &inp.z))
+            .collect();
         let g: Vec<f64> = (0..inp.x.rows).map(|t| dot(inp.x.row(t), &p.v)).collect();
         let h = head(&sigma, &g, inp.y, loss, form);
         total += h.loss;
@@ -224,13 +232,21 @@ pub fn loss_and_grad(p: &Problem, w: &Mat, loss: Loss, form: Form) -> (f64, Mat)
 }
 
 /// p-model: `L(p) = (1/n) Σ ℓ(Y_i vᵀ X_iᵀ softmax(X_i W p))` and `∇_p L` (W fixed, `d × d`).
-pub fn p_loss_and_grad(pr: &Problem, w: &Mat, pvec: &[f64], loss: Loss, form: Form) -> (f64, Vec<f64>) {
+pub fn p_loss_and_grad(
+    pr: &Problem,
+    w: &Mat,
+    pvec: &[f64],
+    loss: Loss,
+    form: Form,
+) -> (f64, Vec<f64>) {
     let d = pr.dim();
     let mut grad = vec![0.0; d];
     let mut total = 0.0;
     let n = pr.inputs.len() as f64;
     for inp in &pr.inputs {
-        let sigma: Vec<f64> = (0..inp.x.rows).map(|t| w.bilinear(inp.x.row(t), pvec)).collect();
+        let sigma: Vec<f64> = (0..inp.x.rows)
+            .map(|t| w.bilinear(inp.x.row(t), pvec))
+            .collect();
         let g: Vec<f64> = (0..inp.x.rows).map(|t| dot(inp.x.row(t), &pr.v)).collect();
         let h = head(&sigma, &g, inp.y, loss, form);
         total += h.loss;
@@ -267,7 +283,15 @@ pub fn ngd(p: &Problem, w0: &Mat, loss: Loss, eta: f64, steps: usize, form: Form
 }
 
 /// Normalized gradient descent on the prompt `p` (W fixed).
-pub fn p_ngd(pr: &Problem, w: &Mat, p0: &[f64], loss: Loss, eta: f64, steps: usize, form: Form) -> Vec<f64> {
+pub fn p_ngd(
+    pr: &Problem,
+    w: &Mat,
+    p0: &[f64],
+    loss: Loss,
+    eta: f64,
+    steps: usize,
+    form: Form,
+) -> Vec<f64> {
     let mut p = p0.to_vec();
     for _ in 0..steps {
         let (_, g) = p_loss_and_grad(pr, w, &p, loss, form);

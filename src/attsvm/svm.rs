@@ -39,7 +39,13 @@ pub fn att_svm_problem(p: &Problem, alpha: &[usize]) -> Result<MinNormProblem> {
             if t == a {
                 continue;
             }
-            let u: Vec<f64> = inp.x.row(a).iter().zip(inp.x.row(t)).map(|(x, y)| x - y).collect();
+            let u: Vec<f64> = inp
+                .x
+                .row(a)
+                .iter()
+                .zip(inp.x.row(t))
+                .map(|(x, y)| x - y)
+                .collect();
             q.push_at_least(&u, &inp.z, 1.0)?;
         }
     }
@@ -160,8 +166,16 @@ pub fn p_svm(pr: &Problem, w: &Mat, alpha: &[usize]) -> Result<Vec<f64>> {
             if t == a {
                 continue;
             }
-            let diff: Vec<f64> = inp.x.row(a).iter().zip(inp.x.row(t)).map(|(x, y)| x - y).collect();
-            let u: Vec<f64> = (0..d).map(|b| (0..d).map(|c| diff[c] * w.get(c, b)).sum()).collect();
+            let diff: Vec<f64> = inp
+                .x
+                .row(a)
+                .iter()
+                .zip(inp.x.row(t))
+                .map(|(x, y)| x - y)
+                .collect();
+            let u: Vec<f64> = (0..d)
+                .map(|b| (0..d).map(|c| diff[c] * w.get(c, b)).sum())
+                .collect();
             q.push_at_least(&u, &[1.0], 1.0)?;
         }
     }
@@ -176,7 +190,12 @@ pub fn gen_svm(p: &Problem, selected: &[Vec<usize>]) -> Result<MaxMargin> {
     let mut q = MinNormProblem::new("Gen-SVM", d, d);
     for (inp, o) in p.inputs.iter().zip(selected) {
         let diff = |a: usize, b: usize| -> Vec<f64> {
-            inp.x.row(a).iter().zip(inp.x.row(b)).map(|(x, y)| x - y).collect()
+            inp.x
+                .row(a)
+                .iter()
+                .zip(inp.x.row(b))
+                .map(|(x, y)| x - y)
+                .collect()
         };
         for &a in o {
             if a >= inp.x.rows {
@@ -211,7 +230,13 @@ pub fn gen_w_fin(p: &Problem, selected: &[Vec<usize>], s: &[Vec<f64>]) -> Result
     for ((inp, o), si) in p.inputs.iter().zip(selected).zip(s) {
         let Some(&a) = o.first() else { continue };
         for &b in o.iter().skip(1) {
-            let u: Vec<f64> = inp.x.row(b).iter().zip(inp.x.row(a)).map(|(x, y)| x - y).collect();
+            let u: Vec<f64> = inp
+                .x
+                .row(b)
+                .iter()
+                .zip(inp.x.row(a))
+                .map(|(x, y)| x - y)
+                .collect();
             q.push_equality(&u, &inp.z, (si[b] / si[a]).ln())?;
         }
     }

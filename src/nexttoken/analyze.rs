@@ -84,7 +84,11 @@ pub fn analyze(input: &AnalyzeInput) -> Result<AnalyzeOutput> {
     let emb = match &input.embeddings {
         None => Embeddings::identity(input.vocab),
         Some(rows) => {
-            check_len("embeddings rows (must equal vocab)", input.vocab, rows.len())?;
+            check_len(
+                "embeddings rows (must equal vocab)",
+                input.vocab,
+                rows.len(),
+            )?;
             Embeddings::new(Mat::from_rows(rows)?)?
         }
     };

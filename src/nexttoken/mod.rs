@@ -13,6 +13,7 @@
 
 pub mod analyze;
 pub mod dataset;
+pub mod experiment;
 pub mod finite;
 pub mod generators;
 pub mod graph;
@@ -27,5 +28,7 @@ pub use dataset::{Dataset, Embeddings, Sample};
 
 /// This module's sections of the `attnmech reproduce` report.
 pub fn report_sections() -> Vec<Box<dyn crate::report::Section>> {
-    report::sections()
+    let mut s = report::sections();
+    s.extend(crate::attsvm::report::sections());
+    s
 }

@@ -183,7 +183,11 @@ impl MinNormProblem {
         if let Some(l0) = warm {
             check_len("warm-start multipliers", self.rows.len(), l0.len())?;
             for ((row, l), &x) in self.rows.iter().zip(lambda.iter_mut()).zip(l0) {
-                let x = if row.kind == RowKind::AtLeast { x.max(0.0) } else { x };
+                let x = if row.kind == RowKind::AtLeast {
+                    x.max(0.0)
+                } else {
+                    x
+                };
                 *l = x;
                 w.add_outer(x, &row.u, &row.v);
             }

@@ -27,7 +27,11 @@ fn ht1_example() {
     }
     let c = std::f64::consts::LN_2 / 2.0;
     assert!(close(&out["w_fin"][0][2], c, 1e-10) && close(&out["w_fin"][1][2], -c, 1e-10));
-    assert!(close(&out["limit_loss"], (2.0 * 1.5f64.ln() + 3.0f64.ln()) / 3.0, 1e-12));
+    assert!(close(
+        &out["limit_loss"],
+        (2.0 * 1.5f64.ln() + 3.0f64.ln()) / 3.0,
+        1e-12
+    ));
     let p = &out["predictions"][0];
     assert_eq!(p["retrieved"], serde_json::json!([0, 1]));
     for (i, x) in [2.0 / 3.0, 1.0 / 3.0, 0.0].iter().enumerate() {
@@ -42,11 +46,17 @@ fn ht1_example() {
 #[test]
 fn ht3_example() {
     let out = run(include_str!("../../examples/analyze/ht3.json"));
-    assert_eq!(out["graphs"][0]["sccs"], serde_json::json!([[0], [1], [2], [3]]));
+    assert_eq!(
+        out["graphs"][0]["sccs"],
+        serde_json::json!([[0], [1], [2], [3]])
+    );
     assert!(close(&out["w_svm_norm_sq"], 5.0, 1e-10));
     assert_eq!(out["limit_loss"].as_f64(), Some(0.0));
     assert_eq!(out["predictions"][0]["retrieved"], serde_json::json!([0]));
-    assert_eq!(out["predictions"][0]["distribution"], serde_json::json!([1.0, 0.0, 0.0, 0.0]));
+    assert_eq!(
+        out["predictions"][0]["distribution"],
+        serde_json::json!([1.0, 0.0, 0.0, 0.0])
+    );
     assert_eq!(out["predictions"][1]["retrieved"], serde_json::json!([1]));
 }
 
@@ -61,15 +71,36 @@ fn ht6_example_is_infeasible() {
 #[test]
 fn invalid_input() {
     let cases = [
-        (r#"{"vocab": 3, "samples": [{"tokens": [0, 5], "label": 0}]}"#, "out of range"),
-        (r#"{"vocab": 3, "samples": [{"tokens": [0, 1], "label": 2}]}"#, "label absent"),
+        (
+            r#"{"vocab": 3, "samples": [{"tokens": [0, 5], "label": 0}]}"#,
+            "out of range",
+        ),
+        (
+            r#"{"vocab": 3, "samples": [{"tokens": [0, 1], "label": 2}]}"#,
+            "label absent",
+        ),
         (r#"{"vocab": 3, "samples": []}"#, "empty"),
-        (r#"{"vocab": 2, "embeddings": [[1.0]], "samples": [{"tokens": [0], "label": 0}]}"#, "rows"),
-        (r#"{"vocab": 2, "embeddings": [[1.0, 0.0], [1.0]], "samples": [{"tokens": [0], "label": 0}]}"#, "ragged"),
-        (r#"{"vocab": 2, "samples": [{"tokens": [0], "label": 0}], "prompts": [[]]}"#, "empty prompt"),
-        (r#"{"vocab": 2, "samples": [{"tokens": [0], "label": 0}], "prompts": [[7]]}"#, "prompt id"),
+        (
+            r#"{"vocab": 2, "embeddings": [[1.0]], "samples": [{"tokens": [0], "label": 0}]}"#,
+            "rows",
+        ),
+        (
+            r#"{"vocab": 2, "embeddings": [[1.0, 0.0], [1.0]], "samples": [{"tokens": [0], "label": 0}]}"#,
+            "ragged",
+        ),
+        (
+            r#"{"vocab": 2, "samples": [{"tokens": [0], "label": 0}], "prompts": [[]]}"#,
+            "empty prompt",
+        ),
+        (
+            r#"{"vocab": 2, "samples": [{"tokens": [0], "label": 0}], "prompts": [[7]]}"#,
+            "prompt id",
+        ),
         (r#"{"vocab": 2, "samples": "x"}"#, "parse"),
-        (r#"{"vocab": 0, "samples": [{"tokens": [0], "label": 0}]}"#, "zero vocab"),
+        (
+            r#"{"vocab": 0, "samples": [{"tokens": [0], "label": 0}]}"#,
+            "zero vocab",
+        ),
     ];
     for (doc, why) in cases {
         assert!(analyze_json(doc).is_err(), "{why}");

@@ -3,7 +3,7 @@
 use super::common::*;
 use attnmech::attsvm::generators::random_problem;
 use attnmech::attsvm::model::{
-    attention, kq_loss_and_grad, loss_and_grad, ngd, p_loss_and_grad, p_ngd, argmax, Form,
+    argmax, attention, kq_loss_and_grad, loss_and_grad, ngd, p_loss_and_grad, p_ngd, Form,
 };
 use attnmech::attsvm::svm::{
     att_svm, att_svm_nuclear, gen_svm, gen_w_fin, is_locally_optimal, p_svm, support_tokens,
@@ -27,8 +27,21 @@ fn wkq() -> Mat {
 }
 
 fn ht8(c3: f64) -> Problem {
-    let x = Mat::from_rows(&[vec![-0.1, 1.0, 1.0], vec![1.0, 0.0, 0.9], vec![0.0, 0.0, c3]]).unwrap();
-    Problem::new(vec![Input { x, z: vec![0.0; 3], y: 1.0 }], vec![0.0, 0.0, 1.0]).unwrap()
+    let x = Mat::from_rows(&[
+        vec![-0.1, 1.0, 1.0],
+        vec![1.0, 0.0, 0.9],
+        vec![0.0, 0.0, c3],
+    ])
+    .unwrap();
+    Problem::new(
+        vec![Input {
+            x,
+            z: vec![0.0; 3],
+            y: 1.0,
+        }],
+        vec![0.0, 0.0, 1.0],
+    )
+    .unwrap()
 }
 
 /// HT8 (p-model, local vs global): p^mm(α=0) = (−0.1, 1, 0)/1.01 (‖p‖² = 1/1.01), p^mm(α=1) =
@@ -44,11 +57,25 @@ fn ht8_local_vs_global() {
         let p0 = p_svm(&pr, &w, &[0]).unwrap();
         let p1 = p_svm(&pr, &w, &[1]).unwrap();
         let e0 = [-0.1 / 1.01, 1.0 / 1.01, 0.0];
-        assert!(p0.iter().zip(&e0).all(|(a, b)| (a - b).abs() < 1e-10), "{p0:?}");
-        assert!(p1.iter().zip(&[1.0, 0.0, 0.0]).all(|(a, b)| (a - b).abs() < 1e-10));
+        assert!(
+            p0.iter().zip(&e0).all(|(a, b)| (a - b).abs() < 1e-10),
+            "{p0:?}"
+        );
+        assert!(p1
+            .iter()
+            .zip(&[1.0, 0.0, 0.0])
+            .all(|(a, b)| (a - b).abs() < 1e-10));
         let mut ends = Vec::new();
         for y0 in [1.0, 0.5, 0.0, -0.5, -1.0, -1.5] {
-            let p = p_ngd(&pr, &w, &[0.0, y0, 0.0], Loss::Logistic, 0.1, 1000, Form::Stable);
+            let p = p_ngd(
+                &pr,
+                &w,
+                &[0.0, y0, 0.0],
+                Loss::Logistic,
+                0.1,
+                1000,
+                Form::Stable,
+            );
             ends.push((cos(&p, &p0), cos(&p, &p1)));
         }
         eprintln!("HT8 c3 = {c3}: (cos to p0, cos to p1) = {ends:.5?}");
@@ -71,7 +98,20 @@ fn p1_p_model_naive_gradient() {
     let p0 = p_svm(&pr, &w, &[0]).unwrap();
     let worst = [1.0, 0.5, 0.0, -0.5, -1.0, -1.5]
         .iter()
-        .map(|&y0| cos(&p_ngd(&pr, &w, &[0.0, y0, 0.0], Loss::Logistic, 0.1, 1000, Form::Naive), &p0))
+        .map(|&y0| {
+            cos(
+                &p_ngd(
+                    &pr,
+                    &w,
+                    &[0.0, y0, 0.0],
+                    Loss::Logistic,
+                    0.1,
+                    1000,
+                    Form::Naive,
+                ),
+                &p0,
+            )
+        })
         .fold(1.0, f64::min);
     eprintln!("P1 p-model: naive worst cos {worst:.4}");
     assert!(worst < 0.99);
@@ -85,8 +125,16 @@ fn ht9_frobenius_and_nuclear() {
     let x2 = Mat::from_rows(&[vec![0.0, 2.0], vec![0.0, 0.0], vec![0.0, 0.0]]).unwrap();
     let p = Problem::new(
         vec![
-            Input { x: x1, z: vec![1.0, 0.0], y: 1.0 },
-            Input { x: x2, z: vec![0.0, 1.0], y: 1.0 },
+            Input {
+                x: x1,
+                z: vec![1.0, 0.0],
+                y: 1.0,
+            },
+            Input {
+                x: x2,
+                z: vec![0.0, 1.0],
+                y: 1.0,
+            },
         ],
         vec![1.0, 1.0],
     )
@@ -110,8 +158,16 @@ fn ht11_loss_imbalance() {
         let x2 = Mat::from_rows(&[vec![0.0; 3], vec![1.0, -1.0, 1.0]]).unwrap();
         Problem::new(
             vec![
-                Input { x: x1, z: vec![0.0; 3], y: 1.0 },
-                Input { x: x2, z: vec![0.0; 3], y: 1.0 },
+                Input {
+                    x: x1,
+                    z: vec![0.0; 3],
+                    y: 1.0,
+                },
+                Input {
+                    x: x2,
+                    z: vec![0.0; 3],
+                    y: 1.0,
+                },
             ],
             vec![0.0, 0.0, 1.0],
         )
@@ -120,10 +176,29 @@ fn ht11_loss_imbalance() {
     let w = wkq();
     for c in [10.0, 100.0] {
         let pmm = p_svm(&make(c), &w, &[1, 1]).unwrap();
-        assert!(pmm.iter().zip(&[1.0, 0.0, 0.0]).all(|(a, b)| (a - b).abs() < 1e-10));
+        assert!(pmm
+            .iter()
+            .zip(&[1.0, 0.0, 0.0])
+            .all(|(a, b)| (a - b).abs() < 1e-10));
     }
-    let corr = p_ngd(&make(10.0), &w, &[0.0; 3], Loss::Correlation, 0.1, 1000, Form::Stable);
-    let logi = p_ngd(&make(100.0), &w, &[0.0; 3], Loss::Logistic, 0.1, 1000, Form::Stable);
+    let corr = p_ngd(
+        &make(10.0),
+        &w,
+        &[0.0; 3],
+        Loss::Correlation,
+        0.1,
+        1000,
+        Form::Stable,
+    );
+    let logi = p_ngd(
+        &make(100.0),
+        &w,
+        &[0.0; 3],
+        Loss::Logistic,
+        0.1,
+        1000,
+        Form::Stable,
+    );
     let (cc, cl) = (cos(&corr, &[1.0, 0.0, 0.0]), cos(&logi, &[1.0, 0.0, 0.0]));
     eprintln!("HT11: correlation C=10 cos {cc:.5} dir {corr:.4?}; logistic C=100 cos {cl:.4} dir {logi:.4?}");
     assert!(cc >= 0.999);
@@ -224,7 +299,10 @@ fn a2_local_cone_convergence() {
         // Swap one input to its second-best token; keep it if locally optimal.
         let mut alpha = opt.clone();
         let g = p.gamma(0);
-        let second = (0..g.len()).filter(|&t| t != opt[0]).max_by(|&a, &b| g[a].total_cmp(&g[b])).unwrap_or(0);
+        let second = (0..g.len())
+            .filter(|&t| t != opt[0])
+            .max_by(|&a, &b| g[a].total_cmp(&g[b]))
+            .unwrap_or(0);
         alpha[0] = second;
         if !is_locally_optimal(&p, &alpha).unwrap() {
             continue;
@@ -234,7 +312,10 @@ fn a2_local_cone_convergence() {
         let w = ngd(&p, &w0, Loss::Logistic, 0.01, 2000, Form::Stable);
         let c = w.corr(&mm);
         let sel: Vec<usize> = (0..6).map(|i| argmax(&attention(&p, &w, i))).collect();
-        eprintln!("A2 seed {seed}: corr {c:.5}, selection kept {}", sel == alpha);
+        eprintln!(
+            "A2 seed {seed}: corr {c:.5}, selection kept {}",
+            sel == alpha
+        );
         assert!(c >= 0.99 && sel == alpha);
         found += 1;
         if found == 3 {
@@ -284,7 +365,9 @@ fn a5_frobenius_vs_nuclear_rank() {
             let nuc = att_svm_nuclear(&p, &alpha, 1e-8, 50_000).unwrap();
             let (rf, rn) = (f.rank(1e-6).unwrap(), nuc.rank(1e-6).unwrap());
             let (nf, nn) = (f.nuclear_norm().unwrap(), nuc.nuclear_norm().unwrap());
-            eprintln!("A5 d={d} seed {seed}: rank Fro {rf} nuclear {rn}; ||.||_* {nf:.4} vs {nn:.4}");
+            eprintln!(
+                "A5 d={d} seed {seed}: rank Fro {rf} nuclear {rn}; ||.||_* {nf:.4} vs {nn:.4}"
+            );
             assert!(rf <= 5 && rn <= rf && nn <= nf + 1e-6);
         }
     }
@@ -305,12 +388,27 @@ fn gen_svm_is_graph_svm_for_ntp() {
         let mut soft = Vec::new();
         for r in ds.rows() {
             let toks: Vec<usize> = r.tokens().into_iter().map(|t| t.0).collect();
-            let x = Mat::from_rows(&toks.iter().map(|&t| emb.token(t).to_vec()).collect::<Vec<_>>()).unwrap();
+            let x = Mat::from_rows(
+                &toks
+                    .iter()
+                    .map(|&t| emb.token(t).to_vec())
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap();
             let g = graph_for(&graphs, r.query).unwrap();
-            let o: Vec<usize> = (0..toks.len()).filter(|&t| g.same_scc(toks[t], r.label)).collect();
-            let sc: Vec<f64> = toks.iter().map(|&t| fin.w.bilinear(emb.token(t), emb.token(r.query))).collect();
+            let o: Vec<usize> = (0..toks.len())
+                .filter(|&t| g.same_scc(toks[t], r.label))
+                .collect();
+            let sc: Vec<f64> = toks
+                .iter()
+                .map(|&t| fin.w.bilinear(emb.token(t), emb.token(r.query)))
+                .collect();
             soft.push(sc.iter().map(|s| s.exp()).collect::<Vec<f64>>());
-            inputs.push(Input { x, z: emb.token(r.query).to_vec(), y: 1.0 });
+            inputs.push(Input {
+                x,
+                z: emb.token(r.query).to_vec(),
+                y: 1.0,
+            });
             sel.push(o);
         }
         let p = Problem::new(inputs, vec![0.0; ds.dim()]).unwrap();
@@ -327,14 +425,31 @@ fn gen_svm_is_graph_svm_for_ntp() {
 fn att_svm_validation_and_support() {
     let mut rng = attnmech::rng::seeded(3, 0);
     let p = random_problem(&mut rng, 2, 3, 4).unwrap();
-    assert!(matches!(att_svm(&p, &[0, 7]), Err(Error::OutOfRange { .. })));
-    assert!(matches!(att_svm(&p, &[0]), Err(Error::ShapeMismatch { .. })));
-    let bad = Input { x: Mat::zeros(2, 3), z: vec![0.0; 4], y: 1.0 };
+    assert!(matches!(
+        att_svm(&p, &[0, 7]),
+        Err(Error::OutOfRange { .. })
+    ));
+    assert!(matches!(
+        att_svm(&p, &[0]),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    let bad = Input {
+        x: Mat::zeros(2, 3),
+        z: vec![0.0; 4],
+        y: 1.0,
+    };
     assert!(Problem::new(vec![bad], vec![0.0; 4]).is_err());
-    let bad = Input { x: Mat::zeros(2, 4), z: vec![0.0; 4], y: 0.5 };
+    let bad = Input {
+        x: Mat::zeros(2, 4),
+        z: vec![0.0; 4],
+        y: 0.5,
+    };
     assert!(Problem::new(vec![bad], vec![0.0; 4]).is_err());
     let alpha = p.optimal_alpha();
     let s = att_svm(&p, &alpha).unwrap();
     let sup = support_tokens(&p, &alpha, &s.w, 1e-9);
-    assert!(sup.iter().any(|t| !t.is_empty()), "some constraint must be tight");
+    assert!(
+        sup.iter().any(|t| !t.is_empty()),
+        "some constraint must be tight"
+    );
 }

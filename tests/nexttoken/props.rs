@@ -14,8 +14,18 @@ use proptest::prelude::*;
 
 fn draw(seed: u64, kind: EmbeddingKind) -> Dataset {
     let mut rng = attnmech::rng::seeded(seed, 0);
-    let (k, d) = if kind == EmbeddingKind::Identity { (6, 6) } else { (6, 8) };
-    instance(&mut rng, Sizes { n: 6, t: 4, k, d }, kind, Structure::Cyclic).unwrap()
+    let (k, d) = if kind == EmbeddingKind::Identity {
+        (6, 6)
+    } else {
+        (6, 8)
+    };
+    instance(
+        &mut rng,
+        Sizes { n: 6, t: 4, k, d },
+        kind,
+        Structure::Cyclic,
+    )
+    .unwrap()
 }
 
 fn rel(a: &Mat, b: &Mat) -> f64 {
@@ -180,12 +190,24 @@ proptest! {
 fn symmetric_data_splits_attention() {
     let ds = Dataset::new(
         Embeddings::identity(4),
-        &[s(&[0, 1, 2, 3], 0), s(&[0, 1, 2, 3], 1), s(&[1, 0, 3], 1), s(&[0, 1, 3], 0)],
+        &[
+            s(&[0, 1, 2, 3], 0),
+            s(&[0, 1, 2, 3], 1),
+            s(&[1, 0, 3], 1),
+            s(&[0, 1, 3], 0),
+        ],
     )
     .unwrap();
-    let w = descend(&ds, &Mat::zeros(4, 4), Step::Plain(1.0), GradientForm::Stable, 2000, |_, _| {})
-        .unwrap()
-        .w;
+    let w = descend(
+        &ds,
+        &Mat::zeros(4, 4),
+        Step::Plain(1.0),
+        GradientForm::Stable,
+        2000,
+        |_, _| {},
+    )
+    .unwrap()
+    .w;
     let sc = scores(ds.embeddings(), &w);
     for r in ds.rows() {
         let ev = eval_row(&sc, r);
@@ -193,7 +215,11 @@ fn symmetric_data_splits_attention() {
             if t == r.label {
                 ev.label_mass
             } else {
-                r.others.iter().zip(&ev.other_mass).find(|((j, _), _)| *j == t).map_or(0.0, |(_, a)| *a)
+                r.others
+                    .iter()
+                    .zip(&ev.other_mass)
+                    .find(|((j, _), _)| *j == t)
+                    .map_or(0.0, |(_, a)| *a)
             }
         };
         assert!((mass(0) - mass(1)).abs() <= 1e-12);

@@ -17,6 +17,7 @@ pub mod experiment;
 pub mod finite;
 pub mod generators;
 pub mod graph;
+pub mod local;
 pub mod metrics;
 pub mod model;
 pub mod optim;

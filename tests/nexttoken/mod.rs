@@ -6,6 +6,7 @@ mod analyze;
 mod attsvm;
 mod claims;
 mod common;
+mod local;
 mod model;
 mod props;
 mod worked;

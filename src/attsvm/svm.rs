@@ -108,6 +108,7 @@ pub fn svt(m: &Mat, tau: f64) -> Result<Mat> {
         iterations: 0,
         residual: f64::NAN,
     })?;
+    crate::qp::mat::clear_upper_vector_state();
     let (uu, s, vv) = (svd.U(), svd.S(), svd.V());
     let mut out = Mat::zeros(m.rows, m.cols);
     for k in 0..s.dim() {

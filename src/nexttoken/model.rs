@@ -13,6 +13,7 @@
 
 use super::dataset::{Dataset, Embeddings, Row};
 use crate::error::{check_ids, check_len, check_nonempty, Result};
+use crate::qp::mat::faer_gemm;
 use crate::qp::Mat;
 
 /// How the gradient is assembled.
@@ -40,17 +41,10 @@ pub fn scores(emb: &Embeddings, w: &Mat) -> Mat {
     let e = faer::MatRef::from_row_major_slice(&emb.e.data, k, d);
     let wm = faer::MatRef::from_row_major_slice(&w.data, d, d);
     let mut ew = faer::Mat::<f64>::zeros(k, d);
-    faer::linalg::matmul::matmul(&mut ew, faer::Accum::Replace, e, wm, 1.0, faer::Par::Seq);
+    faer_gemm(ew.as_mut(), e, wm, 1.0, false);
     let mut s = Mat::zeros(k, k);
     let sm = faer::MatMut::from_row_major_slice_mut(&mut s.data, k, k);
-    faer::linalg::matmul::matmul(
-        sm,
-        faer::Accum::Replace,
-        &ew,
-        e.transpose(),
-        1.0,
-        faer::Par::Seq,
-    );
+    faer_gemm(sm, ew.as_ref(), e.transpose(), 1.0, false);
     s
 }
 
@@ -139,17 +133,10 @@ pub fn loss_and_grad(ds: &Dataset, w: &Mat, form: GradientForm) -> Evaluation {
     let e = faer::MatRef::from_row_major_slice(&emb.e.data, kv, d);
     let gm = faer::MatRef::from_row_major_slice(&g.data, kv, kv);
     let mut ge = faer::Mat::<f64>::zeros(kv, d);
-    faer::linalg::matmul::matmul(&mut ge, faer::Accum::Replace, gm, e, 1.0, faer::Par::Seq);
+    faer_gemm(ge.as_mut(), gm, e, 1.0, false);
     let mut grad = Mat::zeros(d, d);
     let out = faer::MatMut::from_row_major_slice_mut(&mut grad.data, d, d);
-    faer::linalg::matmul::matmul(
-        out,
-        faer::Accum::Replace,
-        e.transpose(),
-        &ge,
-        1.0,
-        faer::Par::Seq,
-    );
+    faer_gemm(out, e.transpose(), ge.as_ref(), 1.0, false);
     Evaluation {
         loss: total * inv_n,
         grad,

@@ -169,7 +169,7 @@ impl Section for NextToken {
         ));
         rep.value(
             "authors_setting_draws",
-            &draws.iter().map(|d| d.records.last()).collect::<Vec<_>>(),
+            draws.iter().map(|d| d.records.last()).collect::<Vec<_>>(),
         );
 
         // 2. Regularisation path on the first draw's instance.

@@ -40,7 +40,12 @@ fn rotation(seed: u64, d: usize) -> Mat {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 12,
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5eed),
+        ..ProptestConfig::default()
+    })]
 
     /// Scaling E → cE: W^svm → W^svm/c², W^fin → W^fin/c² (tolerance 1e-9 relative: Hildreth and
     /// Newton stop at 1e-13/1e-14; spec measured 1e-12 / 3e-9).
@@ -118,7 +123,9 @@ proptest! {
         let ds = draw(seed, EmbeddingKind::RandomUnit);
         let g = build_graphs(&ds);
         let Some(idx) = ds.rows().iter().position(|r| {
-            g.iter().any(|gr| gr.query == r.query && gr.sccs[gr.scc_of[r.label]].len() >= 2)
+            g.iter().any(|gr| {
+                gr.query == r.query && r.others.iter().any(|&(j, _)| gr.same_scc(j, r.label))
+            })
         }) else { return Ok(()); };
         let mut rows = ds.rows().to_vec();
         rows.push(rows[idx].clone());

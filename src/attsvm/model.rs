@@ -146,13 +146,7 @@ pub fn argmax(x: &[f64]) -> usize {
     best
 }
 
-/// Max-shifted softmax.
-pub fn softmax(s: &[f64]) -> Vec<f64> {
-    let mx = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let e: Vec<f64> = s.iter().map(|x| (x - mx).exp()).collect();
-    let z: f64 = e.iter().sum();
-    e.into_iter().map(|x| x / z).collect()
-}
+pub use crate::nexttoken::model::softmax;
 
 /// Per-input forward quantities and the score-space gradient `∂ℓ/∂σ` (already times `ℓ'`, `Y`).
 struct Head {

@@ -143,12 +143,9 @@ pub fn limit_prediction(
         .iter()
         .map(|&t| w_fin.bilinear(emb.token(prompt[t]), q))
         .collect();
-    let mx = fin_scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let ex: Vec<f64> = fin_scores.iter().map(|s| (s - mx).exp()).collect();
-    let z: f64 = ex.iter().sum();
     let mut distribution = vec![0.0; emb.vocab()];
-    for (&t, e) in kept.iter().zip(&ex) {
-        distribution[prompt[t]] += e / z;
+    for (&t, a) in kept.iter().zip(super::model::softmax(&fin_scores)) {
+        distribution[prompt[t]] += a;
     }
     let mut retrieved: Vec<usize> = kept.iter().map(|&t| prompt[t]).collect();
     retrieved.sort_unstable();

@@ -51,7 +51,7 @@ pub fn gen_loss_and_grad(ds: &Dataset, w: &Mat, loss: GenLoss) -> (f64, Mat) {
         let logits: Vec<f64> = (0..kv)
             .map(|k| emb.token(k).iter().zip(&f).map(|(a, b)| a * b).sum())
             .collect();
-        let p = crate::attsvm::model::softmax(&logits);
+        let p = super::model::softmax(&logits);
         let py = p[row.label];
         let (l, dl): (f64, Vec<f64>) = match loss {
             GenLoss::CrossEntropy => {

@@ -23,6 +23,7 @@ pub mod model;
 pub mod optim;
 pub mod report;
 pub mod svm;
+pub mod worked;
 
 pub use analyze::analyze_json;
 pub use dataset::{Dataset, Embeddings, Sample};

@@ -261,12 +261,17 @@ pub fn prompt_distribution(emb: &Embeddings, w: &Mat, prompt: &[usize]) -> Resul
         .iter()
         .map(|&j| w.bilinear(emb.token(j), q))
         .collect();
-    let mx = sigma.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let ex: Vec<f64> = sigma.iter().map(|s| (s - mx).exp()).collect();
-    let z: f64 = ex.iter().sum();
     let mut pi = vec![0.0; emb.vocab()];
-    for (&j, e) in prompt.iter().zip(&ex) {
-        pi[j] += e / z;
+    for (&j, a) in prompt.iter().zip(softmax(&sigma)) {
+        pi[j] += a;
     }
     Ok(pi)
+}
+
+/// Max-shifted softmax `exp(s_t − max s)/Σ exp(s_u − max s)`.
+pub fn softmax(s: &[f64]) -> Vec<f64> {
+    let mx = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let e: Vec<f64> = s.iter().map(|x| (x - mx).exp()).collect();
+    let z: f64 = e.iter().sum();
+    e.into_iter().map(|x| x / z).collect()
 }

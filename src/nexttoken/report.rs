@@ -8,7 +8,6 @@ use super::metrics::sfin_error;
 use super::model::{loss, GradientForm};
 use super::optim::{descend, ridge_path, Step};
 use super::svm::graph_svm;
-use super::{Dataset, Embeddings, Sample};
 use crate::error::Result;
 use crate::qp::Mat;
 use crate::report::plot::Chart;
@@ -277,23 +276,7 @@ impl Section for NextToken {
         ));
 
         // 4. HT1 loss limit (C6) with plain GD.
-        let ht1 = Dataset::new(
-            Embeddings::identity(3),
-            &[
-                Sample {
-                    tokens: vec![0, 1, 2],
-                    label: 0,
-                },
-                Sample {
-                    tokens: vec![0, 1, 2],
-                    label: 0,
-                },
-                Sample {
-                    tokens: vec![0, 1, 2],
-                    label: 1,
-                },
-            ],
-        )?;
+        let ht1 = super::worked::ht1();
         let g1 = build_graphs(&ht1);
         let f1 = w_fin(&ht1, &g1)?;
         let steps = if ctx.quick { 10_000 } else { 100_000 };

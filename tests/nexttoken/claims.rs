@@ -2,7 +2,7 @@
 
 use super::common::*;
 use attnmech::nexttoken::finite::{w_fin, w_fin_luce, SFin};
-use attnmech::nexttoken::generators::{instance, torch_init, EmbeddingKind, Sizes, Structure};
+use attnmech::nexttoken::generators::{instance, EmbeddingKind, Sizes, Structure};
 use attnmech::nexttoken::graph::{build_graphs, graph_for};
 use attnmech::nexttoken::metrics::{
     label_scc_mass, lsq_r, projected_corr, sfin_error, top_scc_mass, within_scc_error,
@@ -22,7 +22,7 @@ fn c1_no_finite_minimizer() {
         let ds = authors_cyclic(seed);
         let graphs = build_graphs(&ds);
         let svm = graph_svm(&ds, &graphs).unwrap();
-        let w0 = torch_init(&mut attnmech::rng::seeded(seed, 2), 8);
+        let w0 = init(seed, 8);
         let mut prev = f64::INFINITY;
         for r in [1.0, 2.0, 4.0, 8.0, 16.0, 32.0] {
             let mut w = w0.clone();
@@ -87,17 +87,8 @@ fn c3_gd_implicit_bias() {
         let svm = graph_svm(&ds, &graphs).unwrap();
         let fin = w_fin(&ds, &graphs).unwrap();
         let sfin = SFin::new(&ds, &graphs);
-        let w0 = torch_init(&mut attnmech::rng::seeded(seed, 2), 8);
-        let w = descend(
-            &ds,
-            &w0,
-            Step::Normalized(0.01),
-            GradientForm::Stable,
-            4000,
-            |_, _| {},
-        )
-        .unwrap()
-        .w;
+        let w0 = init(seed, 8);
+        let w = train(&ds, &w0, Step::Normalized(0.01), 4000);
         let c = w.corr(&svm.w);
         let pc = projected_corr(&w, &svm.w, &sfin);
         let e = sfin_error(&w, &fin.w, &sfin);
@@ -105,16 +96,7 @@ fn c3_gd_implicit_bias() {
         let mut decomposition = fin.w.clone();
         decomposition.axpy(r, &svm.w);
         let dc = w.corr(&decomposition);
-        let wp = descend(
-            &ds,
-            &w0,
-            Step::Plain(1.0),
-            GradientForm::Stable,
-            20_000,
-            |_, _| {},
-        )
-        .unwrap()
-        .w;
+        let wp = train(&ds, &w0, Step::Plain(1.0), 20_000);
         let ep = sfin_error(&wp, &fin.w, &sfin);
         eprintln!(
             "C3 seed {seed}: NGD corr {c:.4} proj {pc:.4} decomposition {dc:.4} R {r:.2} \
@@ -137,17 +119,8 @@ fn c4_hard_retrieval() {
     for seed in [41, 42, 43] {
         let ds = authors_cyclic(seed);
         let graphs = build_graphs(&ds);
-        let w0 = torch_init(&mut attnmech::rng::seeded(seed, 2), 8);
-        let w = descend(
-            &ds,
-            &w0,
-            Step::Normalized(0.01),
-            GradientForm::Stable,
-            4000,
-            |_, _| {},
-        )
-        .unwrap()
-        .w;
+        let w0 = init(seed, 8);
+        let w = train(&ds, &w0, Step::Normalized(0.01), 4000);
         let min_mass = label_scc_mass(&ds, &graphs, &w)
             .into_iter()
             .fold(1.0, f64::min);
@@ -169,17 +142,8 @@ fn c4_hard_retrieval() {
     )
     .unwrap();
     let graphs = build_graphs(&ds);
-    let w0 = torch_init(&mut attnmech::rng::seeded(44, 2), 8);
-    let w = descend(
-        &ds,
-        &w0,
-        Step::Normalized(0.01),
-        GradientForm::Stable,
-        4000,
-        |_, _| {},
-    )
-    .unwrap()
-    .w;
+    let w0 = init(44, 8);
+    let w = train(&ds, &w0, Step::Normalized(0.01), 4000);
     let worst = label_scc_mass(&ds, &graphs, &w)
         .into_iter()
         .fold(1.0, f64::min);
@@ -187,16 +151,7 @@ fn c4_hard_retrieval() {
     assert!(1.0 - worst <= 1e-2);
 
     let ds = ht3();
-    let w = descend(
-        &ds,
-        &Mat::zeros(4, 4),
-        Step::Normalized(0.1),
-        GradientForm::Stable,
-        2000,
-        |_, _| {},
-    )
-    .unwrap()
-    .w;
+    let w = train(&ds, &Mat::zeros(4, 4), Step::Normalized(0.1), 2000);
     let pi = prompt_distribution(ds.embeddings(), &w, &[0, 2, 3]).unwrap();
     assert!(pi[0] > 0.99, "{pi:?}");
 }
@@ -211,16 +166,12 @@ fn c5_soft_composition() {
     for ds in cases {
         let graphs = build_graphs(&ds);
         let fin = w_fin(&ds, &graphs).unwrap();
-        let w = descend(
+        let w = train(
             &ds,
             &Mat::zeros(ds.dim(), ds.dim()),
             Step::Plain(1.0),
-            GradientForm::Stable,
             100_000,
-            |_, _| {},
-        )
-        .unwrap()
-        .w;
+        );
         let err = within_scc_error(&ds, &graphs, &w, &fin.w);
         eprintln!("C5: within-SCC L1 error {err:.3e}");
         assert!(err <= 1e-3);
@@ -235,31 +186,13 @@ fn c6_loss_limit_and_two_wfin_routes() {
     let ds = ht1();
     let graphs = build_graphs(&ds);
     let fin = w_fin(&ds, &graphs).unwrap();
-    let w = descend(
-        &ds,
-        &Mat::zeros(3, 3),
-        Step::Plain(1.0),
-        GradientForm::Stable,
-        100_000,
-        |_, _| {},
-    )
-    .unwrap()
-    .w;
+    let w = train(&ds, &Mat::zeros(3, 3), Step::Plain(1.0), 100_000);
     let l = loss(&ds, &w);
     eprintln!("C6 HT1: L(W(1e5)) = {l:.6}, limit {:.6}", fin.limit_loss);
     assert!((l - fin.limit_loss).abs() <= 2e-5 && l > fin.limit_loss - 1e-12);
 
     let ds = ht3();
-    let w = descend(
-        &ds,
-        &Mat::zeros(4, 4),
-        Step::Plain(1.0),
-        GradientForm::Stable,
-        10_000,
-        |_, _| {},
-    )
-    .unwrap()
-    .w;
+    let w = train(&ds, &Mat::zeros(4, 4), Step::Plain(1.0), 10_000);
     assert!(loss(&ds, &w) <= 1e-3);
 
     for seed in 60..66 {

@@ -1,8 +1,22 @@
 //! Shared fixtures: the spec's worked instances and the authors' random setting.
 
-use attnmech::nexttoken::dataset::{Dataset, Embeddings, Sample};
-use attnmech::nexttoken::generators::{instance, EmbeddingKind, Sizes, Structure};
+use attnmech::nexttoken::dataset::{Dataset, Sample};
+use attnmech::nexttoken::generators::{instance, torch_init, EmbeddingKind, Sizes, Structure};
+use attnmech::nexttoken::model::GradientForm;
+use attnmech::nexttoken::optim::{descend, Step};
 use attnmech::qp::Mat;
+
+/// Final iterate of `steps` stable-gradient descent steps from `w0`.
+pub fn train(ds: &Dataset, w0: &Mat, step: Step, steps: usize) -> Mat {
+    descend(ds, w0, step, GradientForm::Stable, steps, |_, _| {})
+        .unwrap()
+        .w
+}
+
+/// The torch-style initialisation for draw `seed`.
+pub fn init(seed: u64, d: usize) -> Mat {
+    torch_init(&mut attnmech::rng::seeded(seed, 2), d)
+}
 
 /// Shorthand for a sample.
 pub fn s(tokens: &[usize], label: usize) -> Sample {
@@ -12,33 +26,7 @@ pub fn s(tokens: &[usize], label: usize) -> Sample {
     }
 }
 
-/// HT1: E = I_3, ([0,1,2], y=0) ×2, ([0,1,2], y=1).
-pub fn ht1() -> Dataset {
-    Dataset::new(
-        Embeddings::identity(3),
-        &[s(&[0, 1, 2], 0), s(&[0, 1, 2], 0), s(&[0, 1, 2], 1)],
-    )
-    .unwrap()
-}
-
-/// HT3: E = I_4 chain ([0,1,3], 0), ([1,2,3], 1), ([2,3], 2).
-pub fn ht3() -> Dataset {
-    Dataset::new(
-        Embeddings::identity(4),
-        &[s(&[0, 1, 3], 0), s(&[1, 2, 3], 1), s(&[2, 3], 2)],
-    )
-    .unwrap()
-}
-
-/// HT6: d = 1, E = [1,2,3]^T, ([0,1,2], 0), ([1,0], 1): graph-SVM infeasible.
-pub fn ht6() -> Dataset {
-    let e = Mat::from_rows(&[vec![1.0], vec![2.0], vec![3.0]]).unwrap();
-    Dataset::new(
-        Embeddings::new(e).unwrap(),
-        &[s(&[0, 1, 2], 0), s(&[1, 0], 1)],
-    )
-    .unwrap()
-}
+pub use attnmech::nexttoken::worked::{ht1, ht3, ht6};
 
 /// The authors' global-convergence setting (n, T, K, d) = (6, 4, 6, 8), random unit embeddings,
 /// at least one cyclic SCC.

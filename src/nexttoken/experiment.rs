@@ -3,7 +3,7 @@
 //! initialisation, with the metrics recorded along the way. Shared by the report and the benches.
 
 use super::finite::{w_fin, SFin};
-use super::generators::{instance, torch_init, EmbeddingKind, Sizes, Structure};
+use super::generators::{instance, torch_init, EmbeddingKind, Sizes, Structure, AUTHORS};
 use super::graph::build_graphs;
 use super::metrics::{projected_corr, sfin_error, top_scc_mass};
 use super::model::GradientForm;
@@ -30,12 +30,7 @@ impl Settings {
     /// The authors' setting: (n, T, K, d) = (6, 4, 6, 8), cyclic, NGD η = 0.01, 4000 steps.
     pub fn authors() -> Self {
         Settings {
-            sizes: Sizes {
-                n: 6,
-                t: 4,
-                k: 6,
-                d: 8,
-            },
+            sizes: AUTHORS,
             structure: Structure::Cyclic,
             step: Step::Normalized(0.01),
             steps: 4000,

@@ -43,6 +43,20 @@ pub struct Sizes {
     pub d: usize,
 }
 
+/// The authors' global-convergence sizes `(n, T, K, d) = (6, 4, 6, 8)`.
+pub const AUTHORS: Sizes = Sizes {
+    n: 6,
+    t: 4,
+    k: 6,
+    d: 8,
+};
+
+/// An instance of the authors' global-convergence setting: [`AUTHORS`] sizes, random unit
+/// embeddings, at least one cyclic SCC.
+pub fn authors_cyclic(rng: &mut impl Rng) -> Result<Dataset> {
+    instance(rng, AUTHORS, EmbeddingKind::RandomUnit, Structure::Cyclic)
+}
+
 /// Draws `K × d` embeddings.
 pub fn embeddings(
     rng: &mut impl Rng,

@@ -2,7 +2,7 @@
 
 use super::experiment::{run, Draw, Settings};
 use super::finite::{w_fin, SFin};
-use super::generators::{instance, EmbeddingKind, Sizes, Structure};
+use super::generators::{authors_cyclic, Sizes, Structure};
 use super::graph::build_graphs;
 use super::metrics::sfin_error;
 use super::model::{loss, GradientForm};
@@ -173,17 +173,7 @@ impl Section for NextToken {
 
         // 2. Regularisation path on the first draw's instance.
         let mut rng = crate::rng::seeded(ctx.seed, 0);
-        let ds = instance(
-            &mut rng,
-            Sizes {
-                n: 6,
-                t: 4,
-                k: 6,
-                d: 8,
-            },
-            EmbeddingKind::RandomUnit,
-            Structure::Cyclic,
-        )?;
+        let ds = authors_cyclic(&mut rng)?;
         let graphs = build_graphs(&ds);
         let svm = graph_svm(&ds, &graphs)?;
         let fin = w_fin(&ds, &graphs)?;

@@ -1,7 +1,7 @@
 //! Shared fixtures: the spec's worked instances and the authors' random setting.
 
 use attnmech::nexttoken::dataset::{Dataset, Sample};
-use attnmech::nexttoken::generators::{instance, torch_init, EmbeddingKind, Sizes, Structure};
+use attnmech::nexttoken::generators::torch_init;
 use attnmech::nexttoken::model::GradientForm;
 use attnmech::nexttoken::optim::{descend, Step};
 use attnmech::qp::Mat;
@@ -32,18 +32,7 @@ pub use attnmech::nexttoken::worked::{ht1, ht3, ht6};
 /// at least one cyclic SCC.
 pub fn authors_cyclic(seed: u64) -> Dataset {
     let mut rng = attnmech::rng::seeded(seed, 0);
-    instance(
-        &mut rng,
-        Sizes {
-            n: 6,
-            t: 4,
-            k: 6,
-            d: 8,
-        },
-        EmbeddingKind::RandomUnit,
-        Structure::Cyclic,
-    )
-    .unwrap()
+    attnmech::nexttoken::generators::authors_cyclic(&mut rng).unwrap()
 }
 
 /// Max |a − b| entrywise.

@@ -1,17 +1,36 @@
-//! Next-token prediction with one self-attention layer: token-priority graphs, SCCs, graph-SVM, the finite component (Li et al. 2024) and the Att-SVM implicit bias (Tarzanagh et al. 2023).
+//! Next-token prediction with one self-attention layer (Li, Huang, Ildiz, Rawat, Oymak, AISTATS
+//! 2024): token-priority graphs, their SCCs, the graph-SVM (directional component), the cyclic
+//! subspace `S_fin` and the finite component `W^fin`, and the implicit bias of gradient descent
+//! `W(τ) ≈ W^fin + R(τ) W^svm`.
 //!
-//! (Filled in by issue 3.)
+//! - [`dataset`]: validated data (`Dataset`, `Embeddings`, `Sample`).
+//! - [`model`]: scores, attention, log-loss, stable gradient (pitfall P1), Hessian.
+//! - [`graph`]: token-priority graphs, iterative Tarjan SCCs, condensation heights.
+//! - [`svm`]: graph-SVM and min-norm equality systems on [`crate::qp`].
+//! - [`finite`]: `S_fin`, projections, `W^fin` by Newton and by Luce MLE.
+//! - [`optim`]: GD, normalized GD, ridge path.
+//! - [`metrics`], [`generators`], [`analyze`] (the `attnmech analyze` command), [`report`].
+
+pub mod analyze;
+pub mod dataset;
+pub mod experiment;
+pub mod finite;
+pub mod generators;
+pub mod graph;
+pub mod local;
+pub mod metrics;
+pub mod model;
+pub mod optim;
+pub mod report;
+pub mod svm;
+pub mod worked;
+
+pub use analyze::analyze_json;
+pub use dataset::{Dataset, Embeddings, Sample};
 
 /// This module's sections of the `attnmech reproduce` report.
 pub fn report_sections() -> Vec<Box<dyn crate::report::Section>> {
-    Vec::new()
-}
-
-/// `attnmech analyze`: reads the dataset JSON and returns the predicted automaton as JSON.
-pub fn analyze_json(input: &str) -> crate::Result<String> {
-    let _ = input;
-    Err(crate::Error::InvalidArgument {
-        what: "analyze",
-        reason: "not implemented yet".into(),
-    })
+    let mut s = report::sections();
+    s.extend(crate::attsvm::report::sections());
+    s
 }

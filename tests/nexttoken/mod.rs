@@ -1,1 +1,12 @@
-//! Tests for `attnmech::nexttoken` (to be filled in by its issue).
+//! Theorem checks for `attnmech::nexttoken`, `attnmech::qp` and `attnmech::attsvm`
+//! (spec `next_token_scc.md`). Each test names the claim, the hypothesis it sets up, the measured
+//! quantity and the tolerance with its reason.
+
+mod analyze;
+mod attsvm;
+mod claims;
+mod common;
+mod local;
+mod model;
+mod props;
+mod worked;

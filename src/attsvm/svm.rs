@@ -1,0 +1,259 @@
+//! Att-SVM(α) (Frobenius and nuclear), p-SVM, Gen-SVM, and the local-optimality test of a token
+//! selection, on the [`crate::qp`] engine.
+
+use super::model::{dot, Problem};
+use crate::error::{check_len, Error, Result};
+use crate::qp::{Kkt, Mat, MinNormProblem, Options};
+
+/// A solved max-margin problem.
+#[derive(Clone, Debug)]
+pub struct MaxMargin {
+    /// The solution `W^mm_α` (`d × d`).
+    pub w: Mat,
+    /// KKT residuals of the Frobenius program.
+    pub kkt: Kkt,
+}
+
+fn check_alpha(p: &Problem, alpha: &[usize]) -> Result<()> {
+    check_len("alpha", p.inputs.len(), alpha.len())?;
+    for (i, (&a, inp)) in alpha.iter().zip(&p.inputs).enumerate() {
+        if a >= inp.x.rows {
+            return Err(Error::OutOfRange {
+                what: "alpha",
+                index: i,
+                value: a,
+                bound: inp.x.rows,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The Att-SVM(α) program: `(x_{iα_i} − x_it)ᵀ W z_i ≥ 1` for `t ≠ α_i`.
+pub fn att_svm_problem(p: &Problem, alpha: &[usize]) -> Result<MinNormProblem> {
+    check_alpha(p, alpha)?;
+    let d = p.dim();
+    let mut q = MinNormProblem::new("Att-SVM", d, d);
+    for (inp, &a) in p.inputs.iter().zip(alpha) {
+        for t in 0..inp.x.rows {
+            if t == a {
+                continue;
+            }
+            let u: Vec<f64> = inp
+                .x
+                .row(a)
+                .iter()
+                .zip(inp.x.row(t))
+                .map(|(x, y)| x - y)
+                .collect();
+            q.push_at_least(&u, &inp.z, 1.0)?;
+        }
+    }
+    Ok(q)
+}
+
+/// `W^mm_α = argmin ‖W‖_F` s.t. Att-SVM(α) rows (`Err(Infeasible)` when none separates).
+pub fn att_svm(p: &Problem, alpha: &[usize]) -> Result<MaxMargin> {
+    let s = att_svm_problem(p, alpha)?.solve(&Options::default())?;
+    Ok(MaxMargin { w: s.w, kkt: s.kkt })
+}
+
+/// Nuclear-norm Att-SVM `W^mm_{⋆,α} = argmin ‖W‖_*` under the same rows, by ADMM on
+/// `min ‖Z‖_* + I_C(W)` s.t. `W = Z`: singular-value soft-thresholding for `Z`, a warm-started
+/// Hildreth projection onto the polyhedron `C` for `W`. Returns the SVT iterate `Z` (exactly low
+/// rank) once `‖W − Z‖_F ≤ tol` and the `Z` update is below `tol`.
+pub fn att_svm_nuclear(p: &Problem, alpha: &[usize], tol: f64, max_iter: usize) -> Result<Mat> {
+    let prob = att_svm_problem(p, alpha)?;
+    // Start from the Frobenius solution (feasible; also proves feasibility).
+    let start = prob.solve(&Options::default())?;
+    let d = p.dim();
+    let rho = 1.0;
+    let mut w = start.w.clone();
+    let mut z = start.w;
+    let mut u = Mat::zeros(d, d);
+    let mut warm = start.lambda;
+    let opts = Options {
+        tol: 1e-12,
+        ..Options::default()
+    };
+    for it in 0..max_iter {
+        let z_old = z.clone();
+        let mut target = w.clone();
+        target.axpy(1.0, &u);
+        z = svt(&target, 1.0 / rho)?;
+        let mut v = z.clone();
+        v.axpy(-1.0, &u);
+        let sol = prob.project(&v, Some(&warm), &opts)?;
+        warm = sol.lambda;
+        w = sol.w;
+        let r = w.sub(&z);
+        u.axpy(1.0, &r);
+        let s = z.sub(&z_old).norm();
+        if it > 10 && r.norm() <= tol && s <= tol {
+            return Ok(z);
+        }
+    }
+    Err(Error::NotConverged {
+        what: "nuclear Att-SVM ADMM",
+        iterations: max_iter,
+        residual: w.sub(&z).norm(),
+    })
+}
+
+/// Singular-value soft-thresholding `U max(S − τ, 0) Vᵀ` (proximal map of `τ‖·‖_*`).
+pub fn svt(m: &Mat, tau: f64) -> Result<Mat> {
+    let mr = faer::MatRef::from_row_major_slice(&m.data, m.rows, m.cols);
+    let svd = mr.thin_svd().map_err(|_| Error::NotConverged {
+        what: "SVD",
+        iterations: 0,
+        residual: f64::NAN,
+    })?;
+    crate::qp::mat::clear_upper_vector_state();
+    let (uu, s, vv) = (svd.U(), svd.S(), svd.V());
+    let mut out = Mat::zeros(m.rows, m.cols);
+    for k in 0..s.dim() {
+        let sk = s[k] - tau;
+        if sk <= 0.0 {
+            continue;
+        }
+        let ucol: Vec<f64> = (0..m.rows).map(|a| uu[(a, k)]).collect();
+        let vcol: Vec<f64> = (0..m.cols).map(|b| vv[(b, k)]).collect();
+        out.add_outer(sk, &ucol, &vcol);
+    }
+    Ok(out)
+}
+
+/// Support tokens `T_i = {t ≠ α_i : (x_{iα_i} − x_it)ᵀ W z_i ≤ 1 + tol}` of a solution.
+pub fn support_tokens(p: &Problem, alpha: &[usize], w: &Mat, tol: f64) -> Vec<Vec<usize>> {
+    p.inputs
+        .iter()
+        .zip(alpha)
+        .map(|(inp, &a)| {
+            (0..inp.x.rows)
+                .filter(|&t| {
+                    t != a && {
+                        let m = w.bilinear(inp.x.row(a), &inp.z) - w.bilinear(inp.x.row(t), &inp.z);
+                        m <= 1.0 + tol
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Local optimality of a selection `α`: Att-SVM(α) feasible and `γ_{iα_i} > γ_it` for every
+/// support token `t ∈ T_i` (support tolerance 1e-6).
+pub fn is_locally_optimal(p: &Problem, alpha: &[usize]) -> Result<bool> {
+    let sol = match att_svm(p, alpha) {
+        Ok(s) => s,
+        Err(Error::Infeasible { .. }) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let support = support_tokens(p, alpha, &sol.w, 1e-6);
+    Ok(support.iter().enumerate().all(|(i, ts)| {
+        let g = p.gamma(i);
+        ts.iter().all(|&t| g[alpha[i]] > g[t])
+    }))
+}
+
+/// p-SVM for the prompt model with fixed `W`: `p^mm = argmin ‖p‖` s.t.
+/// `(x_{iα_i} − x_it)ᵀ W p ≥ 1`.
+pub fn p_svm(pr: &Problem, w: &Mat, alpha: &[usize]) -> Result<Vec<f64>> {
+    check_alpha(pr, alpha)?;
+    let d = pr.dim();
+    let mut q = MinNormProblem::new("p-SVM", d, 1);
+    for (inp, &a) in pr.inputs.iter().zip(alpha) {
+        for t in 0..inp.x.rows {
+            if t == a {
+                continue;
+            }
+            let diff: Vec<f64> = inp
+                .x
+                .row(a)
+                .iter()
+                .zip(inp.x.row(t))
+                .map(|(x, y)| x - y)
+                .collect();
+            let u: Vec<f64> = (0..d)
+                .map(|b| (0..d).map(|c| diff[c] * w.get(c, b)).sum())
+                .collect();
+            q.push_at_least(&u, &[1.0], 1.0)?;
+        }
+    }
+    Ok(q.solve(&Options::default())?.w.data)
+}
+
+/// Gen-SVM (§5.1): `min ‖W‖_F` s.t. `(x_iα − x_iβ)ᵀ W z_i = 0` for `α, β ∈ O_i` and
+/// `(x_iα − x_iτ)ᵀ W z_i ≥ 1` for `α ∈ O_i`, `τ ∉ O_i` (`selected[i] = O_i`, position indices).
+pub fn gen_svm(p: &Problem, selected: &[Vec<usize>]) -> Result<MaxMargin> {
+    check_len("selected sets", p.inputs.len(), selected.len())?;
+    let d = p.dim();
+    let mut q = MinNormProblem::new("Gen-SVM", d, d);
+    for (inp, o) in p.inputs.iter().zip(selected) {
+        let diff = |a: usize, b: usize| -> Vec<f64> {
+            inp.x
+                .row(a)
+                .iter()
+                .zip(inp.x.row(b))
+                .map(|(x, y)| x - y)
+                .collect()
+        };
+        for &a in o {
+            if a >= inp.x.rows {
+                return Err(Error::OutOfRange {
+                    what: "selected set",
+                    index: 0,
+                    value: a,
+                    bound: inp.x.rows,
+                });
+            }
+            for t in 0..inp.x.rows {
+                if o.contains(&t) {
+                    if t != a {
+                        q.push_equality(&diff(a, t), &inp.z, 0.0)?;
+                    }
+                } else {
+                    q.push_at_least(&diff(a, t), &inp.z, 1.0)?;
+                }
+            }
+        }
+    }
+    let s = q.solve(&Options::default())?;
+    Ok(MaxMargin { w: s.w, kkt: s.kkt })
+}
+
+/// `W^fin` of the SVM-equivalence: the min-norm `W` with `(x_iβ − x_iα)ᵀ W z_i = log(s_iβ/s_iα)` for
+/// `α, β ∈ O_i`, given limiting softmax values `s_i` (positive on `O_i`).
+pub fn gen_w_fin(p: &Problem, selected: &[Vec<usize>], s: &[Vec<f64>]) -> Result<Mat> {
+    check_len("softmax values", p.inputs.len(), s.len())?;
+    let d = p.dim();
+    let mut q = MinNormProblem::new("SVM-equivalence W^fin", d, d);
+    for ((inp, o), si) in p.inputs.iter().zip(selected).zip(s) {
+        let Some(&a) = o.first() else { continue };
+        for &b in o.iter().skip(1) {
+            let u: Vec<f64> = inp
+                .x
+                .row(b)
+                .iter()
+                .zip(inp.x.row(a))
+                .map(|(x, y)| x - y)
+                .collect();
+            q.push_equality(&u, &inp.z, (si[b] / si[a]).ln())?;
+        }
+    }
+    Ok(q.solve(&Options::default())?.w)
+}
+
+/// Margin of selection `α` under `W`: `min_{i, t≠α_i} (x_{iα_i} − x_it)ᵀ W z_i`.
+pub fn margin(p: &Problem, alpha: &[usize], w: &Mat) -> f64 {
+    let mut m = f64::INFINITY;
+    for (inp, &a) in p.inputs.iter().zip(alpha) {
+        let wz: Vec<f64> = (0..w.rows).map(|r| dot(w.row(r), &inp.z)).collect();
+        for t in 0..inp.x.rows {
+            if t != a {
+                m = m.min(dot(inp.x.row(a), &wz) - dot(inp.x.row(t), &wz));
+            }
+        }
+    }
+    m
+}

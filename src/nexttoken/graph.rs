@@ -1,0 +1,252 @@
+//! Token-priority graphs (TPG), their strongly connected components and condensation DAG.
+//!
+//! For each query token `k`, `G^(k)` has an edge `y → j` for every sample with query `k`, label `y`
+//! and every distinct token `j ≠ y` of its sequence (the query included). `i ⇒_k j` iff a path
+//! `i → … → j` exists; equal priority = same SCC. SCCs come from an iterative Tarjan (no recursion,
+//! so no depth limit); heights are longest-path lengths to a sink of the condensation.
+
+use super::dataset::Dataset;
+use std::collections::VecDeque;
+
+/// `G^(k)` for one query token, with its SCC decomposition.
+#[derive(Clone, Debug)]
+pub struct PriorityGraph {
+    /// The query token `k`.
+    pub query: usize,
+    /// Successors of every node (sorted, distinct, no self-loops); `K` nodes.
+    pub succ: Vec<Vec<usize>>,
+    /// Whether the token occurs in some sample with query `k`.
+    pub present: Vec<bool>,
+    /// SCC id of every node.
+    pub scc_of: Vec<usize>,
+    /// Members of every SCC (sorted).
+    pub sccs: Vec<Vec<usize>>,
+    /// Height of every SCC in the condensation (longest path to a sink; sinks have 0).
+    pub height: Vec<usize>,
+}
+
+impl PriorityGraph {
+    /// Builds `G^(k)` on `vocab` nodes from `(label, distinct tokens)` pairs of the samples whose
+    /// query is `k`.
+    pub fn from_samples(query: usize, vocab: usize, samples: &[(usize, Vec<usize>)]) -> Self {
+        let mut succ = vec![Vec::new(); vocab];
+        let mut present = vec![false; vocab];
+        for (y, toks) in samples {
+            present[*y] = true;
+            for &j in toks {
+                present[j] = true;
+                if j != *y {
+                    succ[*y].push(j);
+                }
+            }
+        }
+        for s in &mut succ {
+            s.sort_unstable();
+            s.dedup();
+        }
+        let (scc_of, sccs) = tarjan(&succ);
+        let mut g = PriorityGraph {
+            query,
+            succ,
+            present,
+            scc_of,
+            sccs,
+            height: Vec::new(),
+        };
+        g.height = g.condensation_heights();
+        g
+    }
+
+    /// Number of nodes `K`.
+    pub fn vocab(&self) -> usize {
+        self.succ.len()
+    }
+
+    /// Every edge `(i, j)`.
+    pub fn edges(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.succ
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| s.iter().map(move |&j| (i, j)))
+    }
+
+    /// `i ≍_k j`: same SCC.
+    pub fn same_scc(&self, i: usize, j: usize) -> bool {
+        self.scc_of[i] == self.scc_of[j]
+    }
+
+    /// `i ⇒_k j`: a directed path from `i` to `j` (every node reaches itself).
+    pub fn reaches(&self, i: usize, j: usize) -> bool {
+        if i == j {
+            return true;
+        }
+        let mut seen = vec![false; self.vocab()];
+        let mut queue = VecDeque::from([i]);
+        seen[i] = true;
+        while let Some(u) = queue.pop_front() {
+            for &v in &self.succ[u] {
+                if v == j {
+                    return true;
+                }
+                if !seen[v] {
+                    seen[v] = true;
+                    queue.push_back(v);
+                }
+            }
+        }
+        false
+    }
+
+    /// `i ≻_k j`: `i ⇒ j` and not `j ⇒ i`.
+    pub fn strictly_higher(&self, i: usize, j: usize) -> bool {
+        self.reaches(i, j) && !self.reaches(j, i)
+    }
+
+    /// The SCCs of present tokens, highest priority first (height descending, then smallest
+    /// member): a topological order of the condensation.
+    pub fn sccs_in_priority_order(&self) -> Vec<Vec<usize>> {
+        let mut ids: Vec<usize> = (0..self.sccs.len())
+            .filter(|&c| self.sccs[c].iter().any(|&t| self.present[t]))
+            .collect();
+        ids.sort_by_key(|&c| (std::cmp::Reverse(self.height[c]), self.sccs[c][0]));
+        ids.into_iter().map(|c| self.sccs[c].clone()).collect()
+    }
+
+    /// Whether some SCC has two or more members (a cycle).
+    pub fn is_cyclic(&self) -> bool {
+        self.sccs.iter().any(|c| c.len() >= 2)
+    }
+
+    /// Whether some edge crosses two SCCs (then the graph-SVM has an inequality row).
+    pub fn has_cross_edge(&self) -> bool {
+        self.edges().any(|(i, j)| !self.same_scc(i, j))
+    }
+
+    fn condensation_heights(&self) -> Vec<usize> {
+        // Tarjan numbers SCCs in reverse topological order: successors of SCC c have ids < c.
+        let mut height = vec![0usize; self.sccs.len()];
+        for c in 0..self.sccs.len() {
+            let mut h = 0;
+            for &u in &self.sccs[c] {
+                for &v in &self.succ[u] {
+                    let cv = self.scc_of[v];
+                    if cv != c {
+                        h = h.max(height[cv] + 1);
+                    }
+                }
+            }
+            height[c] = h;
+        }
+        height
+    }
+}
+
+/// Iterative Tarjan: returns (SCC id of every node, members of every SCC). SCC ids follow
+/// completion order, which is a reverse topological order of the condensation.
+pub fn tarjan(succ: &[Vec<usize>]) -> (Vec<usize>, Vec<Vec<usize>>) {
+    const UNSEEN: usize = usize::MAX;
+    let n = succ.len();
+    let mut index = vec![UNSEEN; n];
+    let mut low = vec![0usize; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut scc_of = vec![UNSEEN; n];
+    let mut sccs: Vec<Vec<usize>> = Vec::new();
+    let mut next = 0usize;
+    // Explicit DFS stack of (node, position in its successor list).
+    let mut call: Vec<(usize, usize)> = Vec::new();
+    for root in 0..n {
+        if index[root] != UNSEEN {
+            continue;
+        }
+        call.push((root, 0));
+        index[root] = next;
+        low[root] = next;
+        next += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut pos)) = call.last_mut() {
+            if *pos < succ[v].len() {
+                let w = succ[v][*pos];
+                *pos += 1;
+                if index[w] == UNSEEN {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    call.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+            } else {
+                call.pop();
+                if let Some(&(parent, _)) = call.last() {
+                    low[parent] = low[parent].min(low[v]);
+                }
+                if low[v] == index[v] {
+                    let id = sccs.len();
+                    let mut members = Vec::new();
+                    while let Some(w) = stack.pop() {
+                        on_stack[w] = false;
+                        scc_of[w] = id;
+                        members.push(w);
+                        if w == v {
+                            break;
+                        }
+                    }
+                    members.sort_unstable();
+                    sccs.push(members);
+                }
+            }
+        }
+    }
+    (scc_of, sccs)
+}
+
+/// All token-priority graphs of a dataset, one per query token that occurs (ascending query id).
+pub fn build_graphs(ds: &Dataset) -> Vec<PriorityGraph> {
+    let kv = ds.vocab();
+    let mut per_query: Vec<Vec<(usize, Vec<usize>)>> = vec![Vec::new(); kv];
+    for r in ds.rows() {
+        let mut toks: Vec<usize> = r.others.iter().map(|o| o.0).collect();
+        toks.push(r.label);
+        per_query[r.query].push((r.label, toks));
+    }
+    per_query
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.is_empty())
+        .map(|(k, s)| PriorityGraph::from_samples(k, kv, s))
+        .collect()
+}
+
+/// The graph of query `k`, if `k` occurs as a query.
+pub fn graph_for(graphs: &[PriorityGraph], k: usize) -> Option<&PriorityGraph> {
+    graphs.iter().find(|g| g.query == k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tarjan_handles_long_chain_without_recursion() {
+        // A 200k-node cycle would overflow a recursive Tarjan's stack.
+        let n = 200_000;
+        let succ: Vec<Vec<usize>> = (0..n).map(|i| vec![(i + 1) % n]).collect();
+        let (_, sccs) = tarjan(&succ);
+        assert_eq!(sccs.len(), 1);
+        assert_eq!(sccs[0].len(), n);
+    }
+
+    #[test]
+    fn tarjan_two_cycles_and_bridge() {
+        let succ = vec![vec![1], vec![0, 2], vec![3], vec![2]];
+        let (of, sccs) = tarjan(&succ);
+        assert_eq!(sccs.len(), 2);
+        assert_eq!(of[0], of[1]);
+        assert_eq!(of[2], of[3]);
+        assert_ne!(of[0], of[2]);
+    }
+}

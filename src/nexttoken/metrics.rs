@@ -1,0 +1,109 @@
+//! Metrics of the directional + finite decomposition `W(τ) ≈ W^fin + R W^svm`.
+
+use super::dataset::Dataset;
+use super::finite::SFin;
+use super::graph::{graph_for, PriorityGraph};
+use super::model::{eval_row, scores};
+use crate::qp::Mat;
+
+/// `corr(W, W^svm)` (cosine in the Frobenius inner product).
+pub fn corr(w: &Mat, w_svm: &Mat) -> f64 {
+    w.corr(w_svm)
+}
+
+/// `corr(Π_{S_fin^⊥} W, W^svm)` (the authors' `proj_corr`).
+pub fn projected_corr(w: &Mat, w_svm: &Mat, sfin: &SFin) -> f64 {
+    sfin.project_perp(w).corr(w_svm)
+}
+
+/// `‖Π_{S_fin} W − W^fin‖_F`.
+pub fn sfin_error(w: &Mat, w_fin: &Mat, sfin: &SFin) -> f64 {
+    sfin.project(w).sub(w_fin).norm()
+}
+
+/// Least-squares `R = argmin ‖W^fin + R W^svm − W‖_F = <W − W^fin, W^svm>/‖W^svm‖²` (`R_solver`).
+pub fn lsq_r(w: &Mat, w_fin: &Mat, w_svm: &Mat) -> f64 {
+    let n = w_svm.dot(w_svm);
+    if n == 0.0 {
+        0.0
+    } else {
+        w.sub(w_fin).dot(w_svm) / n
+    }
+}
+
+/// Attention masses of the samples on their label's SCC: `Σ_{j ∈ SCC_k(y)} π_i(j)` per sample.
+pub fn label_scc_mass(ds: &Dataset, graphs: &[PriorityGraph], w: &Mat) -> Vec<f64> {
+    let s = scores(ds.embeddings(), w);
+    ds.rows()
+        .iter()
+        .map(|r| {
+            let ev = eval_row(&s, r);
+            let g = graph_for(graphs, r.query);
+            ev.label_mass
+                + r.others
+                    .iter()
+                    .zip(&ev.other_mass)
+                    .filter(|((j, _), _)| g.is_some_and(|g| g.same_scc(*j, r.label)))
+                    .map(|(_, a)| a)
+                    .sum::<f64>()
+        })
+        .collect()
+}
+
+/// The authors' `attn_probs`: per sample the largest summed mass of one SCC, averaged over samples.
+pub fn top_scc_mass(ds: &Dataset, graphs: &[PriorityGraph], w: &Mat) -> f64 {
+    let s = scores(ds.embeddings(), w);
+    let total: f64 = ds
+        .rows()
+        .iter()
+        .map(|r| {
+            let ev = eval_row(&s, r);
+            let Some(g) = graph_for(graphs, r.query) else {
+                return 1.0;
+            };
+            let mut per = vec![0.0; g.sccs.len()];
+            per[g.scc_of[r.label]] += ev.label_mass;
+            for ((j, _), a) in r.others.iter().zip(&ev.other_mass) {
+                per[g.scc_of[*j]] += a;
+            }
+            per.into_iter().fold(0.0, f64::max)
+        })
+        .sum();
+    total / ds.len() as f64
+}
+
+/// Within-SCC distribution error (claim C5): per sample, the L1 distance between the attention
+/// restricted to `SCC_k(y)` and renormalised, and `softmax` of the `W^fin` scores on the same
+/// tokens (multiplicities add); the maximum over samples.
+pub fn within_scc_error(ds: &Dataset, graphs: &[PriorityGraph], w: &Mat, w_fin: &Mat) -> f64 {
+    let emb = ds.embeddings();
+    let s = scores(emb, w);
+    let sf = scores(emb, w_fin);
+    let mut worst = 0.0f64;
+    for r in ds.rows() {
+        let Some(g) = graph_for(graphs, r.query) else {
+            continue;
+        };
+        let toks: Vec<(usize, f64)> = r
+            .tokens()
+            .into_iter()
+            .filter(|(j, _)| g.same_scc(*j, r.label))
+            .collect();
+        let dist = |sc: &Mat| {
+            let mx = toks
+                .iter()
+                .map(|&(j, _)| sc.get(j, r.query))
+                .fold(f64::NEG_INFINITY, f64::max);
+            let v: Vec<f64> = toks
+                .iter()
+                .map(|&(j, c)| c * (sc.get(j, r.query) - mx).exp())
+                .collect();
+            let z: f64 = v.iter().sum();
+            v.into_iter().map(|x| x / z).collect::<Vec<f64>>()
+        };
+        let a = dist(&s);
+        let b = dist(&sf);
+        worst = worst.max(a.iter().zip(&b).map(|(x, y)| (x - y).abs()).sum());
+    }
+    worst
+}

@@ -1,0 +1,277 @@
+//! The one-layer next-token model of Li et al. (2024): scores, attention, output, log-loss,
+//! gradient (stable difference form) and Hessian, batched over a dataset.
+//!
+//! For a sample with positions `x_t = e_{τ(t)}`, query `x̄ = e_k` and label `y`:
+//! `σ_t = x_tᵀ W x̄`, `a = softmax(σ)`, next-token distribution `π(j) = Σ_{t: τ(t)=j} a_t`,
+//! loss `ℓ = −log π(y) = log1p((1/m) Σ_{t∈O} exp(σ_t − σ_y))` (`m` = multiplicity of `y`, `O` = other
+//! positions), gradient `∇ℓ = Σ_{t∈O} a_t (x_t − e_y) x̄ᵀ` (pitfall P1: never `Σ_t (a_t − target_t)`).
+//!
+//! Positions holding the same token share one score, so the batched kernels work in vocabulary
+//! space: `S = E W Eᵀ` (`K × K`, `S[j,k] = e_jᵀ W e_k`), per-sample work `O(#distinct tokens)`, and the
+//! gradient is `Eᵀ G E` with `G[j,k]` the accumulated signed masses. [`reference_loss_and_grad`] is the
+//! plain per-position f64 oracle the batched kernel is tested against.
+
+use super::dataset::{Dataset, Embeddings, Row};
+use crate::error::{check_ids, check_len, check_nonempty, Result};
+use crate::qp::mat::faer_gemm;
+use crate::qp::Mat;
+
+/// How the gradient is assembled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GradientForm {
+    /// Difference form `Σ_{t∈O} a_t (x_t − e_y) x̄ᵀ`: keeps the direction when attention saturates.
+    Stable,
+    /// Textbook form `Σ_t (a_t − 1[τ(t)=y]/m) x_t x̄ᵀ`: loses the `−e_y` term once `a_y` rounds to 1.
+    /// Kept only for the negative check of pitfall P1.
+    Naive,
+}
+
+/// Loss and gradient at one `W`.
+#[derive(Clone, Debug)]
+pub struct Evaluation {
+    /// `L(W) = (1/n) Σ_i ℓ_i`.
+    pub loss: f64,
+    /// `∇L(W)` (`d × d`).
+    pub grad: Mat,
+}
+
+/// Vocabulary scores `S = E W Eᵀ` (`K × K`): `S[j,k] = e_jᵀ W e_k`.
+pub fn scores(emb: &Embeddings, w: &Mat) -> Mat {
+    let (k, d) = (emb.vocab(), emb.dim());
+    let e = faer::MatRef::from_row_major_slice(&emb.e.data, k, d);
+    let wm = faer::MatRef::from_row_major_slice(&w.data, d, d);
+    let mut ew = faer::Mat::<f64>::zeros(k, d);
+    faer_gemm(ew.as_mut(), e, wm, 1.0, false);
+    let mut s = Mat::zeros(k, k);
+    let sm = faer::MatMut::from_row_major_slice_mut(&mut s.data, k, k);
+    faer_gemm(sm, ew.as_ref(), e.transpose(), 1.0, false);
+    s
+}
+
+/// Per-sample quantities from the scores: loss, label mass, and the masses of the other tokens.
+#[derive(Clone, Debug)]
+pub struct RowEval {
+    /// `ℓ_i = −log π_i(y_i)`.
+    pub loss: f64,
+    /// `π_i(y_i)` (may round to 1).
+    pub label_mass: f64,
+    /// `π_i(j)` for the other distinct tokens, in `row.others` order (never rounded away).
+    pub other_mass: Vec<f64>,
+}
+
+/// Evaluates one sample given the vocabulary scores.
+pub fn eval_row(s: &Mat, row: &Row) -> RowEval {
+    let k = row.query;
+    let sy = s.get(row.label, k);
+    let m = row.label_count;
+    let deltas: Vec<f64> = row.others.iter().map(|&(j, _)| s.get(j, k) - sy).collect();
+    let top = deltas.iter().copied().fold(0.0f64, f64::max);
+    // Everything relative to max(σ_y, max σ_j): no overflow, and the small masses stay exact.
+    let label_w = m * (-top).exp();
+    let other_w: Vec<f64> = row
+        .others
+        .iter()
+        .zip(&deltas)
+        .map(|(&(_, c), &dl)| c * (dl - top).exp())
+        .collect();
+    let rest: f64 = other_w.iter().sum();
+    let z = label_w + rest;
+    let loss = if top == 0.0 {
+        (rest / m).ln_1p()
+    } else {
+        top + ((-top).exp() + rest / m).ln()
+    };
+    RowEval {
+        loss,
+        label_mass: label_w / z,
+        other_mass: other_w.iter().map(|x| x / z).collect(),
+    }
+}
+
+/// `L(W)` only.
+pub fn loss(ds: &Dataset, w: &Mat) -> f64 {
+    let s = scores(ds.embeddings(), w);
+    ds.rows().iter().map(|r| eval_row(&s, r).loss).sum::<f64>() / ds.len() as f64
+}
+
+/// Per-sample losses `ℓ_i(W)`.
+pub fn sample_losses(ds: &Dataset, w: &Mat) -> Vec<f64> {
+    let s = scores(ds.embeddings(), w);
+    ds.rows().iter().map(|r| eval_row(&s, r).loss).collect()
+}
+
+/// Loss and gradient, batched in vocabulary space (`S = E W Eᵀ`, `∇L = Eᵀ G E`).
+pub fn loss_and_grad(ds: &Dataset, w: &Mat, form: GradientForm) -> Evaluation {
+    let emb = ds.embeddings();
+    let (kv, d) = (emb.vocab(), emb.dim());
+    let s = scores(emb, w);
+    let inv_n = 1.0 / ds.len() as f64;
+    let mut g = Mat::zeros(kv, kv);
+    let mut total = 0.0;
+    for row in ds.rows() {
+        let ev = eval_row(&s, row);
+        total += ev.loss;
+        let k = row.query;
+        match form {
+            GradientForm::Stable => {
+                let mut out = 0.0;
+                for (&(j, _), &a) in row.others.iter().zip(&ev.other_mass) {
+                    g.data[j * kv + k] += a * inv_n;
+                    out += a;
+                }
+                g.data[row.label * kv + k] -= out * inv_n;
+            }
+            GradientForm::Naive => {
+                for (&(j, _), &a) in row.others.iter().zip(&ev.other_mass) {
+                    g.data[j * kv + k] += a * inv_n;
+                }
+                g.data[row.label * kv + k] += (ev.label_mass - 1.0) * inv_n;
+            }
+        }
+    }
+    // ∇L = Eᵀ G E.
+    let e = faer::MatRef::from_row_major_slice(&emb.e.data, kv, d);
+    let gm = faer::MatRef::from_row_major_slice(&g.data, kv, kv);
+    let mut ge = faer::Mat::<f64>::zeros(kv, d);
+    faer_gemm(ge.as_mut(), gm, e, 1.0, false);
+    let mut grad = Mat::zeros(d, d);
+    let out = faer::MatMut::from_row_major_slice_mut(&mut grad.data, d, d);
+    faer_gemm(out, e.transpose(), ge.as_ref(), 1.0, false);
+    Evaluation {
+        loss: total * inv_n,
+        grad,
+    }
+}
+
+/// Plain per-position f64 oracle: scores `x_tᵀ W x̄` one position at a time, max-shifted softmax,
+/// difference-form gradient. Positions are rebuilt from the multiplicities.
+pub fn reference_loss_and_grad(ds: &Dataset, w: &Mat) -> Evaluation {
+    let emb = ds.embeddings();
+    let d = emb.dim();
+    let mut grad = Mat::zeros(d, d);
+    let mut total = 0.0;
+    for row in ds.rows() {
+        let q = emb.token(row.query);
+        let mut pos: Vec<usize> = Vec::new();
+        for (j, c) in row.tokens() {
+            for _ in 0..c as usize {
+                pos.push(j);
+            }
+        }
+        let sigma: Vec<f64> = pos.iter().map(|&j| w.bilinear(emb.token(j), q)).collect();
+        let mx = sigma.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let ex: Vec<f64> = sigma.iter().map(|s| (s - mx).exp()).collect();
+        let z: f64 = ex.iter().sum();
+        let label_mass: f64 = pos
+            .iter()
+            .zip(&ex)
+            .filter(|(&j, _)| j == row.label)
+            .map(|(_, e)| e)
+            .sum::<f64>()
+            / z;
+        let other_mass: f64 = pos
+            .iter()
+            .zip(&ex)
+            .filter(|(&j, _)| j != row.label)
+            .map(|(_, e)| e)
+            .sum::<f64>()
+            / z;
+        total += if label_mass > 0.5 {
+            -(-other_mass).ln_1p()
+        } else {
+            -label_mass.ln()
+        };
+        for (&j, e) in pos.iter().zip(&ex) {
+            if j != row.label {
+                let diff = emb.diff(j, row.label);
+                grad.add_outer(e / z, &diff, q);
+            }
+        }
+    }
+    let n = ds.len() as f64;
+    Evaluation {
+        loss: total / n,
+        grad: grad.scaled(1.0 / n),
+    }
+}
+
+/// Hessian `∇²L(W)` as a `d² × d²` matrix over `vec(W)` (row-major: index `a·d + b` ↔ `W[a,b]`):
+/// `H = (1/n) Σ_i M_i ⊗ x̄_i x̄_iᵀ` with `M_i = Σ_j π_i(j) (e_j − μ_i)(e_j − μ_i)ᵀ`, `μ_i = Σ_j π_i(j) e_j`
+/// (the covariance form of `Jᵀ(diag a − a aᵀ)J`; positive semidefinite by construction).
+pub fn hessian(ds: &Dataset, w: &Mat) -> Mat {
+    let emb = ds.embeddings();
+    let (kv, d) = (emb.vocab(), emb.dim());
+    let s = scores(emb, w);
+    // Per-query accumulated M.
+    let mut per_query: Vec<Option<Mat>> = vec![None; kv];
+    let inv_n = 1.0 / ds.len() as f64;
+    for row in ds.rows() {
+        let ev = eval_row(&s, row);
+        let mut toks: Vec<(usize, f64)> = row
+            .others
+            .iter()
+            .zip(&ev.other_mass)
+            .map(|(&(j, _), &a)| (j, a))
+            .collect();
+        toks.push((row.label, ev.label_mass));
+        let mut mu = vec![0.0; d];
+        for &(j, a) in &toks {
+            for (m, e) in mu.iter_mut().zip(emb.token(j)) {
+                *m += a * e;
+            }
+        }
+        let m = per_query[row.query].get_or_insert_with(|| Mat::zeros(d, d));
+        for &(j, a) in &toks {
+            let c: Vec<f64> = emb.token(j).iter().zip(&mu).map(|(e, m)| e - m).collect();
+            m.add_outer(a * inv_n, &c, &c);
+        }
+    }
+    let dd = d * d;
+    let mut h = Mat::zeros(dd, dd);
+    for (k, m) in per_query.iter().enumerate() {
+        let Some(m) = m else { continue };
+        let q = emb.token(k);
+        for a in 0..d {
+            for a2 in 0..d {
+                let mv = m.get(a, a2);
+                if mv == 0.0 {
+                    continue;
+                }
+                for b in 0..d {
+                    let row = (a * d + b) * dd;
+                    for b2 in 0..d {
+                        h.data[row + a2 * d + b2] += mv * q[b] * q[b2];
+                    }
+                }
+            }
+        }
+    }
+    h
+}
+
+/// Next-token distribution `π(j)` over the whole vocabulary for an arbitrary prompt (last token =
+/// query) under `W`.
+pub fn prompt_distribution(emb: &Embeddings, w: &Mat, prompt: &[usize]) -> Result<Vec<f64>> {
+    check_nonempty("prompt", prompt)?;
+    check_ids("prompt", prompt, emb.vocab())?;
+    check_len("W rows", emb.dim(), w.rows)?;
+    check_len("W cols", emb.dim(), w.cols)?;
+    let q = emb.token(*prompt.last().unwrap_or(&0));
+    let sigma: Vec<f64> = prompt
+        .iter()
+        .map(|&j| w.bilinear(emb.token(j), q))
+        .collect();
+    let mut pi = vec![0.0; emb.vocab()];
+    for (&j, a) in prompt.iter().zip(softmax(&sigma)) {
+        pi[j] += a;
+    }
+    Ok(pi)
+}
+
+/// Max-shifted softmax `exp(s_t − max s)/Σ exp(s_u − max s)`.
+pub fn softmax(s: &[f64]) -> Vec<f64> {
+    let mx = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let e: Vec<f64> = s.iter().map(|x| (x - mx).exp()).collect();
+    let z: f64 = e.iter().sum();
+    e.into_iter().map(|x| x / z).collect()
+}

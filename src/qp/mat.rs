@@ -1,0 +1,299 @@
+//! A small dense row-major matrix for the min-norm programs and the next-token models.
+//!
+//! The programs of this crate live on `d × d` matrices with `d` of a few dozen at most, so the
+//! engine keeps its own contiguous row-major buffer and hands it to faer (as a `MatRef`) wherever a
+//! product is large enough to matter.
+
+use crate::error::{check_finite, check_len, Result};
+
+/// Dense `rows × cols` matrix, row-major: entry `(a, b)` is `data[a * cols + b]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mat {
+    /// Number of rows.
+    pub rows: usize,
+    /// Number of columns.
+    pub cols: usize,
+    /// Row-major entries, `rows * cols` of them.
+    pub data: Vec<f64>,
+}
+
+impl Mat {
+    /// The `rows × cols` zero matrix.
+    pub fn zeros(rows: usize, cols: usize) -> Self {
+        Mat {
+            rows,
+            cols,
+            data: vec![0.0; rows * cols],
+        }
+    }
+
+    /// The `n × n` identity.
+    pub fn identity(n: usize) -> Self {
+        let mut m = Self::zeros(n, n);
+        for i in 0..n {
+            m.data[i * n + i] = 1.0;
+        }
+        m
+    }
+
+    /// Wraps a row-major buffer, checking its length and finiteness.
+    pub fn from_row_major(rows: usize, cols: usize, data: Vec<f64>) -> Result<Self> {
+        check_len("matrix data", rows * cols, data.len())?;
+        check_finite("matrix data", &data)?;
+        Ok(Mat { rows, cols, data })
+    }
+
+    /// Builds a matrix from nested rows (`rows[a][b]`), checking that it is rectangular.
+    pub fn from_rows(rows: &[Vec<f64>]) -> Result<Self> {
+        let r = rows.len();
+        let c = rows.first().map_or(0, Vec::len);
+        let mut data = Vec::with_capacity(r * c);
+        for row in rows {
+            check_len("matrix row", c, row.len())?;
+            data.extend_from_slice(row);
+        }
+        Self::from_row_major(r, c, data)
+    }
+
+    /// The outer product `u v^T`.
+    pub fn outer(u: &[f64], v: &[f64]) -> Self {
+        let mut m = Self::zeros(u.len(), v.len());
+        m.add_outer(1.0, u, v);
+        m
+    }
+
+    /// Entry `(a, b)`.
+    #[inline]
+    pub fn get(&self, a: usize, b: usize) -> f64 {
+        self.data[a * self.cols + b]
+    }
+
+    /// Sets entry `(a, b)`.
+    #[inline]
+    pub fn set(&mut self, a: usize, b: usize, x: f64) {
+        self.data[a * self.cols + b] = x;
+    }
+
+    /// Row `a` as a slice.
+    pub fn row(&self, a: usize) -> &[f64] {
+        &self.data[a * self.cols..(a + 1) * self.cols]
+    }
+
+    /// Nested rows, for JSON output.
+    pub fn to_rows(&self) -> Vec<Vec<f64>> {
+        (0..self.rows).map(|a| self.row(a).to_vec()).collect()
+    }
+
+    /// Frobenius inner product `<self, other> = Σ self_ab other_ab`.
+    pub fn dot(&self, other: &Mat) -> f64 {
+        self.data.iter().zip(&other.data).map(|(x, y)| x * y).sum()
+    }
+
+    /// Frobenius norm.
+    pub fn norm(&self) -> f64 {
+        self.dot(self).sqrt()
+    }
+
+    /// `self += alpha * other`.
+    pub fn axpy(&mut self, alpha: f64, other: &Mat) {
+        for (x, y) in self.data.iter_mut().zip(&other.data) {
+            *x += alpha * y;
+        }
+    }
+
+    /// `self * alpha` (new matrix).
+    pub fn scaled(&self, alpha: f64) -> Mat {
+        let mut m = self.clone();
+        m.data.iter_mut().for_each(|x| *x *= alpha);
+        m
+    }
+
+    /// `self - other` (new matrix).
+    pub fn sub(&self, other: &Mat) -> Mat {
+        let mut m = self.clone();
+        m.axpy(-1.0, other);
+        m
+    }
+
+    /// `self += alpha * u v^T`.
+    pub fn add_outer(&mut self, alpha: f64, u: &[f64], v: &[f64]) {
+        for (a, &ua) in u.iter().enumerate() {
+            if ua == 0.0 {
+                continue;
+            }
+            let s = alpha * ua;
+            let row = &mut self.data[a * self.cols..(a + 1) * self.cols];
+            for (x, &vb) in row.iter_mut().zip(v) {
+                *x += s * vb;
+            }
+        }
+    }
+
+    /// The bilinear form `u^T self v`.
+    pub fn bilinear(&self, u: &[f64], v: &[f64]) -> f64 {
+        let mut acc = 0.0;
+        for (a, &ua) in u.iter().enumerate() {
+            if ua == 0.0 {
+                continue;
+            }
+            let row = self.row(a);
+            acc += ua * row.iter().zip(v).map(|(x, y)| x * y).sum::<f64>();
+        }
+        acc
+    }
+
+    /// `self^T` (new matrix).
+    pub fn transpose(&self) -> Mat {
+        let mut m = Mat::zeros(self.cols, self.rows);
+        for a in 0..self.rows {
+            for b in 0..self.cols {
+                m.data[b * self.rows + a] = self.data[a * self.cols + b];
+            }
+        }
+        m
+    }
+
+    /// Matrix product `self · rhs` through faer's GEMM (sequential: results do not depend on the
+    /// thread count).
+    pub fn matmul(&self, rhs: &Mat) -> Result<Mat> {
+        check_len("matmul inner dimension", self.cols, rhs.rows)?;
+        let mut out = Mat::zeros(self.rows, rhs.cols);
+        gemm_into(&mut out, self, rhs, 1.0, false);
+        Ok(out)
+    }
+
+    /// Cosine of the angle between `self` and `other` in the Frobenius inner product; 0 when
+    /// either is zero (the authors' `cal_corr`).
+    pub fn corr(&self, other: &Mat) -> f64 {
+        let n = self.norm() * other.norm();
+        if n == 0.0 {
+            0.0
+        } else {
+            self.dot(other) / n
+        }
+    }
+
+    /// Whether every entry is finite.
+    pub fn is_finite(&self) -> bool {
+        self.data.iter().all(|x| x.is_finite())
+    }
+
+    /// Singular values, largest first (faer SVD).
+    pub fn singular_values(&self) -> Result<Vec<f64>> {
+        let m = faer::MatRef::from_row_major_slice(&self.data, self.rows, self.cols);
+        let s = m.singular_values().map_err(|_| crate::Error::NotConverged {
+            what: "singular values",
+            iterations: 0,
+            residual: f64::NAN,
+        });
+        clear_upper_vector_state();
+        s
+    }
+
+    /// Nuclear norm (sum of singular values).
+    pub fn nuclear_norm(&self) -> Result<f64> {
+        Ok(self.singular_values()?.iter().sum())
+    }
+
+    /// Numerical rank: singular values above `rel_tol` times the largest.
+    pub fn rank(&self, rel_tol: f64) -> Result<usize> {
+        let s = self.singular_values()?;
+        let top = s.first().copied().unwrap_or(0.0);
+        Ok(s.iter()
+            .filter(|&&x| x > rel_tol * top && top > 0.0)
+            .count())
+    }
+}
+
+/// Clears the upper halves of the AVX/AVX-512 registers (`vzeroupper`).
+///
+/// faer's AVX-512 kernels return with the upper vector state dirty; every legacy-SSE instruction
+/// that follows (glibc's `exp`/`log` among them) then pays a state-transition penalty. Measured on
+/// this crate's CI machine: 1e6 calls of `f64::exp` take 13.7 ms before a faer GEMM, 474 ms after
+/// it, 13.5 ms after `vzeroupper`. Every faer call in the next-token kernels is followed by this.
+#[inline]
+pub fn clear_upper_vector_state() {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: the instruction exists (AVX detected at run time) and only zeroes the upper
+            // register halves, which no live value of this thread occupies between calls.
+            unsafe { std::arch::x86_64::_mm256_zeroupper() };
+        }
+    }
+}
+
+/// `dst (=|+=) alpha · lhs · rhs` with faer's GEMM, sequential (results independent of the thread
+/// count), followed by [`clear_upper_vector_state`].
+pub fn faer_gemm(
+    dst: faer::MatMut<'_, f64>,
+    lhs: faer::MatRef<'_, f64>,
+    rhs: faer::MatRef<'_, f64>,
+    alpha: f64,
+    accumulate: bool,
+) {
+    let beta = if accumulate {
+        faer::Accum::Add
+    } else {
+        faer::Accum::Replace
+    };
+    faer::linalg::matmul::matmul(dst, beta, lhs, rhs, alpha, faer::Par::Seq);
+    clear_upper_vector_state();
+}
+
+/// `out (=|+=) alpha · lhs · rhs` on [`Mat`]s through [`faer_gemm`].
+pub fn gemm_into(out: &mut Mat, lhs: &Mat, rhs: &Mat, alpha: f64, accumulate: bool) {
+    let l = faer::MatRef::from_row_major_slice(&lhs.data, lhs.rows, lhs.cols);
+    let r = faer::MatRef::from_row_major_slice(&rhs.data, rhs.rows, rhs.cols);
+    let o = faer::MatMut::from_row_major_slice_mut(&mut out.data, out.rows, out.cols);
+    faer_gemm(o, l, r, alpha, accumulate);
+}
+
+/// Solves the symmetric positive-definite system `a x = b` (`a` is `n × n` row-major) by faer's
+/// Cholesky factorisation.
+pub fn spd_solve(a: &Mat, b: &[f64]) -> Result<Vec<f64>> {
+    use faer::linalg::solvers::Solve;
+    check_len("spd_solve rhs", a.rows, b.len())?;
+    let n = a.rows;
+    let am = faer::MatRef::from_row_major_slice(&a.data, n, n);
+    let llt = am
+        .llt(faer::Side::Lower)
+        .map_err(|_| crate::Error::NotPositiveDefinite {
+            what: "Newton system",
+            pivot: 0,
+        })?;
+    let rhs = faer::Mat::<f64>::from_fn(n, 1, |i, _| b[i]);
+    let x = llt.solve(&rhs);
+    clear_upper_vector_state();
+    Ok((0..n).map(|i| x[(i, 0)]).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matmul_matches_naive_on_odd_shapes() {
+        for &(m, k, n) in &[(1, 1, 1), (3, 5, 2), (17, 16, 15)] {
+            let a =
+                Mat::from_row_major(m, k, (0..m * k).map(|i| (i as f64).sin()).collect()).unwrap();
+            let b =
+                Mat::from_row_major(k, n, (0..k * n).map(|i| (i as f64).cos()).collect()).unwrap();
+            let c = a.matmul(&b).unwrap();
+            for i in 0..m {
+                for j in 0..n {
+                    let s: f64 = (0..k).map(|l| a.get(i, l) * b.get(l, j)).sum();
+                    assert!((s - c.get(i, j)).abs() < 1e-12);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn spd_solve_solves() {
+        let a = Mat::from_rows(&[vec![4.0, 1.0], vec![1.0, 3.0]]).unwrap();
+        let x = spd_solve(&a, &[1.0, 2.0]).unwrap();
+        assert!((4.0 * x[0] + x[1] - 1.0).abs() < 1e-14);
+        assert!((x[0] + 3.0 * x[1] - 2.0).abs() < 1e-14);
+    }
+}

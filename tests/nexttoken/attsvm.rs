@@ -1,0 +1,455 @@
+//! Att-SVM side (spec §5): HT8, HT9, HT11, claims A1–A5, gradients, Gen-SVM ≡ graph-SVM for NTP.
+
+use super::common::*;
+use attnmech::attsvm::generators::random_problem;
+use attnmech::attsvm::model::{
+    argmax, attention, kq_loss_and_grad, loss_and_grad, ngd, p_loss_and_grad, p_ngd, Form,
+};
+use attnmech::attsvm::svm::{
+    att_svm, att_svm_nuclear, gen_svm, gen_w_fin, is_locally_optimal, p_svm, support_tokens,
+};
+use attnmech::attsvm::{Input, Loss, Problem};
+use attnmech::nexttoken::finite::w_fin;
+use attnmech::nexttoken::graph::{build_graphs, graph_for};
+use attnmech::nexttoken::svm::graph_svm;
+use attnmech::qp::Mat;
+use attnmech::Error;
+
+fn cos(a: &[f64], b: &[f64]) -> f64 {
+    let d: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    d / (a.iter().map(|x| x * x).sum::<f64>().sqrt() * b.iter().map(|x| x * x).sum::<f64>().sqrt())
+}
+
+fn wkq() -> Mat {
+    let mut w = Mat::identity(3);
+    w.set(2, 2, 0.0);
+    w
+}
+
+fn ht8(c3: f64) -> Problem {
+    let x = Mat::from_rows(&[
+        vec![-0.1, 1.0, 1.0],
+        vec![1.0, 0.0, 0.9],
+        vec![0.0, 0.0, c3],
+    ])
+    .unwrap();
+    Problem::new(
+        vec![Input {
+            x,
+            z: vec![0.0; 3],
+            y: 1.0,
+        }],
+        vec![0.0, 0.0, 1.0],
+    )
+    .unwrap()
+}
+
+/// HT8 (p-model, local vs global): p^mm(α=0) = (−0.1, 1, 0)/1.01 (‖p‖² = 1/1.01), p^mm(α=1) =
+/// (1, 0, 0) (exact to 1e-10). c3 = 0.9: α = 1 is not locally optimal, and all six inits end at
+/// cos(p, p^mm(0)) ≥ 0.9997 (NGD η = 0.1, 1000 steps, stable gradient). c3 = 0: α = 1 is locally
+/// optimal; inits y0 ∈ {1, .5, 0, −.5} → global (cos ≥ 0.9999), y0 ∈ {−1, −1.5} → local
+/// (cos(p, (1,0,0)) ≥ 0.9999, attention on token 1) — the A3 caveat: GD can stop at a local one.
+#[test]
+fn ht8_local_vs_global() {
+    let w = wkq();
+    for c3 in [0.9, 0.0] {
+        let pr = ht8(c3);
+        let p0 = p_svm(&pr, &w, &[0]).unwrap();
+        let p1 = p_svm(&pr, &w, &[1]).unwrap();
+        let e0 = [-0.1 / 1.01, 1.0 / 1.01, 0.0];
+        assert!(
+            p0.iter().zip(&e0).all(|(a, b)| (a - b).abs() < 1e-10),
+            "{p0:?}"
+        );
+        assert!(p1
+            .iter()
+            .zip(&[1.0, 0.0, 0.0])
+            .all(|(a, b)| (a - b).abs() < 1e-10));
+        let mut ends = Vec::new();
+        for y0 in [1.0, 0.5, 0.0, -0.5, -1.0, -1.5] {
+            let p = p_ngd(
+                &pr,
+                &w,
+                &[0.0, y0, 0.0],
+                Loss::Logistic,
+                0.1,
+                1000,
+                Form::Stable,
+            );
+            ends.push((cos(&p, &p0), cos(&p, &p1)));
+        }
+        eprintln!("HT8 c3 = {c3}: (cos to p0, cos to p1) = {ends:.5?}");
+        if c3 == 0.9 {
+            assert!(ends.iter().all(|e| e.0 >= 0.9997));
+        } else {
+            assert!(ends[..4].iter().all(|e| e.0 >= 0.9999));
+            assert!(ends[4..].iter().all(|e| e.1 >= 0.9999));
+        }
+    }
+}
+
+/// P1 for the p-model (negative check): on HT8 (c3 = 0.9) the naive gradient loses the direction
+/// once attention saturates — its final cos to p^mm(0) stays below 0.99 for some init while the
+/// stable one reaches ≥ 0.9997 for all (spec: 0.53 vs 0.9997).
+#[test]
+fn p1_p_model_naive_gradient() {
+    let w = wkq();
+    let pr = ht8(0.9);
+    let p0 = p_svm(&pr, &w, &[0]).unwrap();
+    let worst = [1.0, 0.5, 0.0, -0.5, -1.0, -1.5]
+        .iter()
+        .map(|&y0| {
+            cos(
+                &p_ngd(
+                    &pr,
+                    &w,
+                    &[0.0, y0, 0.0],
+                    Loss::Logistic,
+                    0.1,
+                    1000,
+                    Form::Naive,
+                ),
+                &p0,
+            )
+        })
+        .fold(1.0, f64::min);
+    eprintln!("P1 p-model: naive worst cos {worst:.4}");
+    assert!(worst < 0.99);
+}
+
+/// HT9 (orthogonal queries): W^mm = diag(1, 0.5) for Frobenius (‖·‖² = 1.25) and nuclear
+/// (‖·‖_* = 1.5). Frobenius exact to 1e-10; nuclear by ADMM to 1e-6 (its stopping tolerance).
+#[test]
+fn ht9_frobenius_and_nuclear() {
+    let x1 = Mat::from_rows(&[vec![1.0, 0.0], vec![0.0, 1.0], vec![0.0, -1.0]]).unwrap();
+    let x2 = Mat::from_rows(&[vec![0.0, 2.0], vec![0.0, 0.0], vec![0.0, 0.0]]).unwrap();
+    let p = Problem::new(
+        vec![
+            Input {
+                x: x1,
+                z: vec![1.0, 0.0],
+                y: 1.0,
+            },
+            Input {
+                x: x2,
+                z: vec![0.0, 1.0],
+                y: 1.0,
+            },
+        ],
+        vec![1.0, 1.0],
+    )
+    .unwrap();
+    let expect = Mat::from_rows(&[vec![1.0, 0.0], vec![0.0, 0.5]]).unwrap();
+    let f = att_svm(&p, &[0, 0]).unwrap();
+    assert!(max_abs_diff(&f.w, &expect) < 1e-10);
+    assert!((f.w.dot(&f.w) - 1.25).abs() < 1e-10);
+    let nuc = att_svm_nuclear(&p, &[0, 0], 1e-9, 20_000).unwrap();
+    assert!(max_abs_diff(&nuc, &expect) < 1e-6, "{nuc:?}");
+    assert!((nuc.nuclear_norm().unwrap() - 1.5).abs() < 1e-6);
+}
+
+/// HT11 (loss comparison, pitfall P6): p^mm = (1, 0, 0); after 1000 NGD steps (η = 0.1) from 0 the
+/// correlation loss at C = 10 reaches cos ≥ 0.999 (spec (1, 0.0116, 0)), while the logistic loss
+/// at C = 100 is still far: cos ∈ [0.80, 0.93] (spec 0.867).
+#[test]
+fn ht11_loss_imbalance() {
+    let make = |c: f64| {
+        let x1 = Mat::from_rows(&[vec![0.0; 3], vec![1.0, 1.0, c]]).unwrap();
+        let x2 = Mat::from_rows(&[vec![0.0; 3], vec![1.0, -1.0, 1.0]]).unwrap();
+        Problem::new(
+            vec![
+                Input {
+                    x: x1,
+                    z: vec![0.0; 3],
+                    y: 1.0,
+                },
+                Input {
+                    x: x2,
+                    z: vec![0.0; 3],
+                    y: 1.0,
+                },
+            ],
+            vec![0.0, 0.0, 1.0],
+        )
+        .unwrap()
+    };
+    let w = wkq();
+    for c in [10.0, 100.0] {
+        let pmm = p_svm(&make(c), &w, &[1, 1]).unwrap();
+        assert!(pmm
+            .iter()
+            .zip(&[1.0, 0.0, 0.0])
+            .all(|(a, b)| (a - b).abs() < 1e-10));
+    }
+    let corr = p_ngd(
+        &make(10.0),
+        &w,
+        &[0.0; 3],
+        Loss::Correlation,
+        0.1,
+        1000,
+        Form::Stable,
+    );
+    let logi = p_ngd(
+        &make(100.0),
+        &w,
+        &[0.0; 3],
+        Loss::Logistic,
+        0.1,
+        1000,
+        Form::Stable,
+    );
+    let (cc, cl) = (cos(&corr, &[1.0, 0.0, 0.0]), cos(&logi, &[1.0, 0.0, 0.0]));
+    eprintln!("HT11: correlation C=10 cos {cc:.5} dir {corr:.4?}; logistic C=100 cos {cl:.4} dir {logi:.4?}");
+    assert!(cc >= 0.999);
+    assert!((0.80..=0.93).contains(&cl));
+}
+
+/// ∇_W L, ∇_p L and the (K, Q) gradients against central differences (h = 1e-5, tolerance 1e-7),
+/// for all three losses; the stable and naive forms agree away from saturation (1e-12).
+#[test]
+fn gradients_match_finite_differences() {
+    let mut rng = attnmech::rng::seeded(5, 0);
+    let p = random_problem(&mut rng, 3, 4, 5).unwrap();
+    let w = Mat::from_row_major(5, 5, (0..25).map(|i| ((i * 7) as f64).sin()).collect()).unwrap();
+    let h = 1e-5;
+    for loss in [Loss::Logistic, Loss::Exponential, Loss::Correlation] {
+        let (_, g) = loss_and_grad(&p, &w, loss, Form::Stable);
+        let (_, gn) = loss_and_grad(&p, &w, loss, Form::Naive);
+        assert!(max_abs_diff(&g, &gn) < 1e-12);
+        for i in 0..25 {
+            let mut a = w.clone();
+            a.data[i] += h;
+            let mut b = w.clone();
+            b.data[i] -= h;
+            let fd = (loss_and_grad(&p, &a, loss, Form::Stable).0
+                - loss_and_grad(&p, &b, loss, Form::Stable).0)
+                / (2.0 * h);
+            assert!((fd - g.data[i]).abs() < 1e-7);
+        }
+        let pv = vec![0.3, -0.2, 0.5, 0.1, -0.4];
+        let (_, gp) = p_loss_and_grad(&p, &w, &pv, loss, Form::Stable);
+        for i in 0..5 {
+            let mut a = pv.clone();
+            a[i] += h;
+            let mut b = pv.clone();
+            b[i] -= h;
+            let fd = (p_loss_and_grad(&p, &w, &a, loss, Form::Stable).0
+                - p_loss_and_grad(&p, &w, &b, loss, Form::Stable).0)
+                / (2.0 * h);
+            assert!((fd - gp[i]).abs() < 1e-7);
+        }
+    }
+    let k = Mat::from_row_major(5, 3, (0..15).map(|i| (i as f64).cos()).collect()).unwrap();
+    let q = Mat::from_row_major(5, 3, (0..15).map(|i| (i as f64 * 0.3).sin()).collect()).unwrap();
+    let (_, gk, gq) = kq_loss_and_grad(&p, &k, &q, Loss::Logistic).unwrap();
+    let f = |k: &Mat, q: &Mat| kq_loss_and_grad(&p, k, q, Loss::Logistic).unwrap().0;
+    for i in 0..15 {
+        let (mut a, mut b) = (k.clone(), k.clone());
+        a.data[i] += h;
+        b.data[i] -= h;
+        assert!(((f(&a, &q) - f(&b, &q)) / (2.0 * h) - gk.data[i]).abs() < 1e-7);
+        let (mut a, mut b) = (q.clone(), q.clone());
+        a.data[i] += h;
+        b.data[i] -= h;
+        assert!(((f(&k, &a) - f(&k, &b)) / (2.0 * h) - gq.data[i]).abs() < 1e-7);
+    }
+}
+
+/// A1 (regularisation path, W-parameterisation) [R statement; checked numerically]: the
+/// norm-constrained minimiser, computed by projected gradient on ‖W‖_F ≤ R (correlation loss on
+/// a random (3, 4, 6) instance with unique optimal tokens), aligns with W^mm as R grows: 1 − corr
+/// decreasing over R = 1, 2, 4, 8, 16 and < 2e-2 at R = 16 (the approach is slow, like 1/R).
+#[test]
+fn a1_regularization_path() {
+    let mut rng = attnmech::rng::seeded(71, 0);
+    let p = random_problem(&mut rng, 3, 4, 6).unwrap();
+    let alpha = p.optimal_alpha();
+    let mm = att_svm(&p, &alpha).unwrap().w;
+    let mut w = Mat::zeros(6, 6);
+    let mut gaps = Vec::new();
+    for r in [1.0, 2.0, 4.0, 8.0, 16.0] {
+        for _ in 0..20_000 {
+            let (_, g) = loss_and_grad(&p, &w, Loss::Logistic, Form::Stable);
+            w.axpy(-0.5, &g);
+            let n = w.norm();
+            if n > r {
+                w = w.scaled(r / n);
+            }
+        }
+        gaps.push(1.0 - w.corr(&mm));
+    }
+    eprintln!("A1: 1 - corr(W_R, W^mm) at R = 1,2,4,8,16: {gaps:?}");
+    assert!(gaps.windows(2).all(|g| g[1] < g[0]));
+    assert!(gaps[4] < 2e-2);
+}
+
+/// A2 (local convergence in a cone) [R]: on random (6, 8, 10) instances, for a locally-optimal α
+/// that is not globally optimal, small-step GD started in the cone (W(0) = 20 W^mm_α: margin 20 on
+/// every row; NGD η = 0.01, 2000 steps, total travel 20 < ‖W(0)‖) stays on α and
+/// corr(W, W^mm_α) ≥ 0.99. Hypothesis matters: with η = 0.1 (travel 200) draw 701 escapes to the
+/// global token (see proofs-notes/attsvm.md).
+#[test]
+fn a2_local_cone_convergence() {
+    let mut found = 0;
+    for seed in 0..40 {
+        let mut rng = attnmech::rng::seeded(700 + seed, 0);
+        let p = random_problem(&mut rng, 6, 8, 10).unwrap();
+        let opt = p.optimal_alpha();
+        // Swap one input to its second-best token; keep it if locally optimal.
+        let mut alpha = opt.clone();
+        let g = p.gamma(0);
+        let second = (0..g.len())
+            .filter(|&t| t != opt[0])
+            .max_by(|&a, &b| g[a].total_cmp(&g[b]))
+            .unwrap_or(0);
+        alpha[0] = second;
+        if !is_locally_optimal(&p, &alpha).unwrap() {
+            continue;
+        }
+        let mm = att_svm(&p, &alpha).unwrap().w;
+        let w0 = mm.scaled(20.0);
+        let w = ngd(&p, &w0, Loss::Logistic, 0.01, 2000, Form::Stable);
+        let c = w.corr(&mm);
+        let sel: Vec<usize> = (0..6).map(|i| argmax(&attention(&p, &w, i))).collect();
+        eprintln!(
+            "A2 seed {seed}: corr {c:.5}, selection kept {}",
+            sel == alpha
+        );
+        assert!(c >= 0.99 && sel == alpha);
+        found += 1;
+        if found == 3 {
+            break;
+        }
+    }
+    assert!(found >= 1, "no locally-optimal non-global selection found");
+}
+
+/// A4 (empirical) [V]: reproduction of `local_converge.ipynb` (n=6, T=8, d=10, NGD η=0.1, 2000 steps,
+/// logistic, W(0) = 0): every selection α = argmax attention is locally optimal, and
+/// corr(W, W^mm_α) ≥ 0.98 (spec: mean 0.9969, min 0.989 over 30 draws; 8 draws here).
+#[test]
+fn a4_selected_tokens_are_locally_optimal() {
+    let mut corrs = Vec::new();
+    let mut global = 0;
+    for seed in 0..8 {
+        let mut rng = attnmech::rng::seeded(800 + seed, 0);
+        let p = random_problem(&mut rng, 6, 8, 10).unwrap();
+        let w0 = Mat::zeros(10, 10);
+        let w = ngd(&p, &w0, Loss::Logistic, 0.1, 2000, Form::Stable);
+        let alpha: Vec<usize> = (0..6).map(|i| argmax(&attention(&p, &w, i))).collect();
+        assert!(is_locally_optimal(&p, &alpha).unwrap(), "seed {seed}");
+        let mm = att_svm(&p, &alpha).unwrap().w;
+        corrs.push(w.corr(&mm));
+        global += (alpha == p.optimal_alpha()) as usize;
+    }
+    eprintln!("A4: corr {corrs:.4?}, {global}/8 global");
+    assert!(corrs.iter().all(|&c| c >= 0.98));
+}
+
+/// A5 (Frobenius vs nuclear) [C][V]: W^mm has rank ≤ n (it is Σ p_i z_iᵀ); the nuclear solution has
+/// nuclear norm ≤ that of W^mm and rank ≤ rank(W^mm) (n = T = 5, d = 5 and 10, 3 draws each;
+/// rank tolerance 1e-6 relative).
+#[test]
+fn a5_frobenius_vs_nuclear_rank() {
+    for d in [5usize, 10] {
+        for seed in 0..3 {
+            let mut rng = attnmech::rng::seeded(900 + seed + 10 * d as u64, 0);
+            let p = random_problem(&mut rng, 5, 5, d).unwrap();
+            let alpha = p.optimal_alpha();
+            let f = match att_svm(&p, &alpha) {
+                Ok(f) => f.w,
+                Err(Error::Infeasible { .. }) => continue,
+                Err(e) => panic!("{e}"),
+            };
+            let nuc = att_svm_nuclear(&p, &alpha, 1e-8, 50_000).unwrap();
+            let (rf, rn) = (f.rank(1e-6).unwrap(), nuc.rank(1e-6).unwrap());
+            let (nf, nn) = (f.nuclear_norm().unwrap(), nuc.nuclear_norm().unwrap());
+            eprintln!(
+                "A5 d={d} seed {seed}: rank Fro {rf} nuclear {rn}; ||.||_* {nf:.4} vs {nn:.4}"
+            );
+            assert!(rf <= 5 && rn <= rf && nn <= nf + 1e-6);
+        }
+    }
+}
+
+/// §5.1: for NTP with O_i = tokens of τ_i in SCC(y_i), Gen-SVM equals the graph-SVM (the feasible
+/// sets coincide: every Gen-SVM row is implied by the SCC equalities plus the label edges), and the
+/// SVM-equivalence W^fin built from the limiting softmax of W^fin is W^fin itself (1e-9).
+#[test]
+fn gen_svm_is_graph_svm_for_ntp() {
+    for seed in [81, 82, 83] {
+        let ds = authors_cyclic(seed);
+        let graphs = build_graphs(&ds);
+        let emb = ds.embeddings();
+        let fin = w_fin(&ds, &graphs).unwrap();
+        let mut inputs = Vec::new();
+        let mut sel = Vec::new();
+        let mut soft = Vec::new();
+        for r in ds.rows() {
+            let toks: Vec<usize> = r.tokens().into_iter().map(|t| t.0).collect();
+            let x = Mat::from_rows(
+                &toks
+                    .iter()
+                    .map(|&t| emb.token(t).to_vec())
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap();
+            let g = graph_for(&graphs, r.query).unwrap();
+            let o: Vec<usize> = (0..toks.len())
+                .filter(|&t| g.same_scc(toks[t], r.label))
+                .collect();
+            let sc: Vec<f64> = toks
+                .iter()
+                .map(|&t| fin.w.bilinear(emb.token(t), emb.token(r.query)))
+                .collect();
+            soft.push(sc.iter().map(|s| s.exp()).collect::<Vec<f64>>());
+            inputs.push(Input {
+                x,
+                z: emb.token(r.query).to_vec(),
+                y: 1.0,
+            });
+            sel.push(o);
+        }
+        let p = Problem::new(inputs, vec![0.0; ds.dim()]).unwrap();
+        let gen = gen_svm(&p, &sel).unwrap().w;
+        let svm = graph_svm(&ds, &graphs).unwrap().w;
+        assert!(max_abs_diff(&gen, &svm) < 1e-9);
+        let wf = gen_w_fin(&p, &sel, &soft).unwrap();
+        assert!(max_abs_diff(&wf, &fin.w) < 1e-9);
+    }
+}
+
+/// Support tokens and invalid input: α out of range, wrong shapes, labels not ±1 are errors.
+#[test]
+fn att_svm_validation_and_support() {
+    let mut rng = attnmech::rng::seeded(3, 0);
+    let p = random_problem(&mut rng, 2, 3, 4).unwrap();
+    assert!(matches!(
+        att_svm(&p, &[0, 7]),
+        Err(Error::OutOfRange { .. })
+    ));
+    assert!(matches!(
+        att_svm(&p, &[0]),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    let bad = Input {
+        x: Mat::zeros(2, 3),
+        z: vec![0.0; 4],
+        y: 1.0,
+    };
+    assert!(Problem::new(vec![bad], vec![0.0; 4]).is_err());
+    let bad = Input {
+        x: Mat::zeros(2, 4),
+        z: vec![0.0; 4],
+        y: 0.5,
+    };
+    assert!(Problem::new(vec![bad], vec![0.0; 4]).is_err());
+    let alpha = p.optimal_alpha();
+    let s = att_svm(&p, &alpha).unwrap();
+    let sup = support_tokens(&p, &alpha, &s.w, 1e-9);
+    assert!(
+        sup.iter().any(|t| !t.is_empty()),
+        "some constraint must be tight"
+    );
+}

@@ -37,6 +37,7 @@ pub mod qp;
 pub mod resmem;
 pub mod specdec;
 pub mod supervision;
+pub mod vector_state;
 
 pub use error::{Error, Result};
 pub use float::Float;

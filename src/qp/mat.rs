@@ -205,23 +205,7 @@ impl Mat {
     }
 }
 
-/// Clears the upper halves of the AVX/AVX-512 registers (`vzeroupper`).
-///
-/// faer's AVX-512 kernels return with the upper vector state dirty; every legacy-SSE instruction
-/// that follows (glibc's `exp`/`log` among them) then pays a state-transition penalty. Measured on
-/// this crate's CI machine: 1e6 calls of `f64::exp` take 13.7 ms before a faer GEMM, 474 ms after
-/// it, 13.5 ms after `vzeroupper`. Every faer call in the next-token kernels is followed by this.
-#[inline]
-pub fn clear_upper_vector_state() {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx") {
-            // SAFETY: the instruction exists (AVX detected at run time) and only zeroes the upper
-            // register halves, which no live value of this thread occupies between calls.
-            unsafe { std::arch::x86_64::_mm256_zeroupper() };
-        }
-    }
-}
+pub use crate::vector_state::clear_upper_vector_state;
 
 /// `dst (=|+=) alpha · lhs · rhs` with faer's GEMM, sequential (results independent of the thread
 /// count), followed by [`clear_upper_vector_state`].

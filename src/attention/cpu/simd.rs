@@ -41,23 +41,9 @@ pub(crate) fn level() -> Level {
     })
 }
 
-/// Clears the upper halves of the vector registers (`vzeroupper`) where the CPU has AVX.
-///
-/// faer's tile GEMM (private-gemm-x86 microkernels) returns with dirty upper ZMM state; the
-/// baseline-target code that follows (SSE encoded, including the libm `logf` of the row epilogue)
-/// then pays a false dependency on every instruction. Measured with `perf` on the
-/// `(64, 1, 64, 16)` forward: half the time went to such code before this call was added.
-#[inline]
-pub(crate) fn clear_upper_state() {
-    #[cfg(target_arch = "x86_64")]
-    {
-        static HAS_AVX: OnceLock<bool> = OnceLock::new();
-        if *HAS_AVX.get_or_init(|| std::arch::is_x86_feature_detected!("avx")) {
-            // SAFETY: the CPU supports AVX (checked above).
-            unsafe { std::arch::x86_64::_mm256_zeroupper() };
-        }
-    }
-}
+/// `vzeroupper` after faer's tile GEMMs: see [`crate::vector_state`]. Measured with `perf` on the
+/// `(64, 1, 64, 16)` forward: half the time went to the code after the GEMM before this was added.
+pub(crate) use crate::vector_state::clear_upper_vector_state as clear_upper_state;
 
 fn detect() -> Level {
     #[cfg(target_arch = "x86_64")]

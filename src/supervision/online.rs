@@ -64,7 +64,7 @@ impl Default for DistillConfig {
             n_sc: 300,
             teacher_width: 512,
             student_width: 48,
-            epochs: 15,
+            epochs: 12,
             steps_per_epoch: 20,
             lr: 8.0,
             tau: 2.0,

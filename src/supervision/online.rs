@@ -15,7 +15,9 @@
 
 use super::complexity::GramFactor;
 use super::ntk::relu_ntk_gram;
-use super::targets::{centre, kd_loss_and_grad, one_hot, teacher_probabilities};
+#[cfg(doc)]
+use super::targets::kd_loss_and_grad;
+use super::targets::{centre, check_distributions, one_hot, softmax_into, teacher_probabilities};
 use crate::error::{Error, Result};
 use crate::rng::seeded;
 use faer::{Accum, Mat, MatRef, Par};
@@ -130,26 +132,31 @@ fn accuracy(phi: MatRef<'_, f64>, head: MatRef<'_, f64>, labels: &[usize]) -> f6
     pred.iter().zip(labels).filter(|(a, b)| a == b).count() as f64 / labels.len() as f64
 }
 
-/// One GD step on a linear head `H` (`C × M`) over features `Φ` (`n × M`) towards `targets`
-/// (distributions) at temperature `tau`: `H ← H − lr · (∂ℓ/∂Z)ᵀ Φ`.
+/// One GD step on a linear head `H` (`C × M`) over features `Φ` (`n × M`) towards `targets_t`
+/// (`C × n`, one distribution per column) at temperature `tau`: `H ← H − lr · (∂ℓ/∂Z)ᵀ Φ` with the
+/// logit gradient of [`kd_loss_and_grad`], `τ (softmax(z_i/τ) − p_i)/n`, formed column by column
+/// (`Zᵀ = H Φᵀ`) so each example's logits are contiguous.
 fn gd_step(
     head: &mut Mat<f64>,
     phi: MatRef<'_, f64>,
-    targets: MatRef<'_, f64>,
+    targets_t: MatRef<'_, f64>,
     tau: f64,
     lr: f64,
-) -> Result<()> {
-    let mut z = Mat::<f64>::zeros(phi.nrows(), head.nrows());
-    gemm(&mut z, phi, head.transpose(), 1.0);
-    let (_, dz) = kd_loss_and_grad(targets, z.as_ref(), tau)?;
-    let mut dh = Mat::<f64>::zeros(head.nrows(), head.ncols());
-    gemm(&mut dh, dz.transpose(), phi, 1.0);
-    for j in 0..head.ncols() {
-        for c in 0..head.nrows() {
-            head[(c, j)] -= lr * dh[(c, j)];
+) {
+    let n = phi.nrows();
+    let mut zt = Mat::<f64>::zeros(head.nrows(), n);
+    gemm(&mut zt, head.as_ref(), phi.transpose(), 1.0);
+    let mut buf = vec![0.0; head.nrows()];
+    for i in 0..n {
+        let col = zt.col_as_slice_mut(i);
+        softmax_into(col, tau, &mut buf);
+        for (c, (q, j)) in col.iter_mut().zip(buf.iter().zip(0..)) {
+            *c = tau * (q - targets_t[(j, i)]) / n as f64;
         }
     }
-    Ok(())
+    let mut dh = Mat::<f64>::zeros(head.nrows(), head.ncols());
+    gemm(&mut dh, zt.as_ref(), phi, 1.0);
+    *head -= dh * faer::Scale(lr);
 }
 
 /// Runs the experiment of the [module docs](self).
@@ -197,6 +204,7 @@ pub fn run_distillation(cfg: &DistillConfig) -> Result<DistillOutcome> {
         })
         .collect();
     let y_onehot = one_hot(&y_noisy, c)?;
+    let y_onehot_t = y_onehot.transpose().to_owned();
 
     let w_t = gaussian(cfg.teacher_width, d, &mut rng);
     let w_s = gaussian(cfg.student_width, d, &mut rng);
@@ -215,7 +223,13 @@ pub fn run_distillation(cfg: &DistillConfig) -> Result<DistillOutcome> {
     let mut teacher_accuracy = Vec::with_capacity(cfg.epochs);
     for _ in 0..cfg.epochs {
         for _ in 0..cfg.steps_per_epoch {
-            gd_step(&mut head_t, phi_t.as_ref(), y_onehot.as_ref(), 1.0, cfg.lr)?;
+            gd_step(
+                &mut head_t,
+                phi_t.as_ref(),
+                y_onehot_t.as_ref(),
+                1.0,
+                cfg.lr,
+            );
         }
         teacher_accuracy.push(accuracy(phi_t_test.as_ref(), head_t.as_ref(), &y_test));
         let mut z = Mat::<f64>::zeros(cfg.n_train, c);
@@ -238,20 +252,24 @@ pub fn run_distillation(cfg: &DistillConfig) -> Result<DistillOutcome> {
     // Students on the same schedule.
     let soft: Vec<Mat<f64>> = checkpoints
         .iter()
-        .map(|z| teacher_probabilities(z.as_ref(), cfg.tau))
+        .map(|z| {
+            let p = teacher_probabilities(z.as_ref(), cfg.tau)?;
+            check_distributions("teacher checkpoint", p.as_ref())?;
+            Ok(p.transpose().to_owned())
+        })
         .collect::<Result<_>>()?;
     let train_student = |targets: &[MatRef<'_, f64>], tau: f64| -> Result<f64> {
         let mut head = Mat::<f64>::zeros(c, cfg.student_width);
         for epoch_targets in targets {
             // The τ² factor keeps the logit Hessian of every loss the same, so one lr serves all.
             for _ in 0..cfg.steps_per_epoch {
-                gd_step(&mut head, phi_s.as_ref(), *epoch_targets, tau, cfg.lr)?;
+                gd_step(&mut head, phi_s.as_ref(), *epoch_targets, tau, cfg.lr);
             }
         }
         Ok(accuracy(phi_s_test.as_ref(), head.as_ref(), &y_test))
     };
     let last = soft[cfg.epochs - 1].as_ref();
-    let student_one_hot = train_student(&vec![y_onehot.as_ref(); cfg.epochs], 1.0)?;
+    let student_one_hot = train_student(&vec![y_onehot_t.as_ref(); cfg.epochs], 1.0)?;
     let student_offline = train_student(&vec![last; cfg.epochs], cfg.tau)?;
     let online: Vec<MatRef<'_, f64>> = soft.iter().map(|p| p.as_ref()).collect();
     let student_online = train_student(&online, cfg.tau)?;
@@ -263,4 +281,30 @@ pub fn run_distillation(cfg: &DistillConfig) -> Result<DistillOutcome> {
         student_offline,
         student_online,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::supervision::targets::kd_loss_and_grad;
+
+    /// The column-major training step equals `H − lr·(∂ℓ/∂Z)ᵀΦ` with the validated
+    /// [`kd_loss_and_grad`] gradient, to rounding (rel 1e-13).
+    #[test]
+    fn gd_step_matches_kd_gradient() {
+        let mut rng = seeded(3, 0);
+        let phi = gaussian(13, 7, &mut rng);
+        let head = gaussian(4, 7, &mut rng);
+        let p = teacher_probabilities(gaussian(13, 4, &mut rng).as_ref(), 1.0).unwrap();
+        let tau = 1.7;
+        let mut fast = head.clone();
+        gd_step(&mut fast, phi.as_ref(), p.transpose(), tau, 0.3);
+        let mut z = Mat::<f64>::zeros(13, 4);
+        gemm(&mut z, phi.as_ref(), head.transpose(), 1.0);
+        let (_, dz) = kd_loss_and_grad(p.as_ref(), z.as_ref(), tau).unwrap();
+        let mut dh = Mat::<f64>::zeros(4, 7);
+        gemm(&mut dh, dz.transpose(), phi.as_ref(), 1.0);
+        let reference = &head - dh * faer::Scale(0.3);
+        assert!((&fast - &reference).norm_max() <= 1e-13 * reference.norm_max());
+    }
 }

@@ -28,6 +28,20 @@ pub fn log_softmax_into(z: &[f64], tau: f64, out: &mut [f64]) {
     }
 }
 
+/// `out = softmax(z/τ)` for one row with one `exp` per entry (`out.len() == z.len() ≥ 1`, `τ > 0`
+/// unchecked): the hot-loop form of [`log_softmax_into`].
+pub fn softmax_into(z: &[f64], tau: f64, out: &mut [f64]) {
+    let inv = 1.0 / tau;
+    let m = z.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v * inv));
+    let mut sum = 0.0;
+    for (o, &v) in out.iter_mut().zip(z) {
+        *o = (v * inv - m).exp();
+        sum += *o;
+    }
+    let r = 1.0 / sum;
+    out.iter_mut().for_each(|o| *o *= r);
+}
+
 /// `softmax(z/τ)` of one row. Errors: empty or non-finite `z`, `τ ≤ 0`.
 pub fn softmax(z: &[f64], tau: f64) -> Result<Vec<f64>> {
     crate::error::check_nonempty("logits", z)?;

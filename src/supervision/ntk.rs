@@ -100,7 +100,7 @@ impl TwoLayerRelu {
                 reason: format!("d, width, outputs must be > 0; got {d}, {width}, {outputs}"),
             });
         }
-        let mut rng = seeded(seed, 0x6e74_6b);
+        let mut rng = seeded(seed, 0x006e_746b);
         let mut draw = |r, c| Mat::from_fn(r, c, |_, _| StandardNormal.sample(&mut rng));
         let w = draw(width, d);
         let a = draw(outputs, width);

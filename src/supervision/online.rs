@@ -104,11 +104,13 @@ fn features(x: MatRef<'_, f64>, w: MatRef<'_, f64>) -> Mat<f64> {
     Mat::from_fn(h.nrows(), h.ncols(), |i, j| h[(i, j)].max(0.0))
 }
 
-fn gaussian(rows: usize, cols: usize, rng: &mut crate::rng::Rng) -> Mat<f64> {
+/// `rows × cols` standard-normal matrix.
+pub(crate) fn gaussian(rows: usize, cols: usize, rng: &mut crate::rng::Rng) -> Mat<f64> {
     Mat::from_fn(rows, cols, |_, _| StandardNormal.sample(rng))
 }
 
-fn sphere(n: usize, d: usize, rng: &mut crate::rng::Rng) -> Mat<f64> {
+/// `n` points uniform on the unit sphere `S^{d−1}` (`n × d`).
+pub(crate) fn sphere(n: usize, d: usize, rng: &mut crate::rng::Rng) -> Mat<f64> {
     let mut x = gaussian(n, d, rng);
     for i in 0..n {
         let nrm = x.row(i).norm_l2();

@@ -5,7 +5,7 @@
 use super::bound::margin_bound;
 use super::complexity::{interpolant_rkhs_norm_sq, supervision_complexity_eigen, GramFactor};
 use super::ntk::{relu_ntk_cross, relu_ntk_gram};
-use super::online::{run_distillation, DistillConfig};
+use super::online::{gaussian, run_distillation, sphere, DistillConfig};
 use super::targets::{argmax_one_hot, centre, one_hot, teacher_probabilities};
 use crate::error::Result;
 use crate::report::plot::Chart;
@@ -13,7 +13,6 @@ use crate::report::{Check, Context, Section, SectionReport};
 use crate::rng::seeded;
 use faer::Mat;
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
 
 /// This module's sections of the `attnmech reproduce` report.
 pub fn report_sections() -> Vec<Box<dyn Section>> {
@@ -21,19 +20,6 @@ pub fn report_sections() -> Vec<Box<dyn Section>> {
 }
 
 struct SupervisionSection;
-
-fn sphere(n: usize, d: usize, rng: &mut crate::rng::Rng) -> Mat<f64> {
-    let mut x = Mat::from_fn(n, d, |_, _| {
-        Distribution::<f64>::sample(&StandardNormal, rng)
-    });
-    for i in 0..n {
-        let r = x.row(i).norm_l2();
-        for j in 0..d {
-            x[(i, j)] /= r;
-        }
-    }
-    x
-}
 
 const TAUS: [f64; 7] = [0.1, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0];
 
@@ -58,9 +44,7 @@ fn temperature_sweep(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
     let n = if ctx.quick { 150 } else { 300 };
     let mut rng = seeded(ctx.seed, 0x5c);
     let x = sphere(n, 10, &mut rng);
-    let w = Mat::from_fn(10, 5, |_, _| {
-        3.0 * Distribution::<f64>::sample(&StandardNormal, &mut rng)
-    });
+    let w = gaussian(10, 5, &mut rng) * faer::Scale(3.0);
     let z = &x * &w;
     let k = relu_ntk_gram(x.as_ref())?;
     let f = GramFactor::new(k.as_ref(), 0.0)?;

@@ -219,6 +219,13 @@ fn bad_input_is_rejected() {
         supervision_complexity(asym.as_ref(), y.as_ref().subrows(0, 3), 0.0),
         Err(Error::InvalidArgument { .. })
     ));
+    // Asymmetry across a 64-tile boundary is caught too.
+    let mut big = Mat::<f64>::identity(130, 130);
+    big[(100, 65)] = 0.5;
+    assert!(matches!(
+        GramFactor::new(big.as_ref(), 0.0),
+        Err(Error::InvalidArgument { .. })
+    ));
     assert!(supervision_complexity(eye.as_ref(), y.as_ref().subrows(0, 3), -1.0).is_err());
     assert!(matches!(
         supervision_complexity(

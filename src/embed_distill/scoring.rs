@@ -12,31 +12,15 @@
 use crate::attention::{forward, Options, Shape};
 use crate::error::{check_finite, check_len, Error, Result};
 use crate::rng::seeded;
+use crate::supervision::targets::check_matrix;
 use faer::{Accum, Mat, MatRef, Par};
 use rand_distr::{Distribution, StandardNormal};
-
-fn check_mat(what: &'static str, m: MatRef<'_, f64>) -> Result<()> {
-    if m.nrows() == 0 || m.ncols() == 0 {
-        return Err(Error::Empty { what });
-    }
-    for i in 0..m.nrows() {
-        for j in 0..m.ncols() {
-            if !m[(i, j)].is_finite() {
-                return Err(Error::NonFinite {
-                    what,
-                    index: i * m.ncols() + j,
-                });
-            }
-        }
-    }
-    Ok(())
-}
 
 /// Dual-encoder scores `S = Q Dᵀ` for query embeddings `q` (`n_q × k`) and document embeddings `d`
 /// (`n_d × k`).
 pub fn dual_encoder_scores(q: MatRef<'_, f64>, d: MatRef<'_, f64>) -> Result<Mat<f64>> {
-    check_mat("q", q)?;
-    check_mat("d", d)?;
+    check_matrix("q", q)?;
+    check_matrix("d", d)?;
     check_len("d (columns)", q.ncols(), d.ncols())?;
     let mut s = Mat::<f64>::zeros(q.nrows(), d.nrows());
     faer::linalg::matmul::matmul(s.as_mut(), Accum::Replace, q, d.transpose(), 1.0, Par::Seq);
@@ -138,8 +122,8 @@ impl DualPoolingCrossEncoder {
         q_tokens: MatRef<'_, f64>,
         d_tokens: MatRef<'_, f64>,
     ) -> Result<PairEncoding> {
-        check_mat("q_tokens", q_tokens)?;
-        check_mat("d_tokens", d_tokens)?;
+        check_matrix("q_tokens", q_tokens)?;
+        check_matrix("d_tokens", d_tokens)?;
         let k = self.k();
         check_len("q_tokens (columns)", k, q_tokens.ncols())?;
         check_len("d_tokens (columns)", k, d_tokens.ncols())?;

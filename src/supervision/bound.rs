@@ -52,3 +52,105 @@ pub fn margin_bound(
         total: margin_error + complexity + confidence,
     })
 }
+
+/// Configuration of the SC8 experiment: a linear teacher on the sphere, noisy labels, and the
+/// minimum-norm NTK interpolant of the teacher's outputs.
+#[derive(Clone, Debug, Serialize)]
+pub struct LinearTeacherConfig {
+    /// Training points on `S²`.
+    pub n_train: usize,
+    /// Fresh test points.
+    pub n_test: usize,
+    /// Probability that a label `sign(v·x)` is flipped.
+    pub label_noise: f64,
+    /// Margin `γ`.
+    pub gamma: f64,
+    /// Confidence `δ`.
+    pub delta: f64,
+    /// Seed of the points and the label noise.
+    pub seed: u64,
+}
+
+impl Default for LinearTeacherConfig {
+    fn default() -> Self {
+        LinearTeacherConfig {
+            n_train: 2000,
+            n_test: 2000,
+            label_noise: 0.1,
+            gamma: 0.3,
+            delta: 0.05,
+            seed: 0,
+        }
+    }
+}
+
+/// What the SC8 experiment measured.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct LinearTeacherOutcome {
+    /// SC of the teacher's outputs `v·x_i` under the analytic NTK (≤ ‖v‖² = 1, see the notes).
+    pub teacher_sc: f64,
+    /// The bound for the interpolant of the teacher's outputs.
+    pub teacher_bound: MarginBound,
+    /// Test error `P(y f(x) ≤ 0)` of that interpolant on fresh noisy labels.
+    pub test_error: f64,
+    /// SC of the noisy ±1 labels themselves.
+    pub label_sc: f64,
+    /// The bound for the interpolant of the noisy labels (margins all 1).
+    pub label_bound: MarginBound,
+}
+
+/// SC8: `n_train` points on `S²`, teacher `f*(x) = v·x` with `v = (0.6, 0, 0.8)`, labels
+/// `sign(v·x)` flipped with probability `label_noise`. The student is the minimum-norm interpolant
+/// (analytic ReLU NTK) of the teacher's outputs; its margin bound is compared with its test error,
+/// and with the bound of the interpolant of the noisy labels.
+pub fn linear_teacher_bound(cfg: &LinearTeacherConfig) -> Result<LinearTeacherOutcome> {
+    use super::complexity::GramFactor;
+    use super::ntk::{relu_ntk_cross, relu_ntk_gram};
+    use rand::Rng;
+    if cfg.n_train == 0 || cfg.n_test == 0 || !(0.0..=1.0).contains(&cfg.label_noise) {
+        return Err(Error::InvalidArgument {
+            what: "LinearTeacherConfig",
+            reason: "need n_train, n_test > 0 and label_noise in [0, 1]".into(),
+        });
+    }
+    let mut rng = crate::rng::seeded(cfg.seed, 0x5c8);
+    let x = super::online::sphere(cfg.n_train, 3, &mut rng);
+    let xt = super::online::sphere(cfg.n_test, 3, &mut rng);
+    let v = [0.6, 0.0, 0.8];
+    let teacher = |m: &faer::Mat<f64>, i: usize| (0..3).map(|j| m[(i, j)] * v[j]).sum::<f64>();
+    let mut noisy = |m: &faer::Mat<f64>, i: usize| {
+        let s = if teacher(m, i) > 0.0 { 1.0 } else { -1.0 };
+        if rng.random::<f64>() < cfg.label_noise {
+            -s
+        } else {
+            s
+        }
+    };
+    let y: Vec<f64> = (0..cfg.n_train).map(|i| noisy(&x, i)).collect();
+    let yt: Vec<f64> = (0..cfg.n_test).map(|i| noisy(&xt, i)).collect();
+    let targets = faer::Mat::from_fn(cfg.n_train, 1, |i, _| teacher(&x, i));
+    let f = GramFactor::new(relu_ntk_gram(x.as_ref())?.as_ref(), 0.0)?;
+    let teacher_sc = f.complexity(targets.as_ref())?;
+    let pred = relu_ntk_cross(xt.as_ref(), x.as_ref())? * f.solve(targets.as_ref())?;
+    let wrong = (0..cfg.n_test)
+        .filter(|&i| yt[i] * pred[(i, 0)] <= 0.0)
+        .count();
+    let margins: Vec<f64> = (0..cfg.n_train).map(|i| y[i] * targets[(i, 0)]).collect();
+    let teacher_bound = margin_bound(&margins, cfg.gamma, teacher_sc, f.trace(), cfg.delta)?;
+    let labels = faer::Mat::from_fn(cfg.n_train, 1, |i, _| y[i]);
+    let label_sc = f.complexity(labels.as_ref())?;
+    let label_bound = margin_bound(
+        &vec![1.0; cfg.n_train],
+        cfg.gamma,
+        label_sc,
+        f.trace(),
+        cfg.delta,
+    )?;
+    Ok(LinearTeacherOutcome {
+        teacher_sc,
+        teacher_bound,
+        test_error: wrong as f64 / cfg.n_test as f64,
+        label_sc,
+        label_bound,
+    })
+}

@@ -26,7 +26,9 @@ pub mod online;
 mod report;
 pub mod targets;
 
-pub use bound::{margin_bound, MarginBound};
+pub use bound::{
+    linear_teacher_bound, margin_bound, LinearTeacherConfig, LinearTeacherOutcome, MarginBound,
+};
 pub use complexity::{
     interpolant_rkhs_norm_sq, rademacher_term, supervision_complexity,
     supervision_complexity_eigen, GramFactor,

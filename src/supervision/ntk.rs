@@ -15,6 +15,7 @@
 
 use crate::error::{check_finite, check_len, Error, Result};
 use crate::rng::seeded;
+use crate::supervision::targets::check_matrix;
 use faer::{Accum, Mat, MatRef, Par};
 use rand_distr::{Distribution, StandardNormal};
 use std::f64::consts::PI;
@@ -36,28 +37,11 @@ pub fn relu_ntk_from_inner(inner: f64, norm_a: f64, norm_b: f64) -> f64 {
     scale * (k1 + u * k0)
 }
 
-fn check_inputs(what: &'static str, x: MatRef<'_, f64>) -> Result<()> {
-    if x.nrows() == 0 || x.ncols() == 0 {
-        return Err(Error::Empty { what });
-    }
-    for i in 0..x.nrows() {
-        for j in 0..x.ncols() {
-            if !x[(i, j)].is_finite() {
-                return Err(Error::NonFinite {
-                    what,
-                    index: i * x.ncols() + j,
-                });
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Cross-kernel `Θ(a_i, b_j)` (`n_a × n_b`) of the rows of `a` (`n_a × d`) and `b` (`n_b × d`); the
 /// inner products come from one faer GEMM.
 pub fn relu_ntk_cross(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Result<Mat<f64>> {
-    check_inputs("a", a)?;
-    check_inputs("b", b)?;
+    check_matrix("a", a)?;
+    check_matrix("b", b)?;
     check_len("b (columns)", a.ncols(), b.ncols())?;
     let mut g = Mat::<f64>::zeros(a.nrows(), b.nrows());
     faer::linalg::matmul::matmul(g.as_mut(), Accum::Replace, a, b.transpose(), 1.0, Par::Seq);
@@ -126,7 +110,7 @@ impl TwoLayerRelu {
 
     /// Outputs `f(x_i)` (`n × C`) for the rows of `x` (`n × d`).
     pub fn forward(&self, x: MatRef<'_, f64>) -> Result<Mat<f64>> {
-        check_inputs("x", x)?;
+        check_matrix("x", x)?;
         check_len("x (columns)", self.d(), x.ncols())?;
         let mut h = Mat::<f64>::zeros(x.nrows(), self.width());
         faer::linalg::matmul::matmul(
@@ -154,7 +138,7 @@ impl TwoLayerRelu {
     /// Per-example Jacobian of output `c`: row `i` is `∇_θ f_c(x_i)` (`n × P`, layout of
     /// [`TwoLayerRelu::n_params`]). The ReLU derivative at exactly 0 is taken as 0.
     pub fn jacobian(&self, x: MatRef<'_, f64>, c: usize) -> Result<Mat<f64>> {
-        check_inputs("x", x)?;
+        check_matrix("x", x)?;
         check_len("x (columns)", self.d(), x.ncols())?;
         crate::error::check_ids("output", &[c], self.outputs())?;
         let (m, d, n) = (self.width(), self.d(), x.nrows());

@@ -53,7 +53,9 @@ pub fn softmax(z: &[f64], tau: f64) -> Result<Vec<f64>> {
     Ok(out)
 }
 
-fn check_logits(what: &'static str, z: MatRef<'_, f64>) -> Result<()> {
+/// Checks that a matrix is non-empty (rows and columns) and finite, naming the first bad entry by
+/// its row-major flat index.
+pub fn check_matrix(what: &'static str, z: MatRef<'_, f64>) -> Result<()> {
     if z.nrows() == 0 || z.ncols() == 0 {
         return Err(Error::Empty { what });
     }
@@ -77,7 +79,7 @@ fn row(z: MatRef<'_, f64>, i: usize) -> Vec<f64> {
 /// Teacher probabilities `softmax(Z/τ)` row by row (`n × C`). Errors: empty or non-finite logits,
 /// `τ ≤ 0` (use [`argmax_one_hot`] for the `τ → 0` limit).
 pub fn teacher_probabilities(logits: MatRef<'_, f64>, tau: f64) -> Result<Mat<f64>> {
-    check_logits("logits", logits)?;
+    check_matrix("logits", logits)?;
     check_temperature("tau", tau)?;
     let (n, c) = (logits.nrows(), logits.ncols());
     let mut p = Mat::<f64>::zeros(n, c);
@@ -93,7 +95,7 @@ pub fn teacher_probabilities(logits: MatRef<'_, f64>, tau: f64) -> Result<Mat<f6
 
 /// The `τ → 0` limit of [`teacher_probabilities`]: one-hot at the row argmax (ties: lowest index).
 pub fn argmax_one_hot(logits: MatRef<'_, f64>) -> Result<Mat<f64>> {
-    check_logits("logits", logits)?;
+    check_matrix("logits", logits)?;
     let labels: Vec<usize> = (0..logits.nrows())
         .map(|i| {
             (0..logits.ncols()).fold(0, |best, j| {
@@ -130,7 +132,7 @@ pub fn centre(y: MatRef<'_, f64>) -> Mat<f64> {
 /// Checks that every row of `p` is a probability distribution: finite, non-negative, summing to 1
 /// within `1e-12·C` (the crate's convention).
 pub fn check_distributions(what: &'static str, p: MatRef<'_, f64>) -> Result<()> {
-    check_logits(what, p)?;
+    check_matrix(what, p)?;
     let c = p.ncols();
     for i in 0..p.nrows() {
         let mut s = 0.0;
@@ -168,7 +170,7 @@ pub fn kd_loss_and_grad(
     tau: f64,
 ) -> Result<(f64, Mat<f64>)> {
     check_distributions("teacher", teacher)?;
-    check_logits("student_logits", student_logits)?;
+    check_matrix("student_logits", student_logits)?;
     check_len(
         "student_logits (rows)",
         teacher.nrows(),

@@ -216,40 +216,13 @@ fn sc6_sc7_checkpoints_and_distillation() {
 /// trade-off of the paper.
 #[test]
 fn sc8_margin_bound_holds() {
-    use rand::Rng;
-    let mut rng = attnmech::rng::seeded(8, 0);
-    let (x, xt) = (sphere(2000, 3, 80), sphere(2000, 3, 81));
-    let v = [0.6, 0.0, 0.8];
-    let label = |x: &Mat<f64>, i: usize, rng: &mut attnmech::rng::Rng| {
-        let s = if (0..3).map(|j| x[(i, j)] * v[j]).sum::<f64>() > 0.0 {
-            1.0
-        } else {
-            -1.0
-        };
-        if rng.random::<f64>() < 0.1 {
-            -s
-        } else {
-            s
-        }
-    };
-    let y: Vec<f64> = (0..2000).map(|i| label(&x, i, &mut rng)).collect();
-    let yt: Vec<f64> = (0..2000).map(|i| label(&xt, i, &mut rng)).collect();
-    let teacher = Mat::from_fn(2000, 1, |i, _| {
-        (0..3).map(|j| x[(i, j)] * v[j]).sum::<f64>()
-    });
-    let k = relu_ntk_gram(x.as_ref()).unwrap();
-    let f = GramFactor::new(k.as_ref(), 0.0).unwrap();
-    let sc = f.complexity(teacher.as_ref()).unwrap();
-    assert!(sc <= 1.0 + 1e-9, "{sc}");
-    let alpha = f.solve(teacher.as_ref()).unwrap();
-    let pred = relu_ntk_cross(xt.as_ref(), x.as_ref()).unwrap() * &alpha;
-    let test_err = (0..2000).filter(|&i| yt[i] * pred[(i, 0)] <= 0.0).count() as f64 / 2000.0;
-    let margins: Vec<f64> = (0..2000).map(|i| y[i] * teacher[(i, 0)]).collect();
-    let b = margin_bound(&margins, 0.3, sc, f.trace(), 0.05).unwrap();
-    assert!(b.total < 1.0, "vacuous: {b:?}");
-    assert!(test_err <= b.total, "{test_err} > {b:?}");
-    let labels = Mat::from_fn(2000, 1, |i, _| y[i]);
-    let sc_labels = f.complexity(labels.as_ref()).unwrap();
-    let b_labels = margin_bound(&vec![1.0; 2000], 0.3, sc_labels, f.trace(), 0.05).unwrap();
-    assert!(b_labels.total > 1.0, "{b_labels:?}");
+    let o = linear_teacher_bound(&LinearTeacherConfig {
+        seed: 8,
+        ..Default::default()
+    })
+    .unwrap();
+    assert!(o.teacher_sc <= 1.0 + 1e-9, "{o:?}");
+    assert!(o.teacher_bound.total < 1.0, "vacuous: {o:?}");
+    assert!(o.test_error <= o.teacher_bound.total, "{o:?}");
+    assert!(o.label_bound.total > 1.0, "{o:?}");
 }

@@ -1,5 +1,5 @@
 //! The margin bound used for the trade-off the paper describes (the standard RKHS-ball margin bound;
-//! the paper's own constants are [R] and not encoded).
+//! the paper's own constants are tagged R in the spec and are not encoded).
 //!
 //! For binary `f` in an RKHS ball of radius `B = sqrt(SC)`, with probability at least `1 − δ`,
 //!

@@ -1,1 +1,5 @@
-//! Tests for `attnmech::supervision` (to be filled in by its issue).
+//! Tests for `attnmech::supervision`: SC1-SC8 of spec section 6, the worked example, the NTKs, the
+//! KD loss gradient and the error paths.
+
+mod claims;
+mod kernels;

@@ -1,0 +1,106 @@
+//! Score-distillation losses over one query's candidate list (`L` documents) and their gradients
+//! in the student scores.
+//!
+//! ```text
+//! softmax-CE:  ℓ = −Σ_j p^t_j · lsm(s^s/τ_s)_j,   p^t = softmax(s^t/τ_t),
+//!              ∂ℓ/∂s^s = (softmax(s^s/τ_s) − p^t) / τ_s
+//! margin-MSE:  ℓ = (1/(L−1)) Σ_{j≠+} (Δ^s_j − Δ^t_j)²,   Δ_j = s_+ − s_j
+//! label CE:    ℓ = −lsm(s^s/τ)_+,   ∂ℓ/∂s^s = (softmax(s^s/τ) − e_+) / τ
+//! ```
+//!
+//! The softmax-CE value at a perfect match is the teacher entropy `H(p^t)`, not 0; the excess over
+//! that minimum is `KL(p^t ‖ softmax(s^s/τ_s))`, reported alongside.
+
+use crate::error::{check_finite, check_len, check_nonempty, Error, Result};
+use crate::supervision::targets::{check_temperature, log_softmax_into};
+
+/// Value and student-score gradient of a score loss for one query.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScoreLoss {
+    /// The loss value.
+    pub loss: f64,
+    /// For softmax-CE: `KL(p^t ‖ p^s) = loss − H(p^t)`, zero exactly at the minimiser; for the
+    /// other losses equal to `loss`.
+    pub excess: f64,
+    /// `∂loss/∂s^s` (length `L`).
+    pub grad: Vec<f64>,
+}
+
+fn check_scores(student: &[f64], teacher: &[f64]) -> Result<()> {
+    check_nonempty("student_scores", student)?;
+    check_len("teacher_scores", student.len(), teacher.len())?;
+    check_finite("student_scores", student)?;
+    check_finite("teacher_scores", teacher)
+}
+
+/// Softmax cross-entropy score distillation for one query (see the [module docs](self)).
+/// Errors: empty or mismatched lengths, non-finite scores, temperatures ≤ 0.
+pub fn softmax_ce(student: &[f64], teacher: &[f64], tau_s: f64, tau_t: f64) -> Result<ScoreLoss> {
+    check_scores(student, teacher)?;
+    check_temperature("tau_s", tau_s)?;
+    check_temperature("tau_t", tau_t)?;
+    let l = student.len();
+    let (mut lsm_s, mut lsm_t) = (vec![0.0; l], vec![0.0; l]);
+    log_softmax_into(student, tau_s, &mut lsm_s);
+    log_softmax_into(teacher, tau_t, &mut lsm_t);
+    let (mut loss, mut excess) = (0.0, 0.0);
+    let mut grad = vec![0.0; l];
+    for j in 0..l {
+        let pt = lsm_t[j].exp();
+        if pt > 0.0 {
+            loss -= pt * lsm_s[j];
+            excess += pt * (lsm_t[j] - lsm_s[j]);
+        }
+        grad[j] = (lsm_s[j].exp() - pt) / tau_s;
+    }
+    Ok(ScoreLoss { loss, excess, grad })
+}
+
+/// Margin-MSE for one query with positive document `positive` and the other `L − 1` candidates as
+/// negatives. Invariant to a constant shift of either score vector. Errors: `L < 2`, `positive ≥ L`,
+/// mismatched lengths, non-finite scores.
+pub fn margin_mse(student: &[f64], teacher: &[f64], positive: usize) -> Result<ScoreLoss> {
+    check_scores(student, teacher)?;
+    let l = student.len();
+    if l < 2 {
+        return Err(Error::InvalidArgument {
+            what: "student_scores",
+            reason: "margin-MSE needs a positive and at least one negative".into(),
+        });
+    }
+    crate::error::check_ids("positive", &[positive], l)?;
+    let norm = 1.0 / (l - 1) as f64;
+    let mut loss = 0.0;
+    let mut grad = vec![0.0; l];
+    for j in (0..l).filter(|&j| j != positive) {
+        let r = (student[positive] - student[j]) - (teacher[positive] - teacher[j]);
+        loss += norm * r * r;
+        grad[positive] += 2.0 * norm * r;
+        grad[j] -= 2.0 * norm * r;
+    }
+    Ok(ScoreLoss {
+        loss,
+        excess: loss,
+        grad,
+    })
+}
+
+/// One-hot cross-entropy on the positive document at temperature `tau`.
+pub fn label_ce(student: &[f64], positive: usize, tau: f64) -> Result<ScoreLoss> {
+    check_nonempty("student_scores", student)?;
+    check_finite("student_scores", student)?;
+    crate::error::check_ids("positive", &[positive], student.len())?;
+    check_temperature("tau", tau)?;
+    let mut lsm = vec![0.0; student.len()];
+    log_softmax_into(student, tau, &mut lsm);
+    let grad = lsm
+        .iter()
+        .enumerate()
+        .map(|(j, v)| (v.exp() - f64::from(u8::from(j == positive))) / tau)
+        .collect();
+    Ok(ScoreLoss {
+        loss: -lsm[positive],
+        excess: -lsm[positive],
+        grad,
+    })
+}

@@ -1,0 +1,296 @@
+//! Supervision complexity `SC(Y, K) = tr(Yᵀ K⁻¹ Y)` by Cholesky, the eigen form and the RKHS-norm
+//! form, never through an explicit inverse.
+//!
+//! With `K + λI = L Lᵀ` (lower-triangular `L`), `tr(Yᵀ (LLᵀ)⁻¹ Y) = ‖L⁻¹ Y‖²_F`: one Cholesky
+//! (`n³/3` flops) and one triangular solve with `C` right-hand sides (`n²·C` flops). The sum of
+//! squares is accumulated in `f64` whatever the scalar type.
+
+use crate::error::{check_finite, check_len, Error, Result};
+use crate::float::Float;
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::cholesky::llt::factor::{cholesky_in_place, cholesky_in_place_scratch, LltError};
+use faer::{Mat, MatRef, Par, Side};
+
+/// Checks that `k` is a finite, square, symmetric matrix (up to rounding in its last bits).
+///
+/// One pass over `TILE × TILE` block pairs `(I, J)`, `(J, I)` reads every entry once while the
+/// transposed reads stay in cache (a plain column-against-row sweep costs a sizeable fraction of the
+/// Cholesky itself at n = 4096). A non-finite entry is reported by its row-major flat index.
+pub(crate) fn check_gram<T: Float>(what: &'static str, k: MatRef<'_, T>) -> Result<()> {
+    const TILE: usize = 64;
+    let n = k.nrows();
+    check_len(what, n, k.ncols())?;
+    if n == 0 {
+        return Err(Error::Empty { what });
+    }
+    let mut max_abs = 0.0f64;
+    let mut worst = (0.0f64, 0, 0);
+    for jb in (0..n).step_by(TILE) {
+        for ib in (jb..n).step_by(TILE) {
+            for j in jb..(jb + TILE).min(n) {
+                for i in ib.max(j)..(ib + TILE).min(n) {
+                    let (a, b) = (k[(i, j)].as_f64(), k[(j, i)].as_f64());
+                    for (v, index) in [(a, i * n + j), (b, j * n + i)] {
+                        if !v.is_finite() {
+                            return Err(Error::NonFinite { what, index });
+                        }
+                    }
+                    max_abs = max_abs.max(a.abs()).max(b.abs());
+                    if (a - b).abs() > worst.0 {
+                        worst = ((a - b).abs(), i, j);
+                    }
+                }
+            }
+        }
+    }
+    // A Gram assembled by a GEMM in T is symmetric up to a few ulps of its largest entry.
+    if worst.0 > 64.0 * T::EPS * max_abs {
+        let (_, i, j) = worst;
+        return Err(Error::InvalidArgument {
+            what,
+            reason: format!(
+                "not symmetric at ({i}, {j}): {:e} vs {:e}",
+                k[(i, j)].as_f64(),
+                k[(j, i)].as_f64()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Checks targets `y` (`n × C`, `C ≥ 1`) against a Gram of order `n`.
+fn check_targets<T: Float>(n: usize, y: MatRef<'_, T>) -> Result<()> {
+    check_len("y (rows)", n, y.nrows())?;
+    if y.ncols() == 0 {
+        return Err(Error::Empty {
+            what: "y (columns)",
+        });
+    }
+    for j in 0..y.ncols() {
+        for i in 0..n {
+            if !y[(i, j)].as_f64().is_finite() {
+                return Err(Error::NonFinite {
+                    what: "y",
+                    index: i * y.ncols() + j,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The Cholesky factor of a regularised Gram `K + λI = L Lᵀ`, reusable across many target matrices
+/// (a temperature sweep, the columns of a checkpoint series).
+///
+/// Shapes: `K` is `n × n`, symmetric positive definite (only its lower triangle is read by the
+/// factorisation; the whole matrix is checked for symmetry).
+#[derive(Clone, Debug)]
+pub struct GramFactor<T: Float> {
+    l: Mat<T>,
+    ridge: f64,
+    trace: f64,
+    par: Par,
+}
+
+impl<T: Float> GramFactor<T> {
+    /// Factors `K + ridge·I`, sequentially (bitwise reproducible).
+    ///
+    /// Errors: `Empty` for `n = 0`; `ShapeMismatch` for a non-square `k`; `NonFinite`;
+    /// `InvalidArgument` for an asymmetric `k` or a negative/non-finite `ridge`;
+    /// `NotPositiveDefinite { what: "gram", pivot }` with the first pivot that was not positive.
+    pub fn new(k: MatRef<'_, T>, ridge: f64) -> Result<Self> {
+        Self::with_par(k, ridge, Par::Seq)
+    }
+
+    /// As [`GramFactor::new`], with an explicit faer parallelism for the factorisation and solves.
+    pub fn with_par(k: MatRef<'_, T>, ridge: f64, par: Par) -> Result<Self> {
+        check_gram("gram", k)?;
+        if !(ridge.is_finite() && ridge >= 0.0) {
+            return Err(Error::InvalidArgument {
+                what: "ridge",
+                reason: format!("must be finite and >= 0, got {ridge}"),
+            });
+        }
+        let n = k.nrows();
+        // The factorisation reads the lower triangle only; a full copy is one streaming pass.
+        let mut l = k.to_owned();
+        let mut trace = 0.0;
+        for i in 0..n {
+            l[(i, i)] += T::of(ridge);
+            trace += l[(i, i)].as_f64();
+        }
+        let mut mem = MemBuffer::new(cholesky_in_place_scratch::<T>(n, par, Default::default()));
+        let stack = MemStack::new(&mut mem);
+        cholesky_in_place(
+            l.as_mut(),
+            Default::default(),
+            par,
+            stack,
+            Default::default(),
+        )
+        .map_err(|e| match e {
+            LltError::NonPositivePivot { index } => Error::NotPositiveDefinite {
+                what: "gram",
+                pivot: index,
+            },
+        })?;
+        // faer leaves the strict upper triangle untouched: clear it so `l` is exactly L.
+        for j in 1..n {
+            for i in 0..j {
+                l[(i, j)] = T::zero();
+            }
+        }
+        Ok(GramFactor {
+            l,
+            ridge,
+            trace,
+            par,
+        })
+    }
+
+    /// Order `n` of the Gram.
+    pub fn n(&self) -> usize {
+        self.l.nrows()
+    }
+
+    /// The ridge `λ` that was added to the diagonal.
+    pub fn ridge(&self) -> f64 {
+        self.ridge
+    }
+
+    /// `tr(K + λI)`, accumulated in `f64`.
+    pub fn trace(&self) -> f64 {
+        self.trace
+    }
+
+    /// The lower-triangular factor `L` (`n × n`, zero above the diagonal).
+    pub fn l(&self) -> MatRef<'_, T> {
+        self.l.as_ref()
+    }
+
+    /// `Z = L⁻¹ Y` (`n × C`), one forward substitution.
+    pub fn whiten(&self, y: MatRef<'_, T>) -> Result<Mat<T>> {
+        check_targets(self.n(), y)?;
+        let mut z = y.to_owned();
+        faer::linalg::triangular_solve::solve_lower_triangular_in_place(
+            self.l.as_ref(),
+            z.as_mut(),
+            self.par,
+        );
+        Ok(z)
+    }
+
+    /// Per-column supervision complexity `yᵀ_c (K+λI)⁻¹ y_c` (length `C`); sums to
+    /// [`GramFactor::complexity`].
+    pub fn complexity_per_column(&self, y: MatRef<'_, T>) -> Result<Vec<f64>> {
+        let z = self.whiten(y)?;
+        Ok((0..z.ncols())
+            .map(|c| (0..z.nrows()).map(|i| z[(i, c)].as_f64().powi(2)).sum())
+            .collect())
+    }
+
+    /// `SC(Y, K+λI) = tr(Yᵀ (K+λI)⁻¹ Y) = ‖L⁻¹Y‖²_F`.
+    pub fn complexity(&self, y: MatRef<'_, T>) -> Result<f64> {
+        Ok(self.complexity_per_column(y)?.iter().sum())
+    }
+
+    /// The interpolation coefficients `α = (K+λI)⁻¹ Y` (`n × C`): `Lᵀ α = L⁻¹ Y`.
+    pub fn solve(&self, y: MatRef<'_, T>) -> Result<Mat<T>> {
+        let mut z = self.whiten(y)?;
+        faer::linalg::triangular_solve::solve_upper_triangular_in_place(
+            self.l.as_ref().transpose(),
+            z.as_mut(),
+            self.par,
+        );
+        Ok(z)
+    }
+}
+
+/// `SC(Y, K) = tr(Yᵀ (K + λI)⁻¹ Y)` by Cholesky. `k`: `n × n` SPD, `y`: `n × C`.
+///
+/// See [`GramFactor::new`] for the errors.
+pub fn supervision_complexity<T: Float>(
+    k: MatRef<'_, T>,
+    y: MatRef<'_, T>,
+    ridge: f64,
+) -> Result<f64> {
+    GramFactor::new(k, ridge)?.complexity(y)
+}
+
+/// The eigen form `SC = Σ_j ‖u_jᵀ Y‖² / λ_j` over the eigenpairs `(λ_j, u_j)` of `K` (in `f64`).
+///
+/// Returns the total and the per-eigenpair terms in nondecreasing eigenvalue order. Targets aligned
+/// with the top eigenvectors are cheap. Errors: as [`GramFactor::new`]; a non-positive eigenvalue is
+/// reported as `NotPositiveDefinite { what: "gram (eigenvalue)", pivot: j }`.
+pub fn supervision_complexity_eigen(
+    k: MatRef<'_, f64>,
+    y: MatRef<'_, f64>,
+) -> Result<(f64, Vec<f64>)> {
+    check_gram("gram", k)?;
+    check_targets(k.nrows(), y)?;
+    let evd = k
+        .self_adjoint_eigen(Side::Lower)
+        .map_err(|_| Error::NotConverged {
+            what: "self-adjoint eigendecomposition",
+            iterations: 0,
+            residual: f64::NAN,
+        })?;
+    let (u, s) = (evd.U(), evd.S());
+    let mut proj = Mat::<f64>::zeros(u.ncols(), y.ncols());
+    faer::linalg::matmul::matmul(
+        proj.as_mut(),
+        faer::Accum::Replace,
+        u.transpose(),
+        y,
+        1.0,
+        Par::Seq,
+    );
+    let mut terms = Vec::with_capacity(u.ncols());
+    for j in 0..u.ncols() {
+        let lambda = s[j];
+        if lambda <= 0.0 {
+            return Err(Error::NotPositiveDefinite {
+                what: "gram (eigenvalue)",
+                pivot: j,
+            });
+        }
+        let energy: f64 = (0..y.ncols()).map(|c| proj[(j, c)].powi(2)).sum();
+        terms.push(energy / lambda);
+    }
+    Ok((terms.iter().sum(), terms))
+}
+
+/// The squared RKHS norm of the minimum-norm interpolant `f = K(·, X) α`, `α = K⁻¹Y`:
+/// `‖f‖²_H = tr(αᵀ K α)`, computed as `Σ α ⊙ (K α)` with a faer GEMM. Equal to `SC(Y, K)`
+/// (claim SC1); it is a third, independent route (solve, then multiply back by `K`).
+pub fn interpolant_rkhs_norm_sq(k: MatRef<'_, f64>, y: MatRef<'_, f64>) -> Result<f64> {
+    let alpha = GramFactor::new(k, 0.0)?.solve(y)?;
+    let mut k_alpha = Mat::<f64>::zeros(k.nrows(), y.ncols());
+    faer::linalg::matmul::matmul(
+        k_alpha.as_mut(),
+        faer::Accum::Replace,
+        k,
+        alpha.as_ref(),
+        1.0,
+        Par::Seq,
+    );
+    let mut s = 0.0;
+    for c in 0..y.ncols() {
+        for i in 0..k.nrows() {
+            s += alpha[(i, c)] * k_alpha[(i, c)];
+        }
+    }
+    Ok(s)
+}
+
+/// The Rademacher-style term `sqrt(SC · tr K) / n` that enters the margin bound.
+pub fn rademacher_term(sc: f64, trace_k: f64, n: usize) -> Result<f64> {
+    check_finite("sc", &[sc, trace_k])?;
+    if sc < 0.0 || trace_k < 0.0 || n == 0 {
+        return Err(Error::InvalidArgument {
+            what: "rademacher_term",
+            reason: format!("need sc >= 0, tr K >= 0, n > 0; got {sc}, {trace_k}, {n}"),
+        });
+    }
+    Ok((sc * trace_k).sqrt() / n as f64)
+}

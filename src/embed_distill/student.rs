@@ -23,7 +23,7 @@ use serde::Serialize;
 fn gemm(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
     let mut c = Mat::<f64>::zeros(a.nrows(), b.ncols());
     faer::linalg::matmul::matmul(c.as_mut(), Accum::Replace, a, b, 1.0, Par::Seq);
-    crate::supervision::simd_state::after_simd_kernel();
+    crate::vector_state::clear_upper_vector_state();
     c
 }
 

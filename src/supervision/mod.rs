@@ -24,7 +24,6 @@ pub mod complexity;
 pub mod ntk;
 pub mod online;
 mod report;
-pub(crate) mod simd_state;
 pub mod targets;
 
 pub use bound::{

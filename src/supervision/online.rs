@@ -95,7 +95,7 @@ pub struct DistillOutcome {
 
 fn gemm(dst: &mut Mat<f64>, a: MatRef<'_, f64>, b: MatRef<'_, f64>, alpha: f64) {
     faer::linalg::matmul::matmul(dst.as_mut(), Accum::Replace, a, b, alpha, Par::Seq);
-    super::simd_state::after_simd_kernel();
+    crate::vector_state::clear_upper_vector_state();
 }
 
 /// `relu(X Wᵀ)/√M` (`n × M`).

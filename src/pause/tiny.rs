@@ -11,43 +11,52 @@ use crate::error::{check_ids, check_len, check_nonempty, Result};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
+/// `op(a) · op(b)` through faer's GEMM, row-major in and out. `a` is stored `[a_rows, a_cols]`,
+/// `b` is stored `[b_rows, b_cols]`; `op` transposes when its flag is set (a free stride swap).
+/// Sequential, so results do not depend on the thread count.
+fn gemm(
+    a: &[f64],
+    a_dims: (usize, usize),
+    ta: bool,
+    b: &[f64],
+    b_dims: (usize, usize),
+    tb: bool,
+) -> Vec<f64> {
+    use faer::linalg::matmul::matmul;
+    use faer::{Accum, MatMut, MatRef, Par};
+    let a = MatRef::from_row_major_slice(a, a_dims.0, a_dims.1);
+    let b = MatRef::from_row_major_slice(b, b_dims.0, b_dims.1);
+    let (a, b) = (
+        if ta { a.transpose() } else { a },
+        if tb { b.transpose() } else { b },
+    );
+    let (m, n) = (a.nrows(), b.ncols());
+    let mut c = vec![0.0; m * n];
+    matmul(
+        MatMut::from_row_major_slice_mut(&mut c, m, n),
+        Accum::Replace,
+        a,
+        b,
+        1.0,
+        Par::Seq,
+    );
+    crate::vector_state::clear_upper_vector_state();
+    c
+}
+
 /// `[m, k] · [k, n]`.
 fn matmul(a: &[f64], b: &[f64], m: usize, k: usize, n: usize) -> Vec<f64> {
-    let mut c = vec![0.0; m * n];
-    for i in 0..m {
-        for t in 0..k {
-            let a_it = a[i * k + t];
-            for j in 0..n {
-                c[i * n + j] += a_it * b[t * n + j];
-            }
-        }
-    }
-    c
+    gemm(a, (m, k), false, b, (k, n), false)
 }
 
 /// `aᵀ · b` for `a: [m, k]`, `b: [m, n]` → `[k, n]`.
 fn matmul_tn(a: &[f64], b: &[f64], m: usize, k: usize, n: usize) -> Vec<f64> {
-    let mut c = vec![0.0; k * n];
-    for i in 0..m {
-        for t in 0..k {
-            let a_it = a[i * k + t];
-            for j in 0..n {
-                c[t * n + j] += a_it * b[i * n + j];
-            }
-        }
-    }
-    c
+    gemm(a, (m, k), true, b, (m, n), false)
 }
 
 /// `a · bᵀ` for `a: [m, n]`, `b: [k, n]` → `[m, k]`.
 fn matmul_nt(a: &[f64], b: &[f64], m: usize, n: usize, k: usize) -> Vec<f64> {
-    let mut c = vec![0.0; m * k];
-    for i in 0..m {
-        for t in 0..k {
-            c[i * k + t] = (0..n).map(|j| a[i * n + j] * b[t * n + j]).sum();
-        }
-    }
-    c
+    gemm(a, (m, n), false, b, (k, n), true)
 }
 
 /// One attention layer's weights `W_q, W_k, W_v` (`[d, d]` each).

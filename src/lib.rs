@@ -21,6 +21,7 @@ pub mod error;
 pub mod float;
 pub mod report;
 pub mod rng;
+pub(crate) mod simd;
 
 pub mod attsvm;
 pub mod cascade;

@@ -8,7 +8,6 @@
 //! `proofs-notes/attention_kernels_cpu.md`.
 
 mod backward;
-mod exp;
 mod forward;
 mod simd;
 mod tiles;

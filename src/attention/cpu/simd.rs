@@ -8,89 +8,18 @@
 //! reassociates float arithmetic and every fused multiply-add is an explicit, correctly rounded
 //! `mul_add`, **all three produce the same bits** (checked by
 //! `tests::levels_agree_bitwise`). The level is detected once
-//! ([`level`]); `ATTNMECH_SIMD=scalar|avx2|avx512` lowers it (for testing the fallbacks).
+//! ([`crate::simd::level`]); `ATTNMECH_SIMD=scalar|avx2|avx512` lowers it (for testing the fallbacks).
 
-use super::exp::exp;
 use crate::float::Float;
-use std::sync::OnceLock;
-
-/// Lanes of the per-row accumulators: one AVX-512 register of f32.
-const LANES: usize = 16;
-
-/// Instruction-set level of the tile passes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Level {
-    /// Plain code (baseline x86-64 SSE2, or any other architecture).
-    Scalar,
-    /// AVX2 + FMA (256-bit).
-    Avx2,
-    /// AVX-512F + FMA (512-bit).
-    Avx512,
-}
-
-/// The best level this CPU supports, lowered by `ATTNMECH_SIMD` if set; detected once.
-pub(crate) fn level() -> Level {
-    static LEVEL: OnceLock<Level> = OnceLock::new();
-    *LEVEL.get_or_init(|| {
-        let detected = detect();
-        match std::env::var("ATTNMECH_SIMD").as_deref() {
-            Ok("scalar") => Level::Scalar,
-            Ok("avx2") if detected != Level::Scalar => Level::Avx2,
-            _ => detected,
-        }
-    })
-}
+use crate::simd::exp::exp;
+pub(crate) use crate::simd::{dispatched, level, Level};
 
 /// `vzeroupper` after faer's tile GEMMs: see [`crate::vector_state`]. Measured with `perf` on the
 /// `(64, 1, 64, 16)` forward: half the time went to the code after the GEMM before this was added.
 pub(crate) use crate::vector_state::clear_upper_vector_state as clear_upper_state;
 
-fn detect() -> Level {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if !std::arch::is_x86_feature_detected!("fma") {
-            return Level::Scalar;
-        }
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            return Level::Avx512;
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            return Level::Avx2;
-        }
-    }
-    Level::Scalar
-}
-
-/// Defines `pub(crate) fn $name(level, args..)` that runs `$body(args..)` compiled for `level`.
-macro_rules! dispatched {
-    ($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) => $body:ident) => {
-        $(#[$doc])*
-        #[allow(clippy::too_many_arguments)]
-        pub(crate) fn $name<T: Float>(level: Level, $($arg: $ty),*) {
-            #[cfg(target_arch = "x86_64")]
-            {
-                #[allow(clippy::too_many_arguments)]
-                #[target_feature(enable = "avx512f,fma")]
-                fn avx512<T: Float>($($arg: $ty),*) {
-                    $body($($arg),*)
-                }
-                #[allow(clippy::too_many_arguments)]
-                #[target_feature(enable = "avx2,fma")]
-                fn avx2<T: Float>($($arg: $ty),*) {
-                    $body($($arg),*)
-                }
-                match level {
-                    // SAFETY: `level` is at most what `detect` found on this CPU.
-                    Level::Avx512 => return unsafe { avx512($($arg),*) },
-                    Level::Avx2 => return unsafe { avx2($($arg),*) },
-                    Level::Scalar => {}
-                }
-            }
-            let _ = level;
-            $body($($arg),*)
-        }
-    };
-}
+/// Lanes of the per-row accumulators: one AVX-512 register of f32.
+const LANES: usize = 16;
 
 #[inline(always)]
 fn max<T: Float>(a: T, b: T) -> T {
@@ -285,6 +214,7 @@ dispatched!(
 mod tests {
     use super::*;
     use crate::rng::seeded;
+    use crate::simd::detect;
     use rand::Rng;
 
     fn levels() -> Vec<Level> {

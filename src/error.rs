@@ -142,6 +142,7 @@ impl From<std::io::Error> for Error {
     }
 }
 
+#[cfg(feature = "papers")]
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
         Error::Parse(e.to_string())

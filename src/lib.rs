@@ -17,31 +17,50 @@
 #![warn(missing_docs)]
 
 pub mod attention;
+pub mod cuda;
 pub mod error;
 pub mod float;
-pub mod report;
+pub mod fuzz;
 pub mod rng;
 pub(crate) mod simd;
-
-pub mod attsvm;
-pub mod cascade;
-pub mod ccmc;
-pub mod cuda;
-pub mod distill;
-pub mod embed_distill;
-pub mod fuzz;
-pub mod memorisation;
-pub mod nexttoken;
-pub mod pause;
-pub mod prompt_attention;
-pub mod qp;
-pub mod resmem;
-pub mod specdec;
-pub mod supervision;
 pub mod vector_state;
+
+#[cfg(feature = "report")]
+pub mod report;
+
+#[cfg(feature = "papers")]
+pub mod attsvm;
+#[cfg(feature = "papers")]
+pub mod cascade;
+#[cfg(feature = "papers")]
+pub mod ccmc;
+#[cfg(feature = "papers")]
+pub mod distill;
+#[cfg(feature = "papers")]
+pub mod embed_distill;
+#[cfg(feature = "papers")]
+pub mod memorisation;
+#[cfg(feature = "papers")]
+pub mod nexttoken;
+#[cfg(feature = "papers")]
+pub mod pause;
+#[cfg(feature = "papers")]
+pub mod prompt_attention;
+#[cfg(feature = "papers")]
+pub mod qp;
+#[cfg(feature = "papers")]
+pub mod resmem;
+#[cfg(feature = "papers")]
+pub mod specdec;
+#[cfg(feature = "papers")]
+pub mod supervision;
 
 pub use error::{Error, Result};
 pub use float::Float;
+
+/// The matrix library of the public signatures (`faer::Mat`, `MatRef`, ...), re-exported so a
+/// dependent uses the same version.
+pub use faer;
 
 /// The README's code examples, compiled and run as doctests.
 #[cfg(doctest)]

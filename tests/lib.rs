@@ -2,16 +2,27 @@
 //! or paper.
 
 mod attention;
+#[cfg(feature = "papers")]
 mod cascade;
+#[cfg(feature = "papers")]
 mod ccmc;
 mod cuda;
+#[cfg(feature = "papers")]
 mod embed_distill;
 mod fuzz;
+#[cfg(feature = "papers")]
 mod memorisation;
+#[cfg(feature = "papers")]
 mod nexttoken;
+#[cfg(feature = "papers")]
 mod pause;
+#[cfg(feature = "papers")]
 mod prompt_attention;
+#[cfg(feature = "report")]
 mod report;
+#[cfg(feature = "papers")]
 mod resmem;
+#[cfg(feature = "papers")]
 mod specdec;
+#[cfg(feature = "papers")]
 mod supervision;

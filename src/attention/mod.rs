@@ -32,11 +32,9 @@ pub mod conformance;
 mod cpu;
 pub mod kernel;
 pub mod reference;
-mod report;
 
 pub use cpu::{backward, backward_into, forward, forward_into};
 pub use kernel::{AttentionKernel, CpuTiled, Reference};
-pub use report::report_sections;
 
 use crate::error::{check_finite, check_len, Error, Result};
 use crate::float::Float;

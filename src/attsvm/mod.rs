@@ -9,7 +9,6 @@
 
 pub mod generators;
 pub mod model;
-pub mod report;
 pub mod svm;
 
 pub use model::{Input, Loss, Problem};

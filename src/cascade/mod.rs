@@ -16,7 +16,6 @@ pub mod bayes;
 pub mod curve;
 pub mod instances;
 pub mod posthoc;
-mod report;
 pub mod scores;
 pub mod stages;
 
@@ -25,8 +24,3 @@ pub use curve::{deferral_curve, oracle_curve, random_curve, DeferralCurve};
 pub use posthoc::{diff01_targets, diffprob_targets, PostHocDeferral};
 pub use scores::{confidence, deferral_scores, entropy, margin, Score};
 pub use stages::{run_cascade, two_model_predict, CascadeRun};
-
-/// This module's sections of the `attnmech reproduce` report.
-pub fn report_sections() -> Vec<Box<dyn crate::report::Section>> {
-    vec![Box::new(report::CascadeSection)]
-}

@@ -25,7 +25,7 @@
 //! - [`mle`]: the convex MLE, separable per query column, by damped Newton with gauge fixing.
 //! - [`experiments`]: seeded experiment drivers shared by the tests and the report.
 //! - [`winner`]: winner-takes-all tools (A7): fitness, single-winner criterion, exact absorption.
-//! - `report`: the `ccmc` section of `attnmech reproduce`.
+//! - its report section lives in `crate::report::sections::ccmc`.
 
 pub mod attention_model;
 pub mod coverage;
@@ -33,13 +33,7 @@ pub mod data;
 pub mod experiments;
 pub mod kernel;
 pub mod mle;
-mod report;
 pub mod sampling;
 pub mod winner;
 
 pub use kernel::{log_softmax_in_place, Wbar};
-
-/// This module's sections of the `attnmech reproduce` report.
-pub fn report_sections() -> Vec<Box<dyn crate::report::Section>> {
-    vec![Box::new(report::CcmcSection)]
-}

@@ -15,14 +15,12 @@
 pub mod bound;
 pub mod losses;
 pub mod matching;
-mod report;
 pub mod scoring;
 pub mod student;
 
 pub use bound::{score_gap_and_bound, score_gap_radius_bound};
 pub use losses::{label_ce, margin_mse, softmax_ce, ScoreLoss};
 pub use matching::{l2_match, MatchLoss};
-pub use report::report_sections;
 pub use scoring::{cosine_scores, dual_encoder_scores, DualPoolingCrossEncoder, PairEncoding};
 pub use student::{
     asymmetric_student_loss, run_asymmetric, AsymmetricConfig, AsymmetricTrainer, StudentQuality,

@@ -16,7 +16,6 @@ pub mod distill;
 pub mod estimator;
 pub mod exact;
 pub mod proxies;
-mod report;
 pub mod ridge;
 pub mod subsets;
 pub mod toy;
@@ -32,8 +31,3 @@ pub use exact::{
 pub use proxies::{input_loss_curvature, learning_speed, spearman};
 pub use subsets::{sample_membership, subset_size};
 pub use trajectory::{classify_trajectory, shape_counts, Shape};
-
-/// This module's sections of the `attnmech reproduce` report.
-pub fn report_sections() -> Vec<Box<dyn crate::report::Section>> {
-    vec![Box::new(report::MemorisationSection)]
-}

@@ -9,7 +9,7 @@
 //! - [`svm`]: graph-SVM and min-norm equality systems on [`crate::qp`].
 //! - [`finite`]: `S_fin`, projections, `W^fin` by Newton and by Luce MLE.
 //! - [`optim`]: GD, normalized GD, ridge path.
-//! - [`metrics`], [`generators`], [`analyze`] (the `attnmech analyze` command), [`report`].
+//! - [`metrics`], [`generators`], [`analyze`] (the `attnmech analyze` command).
 
 pub mod analyze;
 pub mod dataset;
@@ -21,16 +21,8 @@ pub mod local;
 pub mod metrics;
 pub mod model;
 pub mod optim;
-pub mod report;
 pub mod svm;
 pub mod worked;
 
 pub use analyze::analyze_json;
 pub use dataset::{Dataset, Embeddings, Sample};
-
-/// This module's sections of the `attnmech reproduce` report.
-pub fn report_sections() -> Vec<Box<dyn crate::report::Section>> {
-    let mut s = report::sections();
-    s.extend(crate::attsvm::report::sections());
-    s
-}

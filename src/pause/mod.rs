@@ -18,15 +18,9 @@ pub mod capacity;
 pub mod inference;
 pub mod loss;
 pub mod prefix_lm;
-mod report;
 pub mod sequence;
 pub mod tiny;
 
 pub use sequence::{
     finetune_sequence, pretrain_sequence, Delay, DelayToken, PauseSequence, Placement,
 };
-
-/// This module's sections of the `attnmech reproduce` report.
-pub fn report_sections() -> Vec<Box<dyn crate::report::Section>> {
-    vec![Box::new(report::PauseSection)]
-}

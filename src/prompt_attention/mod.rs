@@ -14,15 +14,9 @@
 //! - [`data`]: the contextual-mixture generator (B2).
 //! - [`train`]: losses, full-batch GD / Adam, accuracy, the two GD steps from zero (B4).
 //! - [`theory`]: the closed forms of B3–B5 (margins, `Γ⋆`, alignment, test-error formulas).
-//! - `report`: the `prompt_attention` section of `attnmech reproduce`.
+//! - its report section lives in `crate::report::sections::prompt_attention`.
 
 pub mod data;
 pub mod models;
-mod report;
 pub mod theory;
 pub mod train;
-
-/// This module's sections of the `attnmech reproduce` report.
-pub fn report_sections() -> Vec<Box<dyn crate::report::Section>> {
-    vec![Box::new(report::PromptAttentionSection)]
-}

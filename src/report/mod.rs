@@ -1,12 +1,13 @@
 //! The `attnmech reproduce` report: sections, checks, figures, and the writer.
 //!
-//! Each paper's module contributes [`Section`]s through its `report_sections()` function, listed
+//! Each paper's section lives in [`sections`] and calls the paper module's experiments; they are listed
 //! once in [`registry::sections`]. A section runs its experiment under a [`Context`] (seed, quick
 //! mode, output folder) and returns a [`SectionReport`]: checks (claim, measured value, tolerance,
 //! pass/fail), SVG figures drawn with [`plot::Chart`], and named numbers for `results.json`.
 
 pub mod plot;
 pub mod registry;
+pub mod sections;
 mod write;
 
 pub use write::{run, RunOptions, RunSummary};

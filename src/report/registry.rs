@@ -1,20 +1,22 @@
-//! Every section of the report, in order. A new paper adds its module's `report_sections()` here.
+//! Every section of the report, in order. A new paper adds its `sections/<paper>.rs` here.
 
+use super::sections;
 use super::Section;
 
 /// All registered sections, in report order.
 pub fn sections() -> Vec<Box<dyn Section>> {
     let mut all: Vec<Box<dyn Section>> = Vec::new();
-    all.extend(crate::attention::report_sections());
-    all.extend(crate::nexttoken::report_sections());
-    all.extend(crate::ccmc::report_sections());
-    all.extend(crate::prompt_attention::report_sections());
-    all.extend(crate::specdec::report_sections());
-    all.extend(crate::pause::report_sections());
-    all.extend(crate::cascade::report_sections());
-    all.extend(crate::resmem::report_sections());
-    all.extend(crate::memorisation::report_sections());
-    all.extend(crate::supervision::report_sections());
-    all.extend(crate::embed_distill::report_sections());
+    all.extend(sections::attention::report_sections());
+    all.extend(sections::nexttoken::sections());
+    all.extend(sections::attsvm::sections());
+    all.push(Box::new(sections::ccmc::CcmcSection));
+    all.push(Box::new(sections::prompt_attention::PromptAttentionSection));
+    all.push(Box::new(sections::specdec::SpecdecSection));
+    all.push(Box::new(sections::pause::PauseSection));
+    all.push(Box::new(sections::cascade::CascadeSection));
+    all.push(Box::new(sections::resmem::ResMemSection));
+    all.push(Box::new(sections::memorisation::MemorisationSection));
+    all.extend(sections::supervision::report_sections());
+    all.extend(sections::embed_distill::report_sections());
     all
 }

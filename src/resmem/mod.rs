@@ -13,15 +13,9 @@
 
 pub mod knn;
 pub mod predictor;
-mod report;
 pub mod residual;
 pub mod toy;
 
 pub use knn::{knn_reference, BruteForce, KnnParams, NeighbourIndex, Neighbours};
 pub use predictor::{argmax, argmax_rows, soft_weights, ResMem};
 pub use residual::{classification_residuals, regression_residuals, softmax_rows};
-
-/// This module's sections of the `attnmech reproduce` report.
-pub fn report_sections() -> Vec<Box<dyn crate::report::Section>> {
-    vec![Box::new(report::ResMemSection)]
-}

@@ -12,15 +12,9 @@
 
 pub mod driver;
 pub mod exact;
-mod report;
 pub mod stats;
 pub mod toy;
 pub mod verify;
 
 pub use driver::{speculative_decode, speculative_decode_with, warp, Decoded, SpecConfig};
 pub use verify::{verify, verify_greedy, verify_with, AcceptRule, ResidualMode, Standard, Verdict};
-
-/// This module's sections of the `attnmech reproduce` report.
-pub fn report_sections() -> Vec<Box<dyn crate::report::Section>> {
-    vec![Box::new(report::SpecdecSection)]
-}

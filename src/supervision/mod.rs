@@ -23,7 +23,6 @@ pub mod bound;
 pub mod complexity;
 pub mod ntk;
 pub mod online;
-mod report;
 pub mod targets;
 
 pub use bound::{
@@ -35,5 +34,4 @@ pub use complexity::{
 };
 pub use ntk::{relu_ntk_cross, relu_ntk_gram, TwoLayerRelu};
 pub use online::{run_distillation, DistillConfig, DistillOutcome};
-pub use report::report_sections;
 pub use targets::{argmax_one_hot, centre, kd_loss_and_grad, one_hot, teacher_probabilities};

@@ -18,13 +18,13 @@
 use super::Inputs;
 use crate::attention::{Forward, Grads, Plan};
 use crate::float::Float;
-use serde::Serialize;
 
 /// Floor factor `ρ` of the gradient denominators (see the module docs).
 pub const GRAD_FLOOR: f64 = 1e-2;
 
 /// Relative errors of one run (or the maxima over many).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Errors {
     /// Output `O`.
     pub out: f64,
@@ -56,7 +56,8 @@ impl Errors {
 }
 
 /// Tolerances on [`Errors`] for one dtype.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Tolerances {
     /// Bound on `out` and `lse`.
     pub forward: f64,

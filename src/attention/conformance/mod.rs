@@ -34,7 +34,6 @@ pub use contract::{check_deterministic, check_rejects_bad_input};
 use super::{reference, AttentionKernel, Forward, Grads, Options, Plan, Shape};
 use crate::error::Result;
 use crate::float::Float;
-use serde::Serialize;
 
 /// A dtype the kernels run in, dispatching to the matching [`AttentionKernel`] entry points.
 pub trait KernelFloat: Float {
@@ -151,7 +150,8 @@ impl Oracle {
 }
 
 /// What one case measured, with the tolerances that apply to it.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Outcome {
     /// The errors.
     pub errors: Errors,
@@ -237,7 +237,8 @@ pub fn run_inputs<T: KernelFloat>(
 }
 
 /// The largest errors of one kernel in one dtype over a case set, and where they occurred.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Summary {
     /// Kernel name.
     pub kernel: &'static str,

@@ -1,12 +1,12 @@
 //! The memorisation section of the report: estimator against the exact 1-NN values, and the
 //! random-feature toy's trajectories across widths and its distillation effect.
 
-use super::estimator::memorisation_estimate;
-use super::exact::{distance_orders, exact_1nn_memorisation, one_nn_correctness};
-use super::subsets::{sample_membership, subset_size};
-use super::toy::{distillation_experiment, one_nn_instance, size_sweep, MixtureToy};
-use super::trajectory::{shape_counts, Shape, DEFAULT_SLACK};
 use crate::error::Result;
+use crate::memorisation::estimator::memorisation_estimate;
+use crate::memorisation::exact::{distance_orders, exact_1nn_memorisation, one_nn_correctness};
+use crate::memorisation::subsets::{sample_membership, subset_size};
+use crate::memorisation::toy::{distillation_experiment, one_nn_instance, size_sweep, MixtureToy};
+use crate::memorisation::trajectory::{shape_counts, Shape, DEFAULT_SLACK};
 use crate::report::plot::Chart;
 use crate::report::{Check, Context, Section, SectionReport};
 

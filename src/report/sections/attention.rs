@@ -3,8 +3,8 @@
 //! f64, counted in FlashAttention FLOPs (AK7). Timings are recorded as values and drawn, never
 //! judged as pass/fail.
 
-use super::conformance::{self, Case, Summary};
-use super::{AttentionKernel, CpuTiled, Forward, Options, Shape};
+use crate::attention::conformance::{self, Case, Summary};
+use crate::attention::{AttentionKernel, CpuTiled, Forward, Options, Shape};
 use crate::error::Result;
 use crate::float::Float;
 use crate::report::plot::Chart;
@@ -139,9 +139,10 @@ fn rates<T: Float>(shape: Shape, seed: u64, reps: usize, budget: Duration) -> Re
         out: vec![T::zero(); shape.q_elems()],
         lse: vec![T::zero(); shape.lse_elems()],
     };
-    super::forward_into(&q, &k, &v, shape, &opts, &mut fwd.out, &mut fwd.lse)?;
+    crate::attention::forward_into(&q, &k, &v, shape, &opts, &mut fwd.out, &mut fwd.lse)?;
     let t_fwd = best_of(reps, budget, || {
-        let _ = super::forward_into(&q, &k, &v, shape, &opts, &mut fwd.out, &mut fwd.lse);
+        let _ =
+            crate::attention::forward_into(&q, &k, &v, shape, &opts, &mut fwd.out, &mut fwd.lse);
     });
     let (mut dq, mut dk, mut dv) = (
         vec![T::zero(); q.len()],
@@ -149,7 +150,7 @@ fn rates<T: Float>(shape: Shape, seed: u64, reps: usize, budget: Duration) -> Re
         vec![T::zero(); k.len()],
     );
     let t_bwd = best_of(reps, budget, || {
-        let _ = super::backward_into(
+        let _ = crate::attention::backward_into(
             &q, &k, &v, &fwd, &d_out, shape, &opts, &mut dq, &mut dk, &mut dv,
         );
     });

@@ -2,20 +2,20 @@
 //! formula, on-policy bound), the lossy trade-off, the output-law identity, the speed-up formula,
 //! and the toy DistillSpec table.
 
-use super::exact::{autoregressive_law, speculative_law};
-use super::stats::{
-    acceptance_masses, expected_block_length, iid_expected_block, lossy_acceptance,
-    on_policy_bound, on_policy_tvd, optimal_gamma, single_position_law, speedup, tvd,
-};
-use super::toy::{
-    cos_draft, distill_experiment, sin_target, softmax, DistillConfig, HashedLm, TABLE_DIVERGENCES,
-    TABLE_SOURCES,
-};
-use super::verify::{verify, ResidualMode, Standard};
 use crate::error::Result;
 use crate::report::plot::Chart;
 use crate::report::{Check, Context, Section, SectionReport};
 use crate::rng::seeded;
+use crate::specdec::exact::{autoregressive_law, speculative_law};
+use crate::specdec::stats::{
+    acceptance_masses, expected_block_length, iid_expected_block, lossy_acceptance,
+    on_policy_bound, on_policy_tvd, optimal_gamma, single_position_law, speedup, tvd,
+};
+use crate::specdec::toy::{
+    cos_draft, distill_experiment, sin_target, softmax, DistillConfig, HashedLm, TABLE_DIVERGENCES,
+    TABLE_SOURCES,
+};
+use crate::specdec::verify::{verify, ResidualMode, Standard};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
@@ -63,7 +63,7 @@ fn acceptance_figure(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
         let mut hits = 0usize;
         for _ in 0..draws {
             let u = rng.random::<f64>();
-            let y = super::verify::sample_weights(v, |k| q[k], u);
+            let y = crate::specdec::verify::sample_weights(v, |k| q[k], u);
             hits += verify(&Standard::EXACT, &[y], &q, &target, v, &mut rng)?.accepted;
         }
         let a = 1.0 - tvd(&p, &q);

@@ -1,8 +1,8 @@
 //! The `embed_distill` section of the report: score gap against embedding mismatch with the bound,
 //! and the spec's tiny instance (score-only KD vs KD + embedding matching).
 
-use super::bound::{score_gap_and_bound, score_gap_radius_bound};
-use super::student::{run_asymmetric, AsymmetricConfig};
+use crate::embed_distill::bound::{score_gap_and_bound, score_gap_radius_bound};
+use crate::embed_distill::student::{run_asymmetric, AsymmetricConfig};
 use crate::error::Result;
 use crate::report::plot::Chart;
 use crate::report::{Check, Context, Section, SectionReport};

@@ -1,14 +1,14 @@
 //! The `nexttoken` section of `attnmech reproduce`: paper 1's experiments at the authors' sizes.
 
-use super::experiment::{run, Draw, Settings};
-use super::finite::{w_fin, SFin};
-use super::generators::{authors_cyclic, Sizes, Structure};
-use super::graph::build_graphs;
-use super::metrics::sfin_error;
-use super::model::{loss, GradientForm};
-use super::optim::{descend, ridge_path, Step};
-use super::svm::graph_svm;
 use crate::error::Result;
+use crate::nexttoken::experiment::{run, Draw, Settings};
+use crate::nexttoken::finite::{w_fin, SFin};
+use crate::nexttoken::generators::{authors_cyclic, Sizes, Structure};
+use crate::nexttoken::graph::build_graphs;
+use crate::nexttoken::metrics::sfin_error;
+use crate::nexttoken::model::{loss, GradientForm};
+use crate::nexttoken::optim::{descend, ridge_path, Step};
+use crate::nexttoken::svm::graph_svm;
 use crate::qp::Mat;
 use crate::report::plot::Chart;
 use crate::report::{Check, Context, Section, SectionReport};
@@ -23,7 +23,7 @@ struct NextToken;
 /// Per recorded step: (step, min, mean, max) of `f` over draws.
 fn band(
     draws: &[Draw],
-    f: impl Fn(&super::experiment::Record) -> f64,
+    f: impl Fn(&crate::nexttoken::experiment::Record) -> f64,
 ) -> Vec<(f64, f64, f64, f64)> {
     let len = draws.iter().map(|d| d.records.len()).min().unwrap_or(0);
     (0..len)
@@ -37,7 +37,7 @@ fn band(
         .collect()
 }
 
-fn finals(draws: &[Draw], f: impl Fn(&super::experiment::Record) -> f64) -> (f64, f64) {
+fn finals(draws: &[Draw], f: impl Fn(&crate::nexttoken::experiment::Record) -> f64) -> (f64, f64) {
     let v: Vec<f64> = draws
         .iter()
         .filter_map(|d| d.records.last().map(&f))
@@ -266,7 +266,7 @@ impl Section for NextToken {
         ));
 
         // 4. HT1 loss limit (C6) with plain GD.
-        let ht1 = super::worked::ht1();
+        let ht1 = crate::nexttoken::worked::ht1();
         let g1 = build_graphs(&ht1);
         let f1 = w_fin(&ht1, &g1)?;
         let steps = if ctx.quick { 10_000 } else { 100_000 };

@@ -1,6 +1,6 @@
 //! The cascade section of the report: deferral curves on the spec's tiny instances.
 
-use super::instances::{curve_set, CurveSet, InstanceKind};
+use crate::cascade::instances::{curve_set, CurveSet, InstanceKind};
 use crate::error::Result;
 use crate::report::plot::Chart;
 use crate::report::{Check, Context, Section, SectionReport};

@@ -1,11 +1,11 @@
 //! The "pause" section of the report: the structural identities PT1–PT5 on a tiny attention LM and
 //! the constructive capacity illustration.
 
-use super::capacity::{lookup_sum, lookup_target};
-use super::loss::masked_next_token_loss;
-use super::sequence::{finetune_sequence, pretrain_sequence, Delay, DelayToken, Placement};
-use super::tiny::TinyLm;
 use crate::error::Result;
+use crate::pause::capacity::{lookup_sum, lookup_target};
+use crate::pause::loss::masked_next_token_loss;
+use crate::pause::sequence::{finetune_sequence, pretrain_sequence, Delay, DelayToken, Placement};
+use crate::pause::tiny::TinyLm;
 use crate::report::plot::Chart;
 use crate::report::{Check, Context, Section, SectionReport};
 use crate::rng::seeded;

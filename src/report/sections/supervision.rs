@@ -2,15 +2,17 @@
 //! spec's tiny instance, SC of teacher checkpoints and the online/offline students, and the margin
 //! bound where it is non-vacuous.
 
-use super::bound::{linear_teacher_bound, LinearTeacherConfig};
-use super::complexity::{interpolant_rkhs_norm_sq, supervision_complexity_eigen, GramFactor};
-use super::ntk::relu_ntk_gram;
-use super::online::{gaussian, run_distillation, sphere, DistillConfig};
-use super::targets::{argmax_one_hot, centre, one_hot, teacher_probabilities};
 use crate::error::Result;
 use crate::report::plot::Chart;
 use crate::report::{Check, Context, Section, SectionReport};
 use crate::rng::seeded;
+use crate::supervision::bound::{linear_teacher_bound, LinearTeacherConfig};
+use crate::supervision::complexity::{
+    interpolant_rkhs_norm_sq, supervision_complexity_eigen, GramFactor,
+};
+use crate::supervision::ntk::relu_ntk_gram;
+use crate::supervision::online::{gaussian, run_distillation, sphere, DistillConfig};
+use crate::supervision::targets::{argmax_one_hot, centre, one_hot, teacher_probabilities};
 use faer::Mat;
 use rand::Rng;
 
@@ -162,7 +164,7 @@ fn checkpoints(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
     }
     let k = outcomes.len() as f64;
     let mean_curve =
-        |get: &dyn Fn(&super::online::DistillOutcome) -> &Vec<f64>| -> Vec<(f64, f64)> {
+        |get: &dyn Fn(&crate::supervision::online::DistillOutcome) -> &Vec<f64>| -> Vec<(f64, f64)> {
             (0..base.epochs)
                 .map(|e| {
                     (
@@ -185,7 +187,7 @@ fn checkpoints(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
         rises as f64 / steps as f64,
         0.9,
     ));
-    let mean = |get: &dyn Fn(&super::online::DistillOutcome) -> f64| {
+    let mean = |get: &dyn Fn(&crate::supervision::online::DistillOutcome) -> f64| {
         outcomes.iter().map(get).sum::<f64>() / k
     };
     let (onehot, offline, online) = (

@@ -2,12 +2,12 @@
 //! p/2n line), error against K, the collapse of one generated trajectory with the predicted loser
 //! exponents, and absorption times against the window length.
 
-use super::attention_model::{attention_output, AttentionImpl};
-use super::data::uniform_prompts;
-use super::experiments::{count_history, ls_slope, teacher_student};
-use super::kernel::{batch_next_token_probs, TiedEmbedding, Wbar};
-use super::sampling::run_until_absorbed;
-use super::winner::{absorption_exact, loser_exponents};
+use crate::ccmc::attention_model::{attention_output, AttentionImpl};
+use crate::ccmc::data::uniform_prompts;
+use crate::ccmc::experiments::{count_history, ls_slope, teacher_student};
+use crate::ccmc::kernel::{batch_next_token_probs, TiedEmbedding, Wbar};
+use crate::ccmc::sampling::run_until_absorbed;
+use crate::ccmc::winner::{absorption_exact, loser_exponents};
 use crate::error::Result;
 use crate::report::plot::Chart;
 use crate::report::{Check, Context, Section, SectionReport};

@@ -1,9 +1,9 @@
 //! The `attsvm` section of `attnmech reproduce`: local vs global token selection and Frobenius vs
 //! nuclear rank (Tarzanagh et al. 2023).
 
-use super::generators::random_problem;
-use super::model::{argmax, attention, ngd, Form, Loss};
-use super::svm::{att_svm, att_svm_nuclear, is_locally_optimal};
+use crate::attsvm::generators::random_problem;
+use crate::attsvm::model::{argmax, attention, ngd, Form, Loss};
+use crate::attsvm::svm::{att_svm, att_svm_nuclear, is_locally_optimal};
 use crate::error::{Error, Result};
 use crate::qp::Mat;
 use crate::report::plot::Chart;

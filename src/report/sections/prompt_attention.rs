@@ -2,16 +2,16 @@
 //! LinPA-blind instance (the Γ⋆ flip), trained PA / LinPA / SA / mean-pool accuracy against n, and
 //! the known-prompt test error (B5) against n: Monte Carlo, exact and proportional-limit formulas.
 
-use super::data::{q_star, v_star, Irrelevant, MixtureConfig};
-use super::models::{Model, Params};
-use super::theory::{
+use crate::error::Result;
+use crate::prompt_attention::data::{q_star, v_star, Irrelevant, MixtureConfig};
+use crate::prompt_attention::models::{Model, Params};
+use crate::prompt_attention::theory::{
     asymptotic_error, conditional_error, gamma_star, known_prompt_alpha_s, linpa_blind_beta,
     pa_margin,
 };
-use super::train::{
+use crate::prompt_attention::train::{
     accuracy, accuracy_with_ties, mean_head, random_params, train, Loss, Optimizer,
 };
-use crate::error::Result;
 use crate::report::plot::Chart;
 use crate::report::{Check, Context, Section, SectionReport};
 use crate::rng::seeded;

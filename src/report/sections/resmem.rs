@@ -1,9 +1,9 @@
 //! The ResMem section of the report: test risk against `n` for the stylised regression problem.
 
-use super::toy::{rate_instance, ClassificationInstance};
 use crate::error::Result;
 use crate::report::plot::Chart;
 use crate::report::{Check, Context, Section, SectionReport};
+use crate::resmem::toy::{rate_instance, ClassificationInstance};
 
 /// Section `resmem`.
 pub struct ResMemSection;

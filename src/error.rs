@@ -5,6 +5,7 @@
 //! enough to fix the call.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// What went wrong, with enough context to fix the call.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,8 +77,15 @@ pub enum Error {
     CudaUnavailable(String),
     /// A CUDA driver or NVRTC call failed.
     Cuda(String),
-    /// Reading or writing a file failed.
+    /// An I/O failure not tied to one path (prefer [`Error::File`], which names it).
     Io(String),
+    /// Reading or writing a file or folder failed.
+    File {
+        /// The file or folder.
+        path: PathBuf,
+        /// What the operating system said.
+        reason: String,
+    },
     /// A JSON document could not be parsed or does not have the expected form.
     Parse(String),
 }
@@ -129,12 +137,25 @@ impl fmt::Display for Error {
             Error::CudaUnavailable(why) => write!(f, "CUDA unavailable: {why}"),
             Error::Cuda(why) => write!(f, "CUDA error: {why}"),
             Error::Io(why) => write!(f, "I/O error: {why}"),
+            Error::File { path, reason } => {
+                write!(f, "cannot access `{}`: {reason}", path.display())
+            }
             Error::Parse(why) => write!(f, "parse error: {why}"),
         }
     }
 }
 
 impl std::error::Error for Error {}
+
+impl Error {
+    /// An I/O failure on `path`: `fs::read(&p).map_err(|e| Error::file(&p, e))`.
+    pub fn file(path: impl AsRef<Path>, reason: impl fmt::Display) -> Self {
+        Error::File {
+            path: path.as_ref().to_path_buf(),
+            reason: reason.to_string(),
+        }
+    }
+}
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {

@@ -3,118 +3,97 @@
 
 use attnmech::report::{self, RunOptions};
 use attnmech::Error;
-use std::path::PathBuf;
+use clap::builder::PossibleValuesParser;
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-attnmech: attention kernels and the mechanics of next-token prediction
+/// Attention kernels and the mechanics of next-token prediction.
+///
+/// With no subcommand, runs `reproduce` with the options given (try `--quick` first).
+#[derive(Parser)]
+#[command(name = "attnmech", version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    reproduce: ReproduceArgs,
+}
 
-USAGE:
-    attnmech [reproduce] [--quick] [--only SECTION[,SECTION..]] [--out DIR] [--seed N] [--threads N]
-    attnmech analyze FILE.json
-    attnmech list
-    attnmech --help
+#[derive(Subcommand)]
+enum Command {
+    /// Re-run the papers' experiments: writes report.md, SVG figures and results.json, and exits
+    /// non-zero if any check fails.
+    Reproduce(ReproduceArgs),
+    /// Print, as JSON on stdout, the automaton one attention layer learns from a dataset
+    /// (format: README, "`analyze` input and output").
+    Analyze {
+        /// The dataset, e.g. examples/analyze/ht1.json.
+        file: PathBuf,
+    },
+    /// List the report's sections (the names `--only` takes).
+    List,
+}
 
-With no subcommand, runs `reproduce` with its defaults and writes the report to report/.
-`reproduce` exits non-zero if any check fails. `analyze` prints JSON on stdout.";
+#[derive(Args)]
+struct ReproduceArgs {
+    /// Smaller sizes and fewer draws: the whole report in about a minute.
+    #[arg(long)]
+    quick: bool,
+    /// Run only these sections (comma-separated).
+    #[arg(long, value_name = "SECTION", value_delimiter = ',', value_parser = section_names())]
+    only: Vec<String>,
+    /// Report folder (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "report")]
+    out: PathBuf,
+    /// Base seed of every random draw.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    seed: u64,
+    /// Worker threads (default: one per core); the results are the same bits for any count.
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    threads: Option<usize>,
+}
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
+/// The registered section names, so a wrong `--only` lists the valid ones.
+fn section_names() -> PossibleValuesParser {
+    PossibleValuesParser::new(report::registry::sections().iter().map(|s| s.name()))
+}
+
+/// `--threads`: a whole number of at least 1.
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("`{s}` is not a whole number of at least 1")),
     }
 }
 
-fn value<'a>(args: &'a [String], i: &mut usize, flag: &'static str) -> Result<&'a str, Error> {
-    *i += 1;
-    args.get(*i)
-        .map(|s| s.as_str())
-        .ok_or(Error::InvalidArgument {
-            what: flag,
-            reason: "expects a value".into(),
-        })
-}
-
-fn number<T: std::str::FromStr>(s: &str, flag: &'static str) -> Result<T, Error> {
-    s.parse().map_err(|_| Error::InvalidArgument {
-        what: flag,
-        reason: format!("`{s}` is not a number"),
-    })
-}
-
-fn run(args: &[String]) -> Result<ExitCode, Error> {
-    let (cmd, rest) = match args.first().map(|s| s.as_str()) {
-        None => ("reproduce", args),
-        Some(a) if a.starts_with("--") && a != "--help" => ("reproduce", args),
-        Some(a) => (a, &args[1..]),
-    };
-    match cmd {
-        "reproduce" => reproduce(rest),
-        "analyze" => {
-            let [path] = rest else {
-                return Err(Error::InvalidArgument {
-                    what: "analyze",
-                    reason: "expects exactly one FILE.json".into(),
-                });
-            };
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Error::Io(format!("reading {path}: {e}")))?;
-            println!("{}", attnmech::nexttoken::analyze_json(&text)?);
-            Ok(ExitCode::SUCCESS)
-        }
-        "list" => {
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => reproduce(cli.reproduce),
+        Some(Command::Reproduce(args)) => reproduce(args),
+        Some(Command::Analyze { file }) => analyze(&file),
+        Some(Command::List) => {
             for s in report::registry::sections() {
                 println!("{:<20} {}", s.name(), s.title());
             }
             Ok(ExitCode::SUCCESS)
         }
-        "--help" | "-h" | "help" => {
-            println!("{USAGE}");
-            Ok(ExitCode::SUCCESS)
-        }
-        other => Err(Error::InvalidArgument {
-            what: "command",
-            reason: format!("unknown command `{other}`\n\n{USAGE}"),
-        }),
-    }
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
 }
 
-fn reproduce(args: &[String]) -> Result<ExitCode, Error> {
-    let mut opts = RunOptions::default();
-    let mut threads: Option<usize> = None;
-    let mut i = 0;
-    while i < args.len() {
-        match args[i].as_str() {
-            "--quick" => opts.quick = true,
-            "--only" => {
-                opts.only = value(args, &mut i, "--only")?
-                    .split(',')
-                    .map(str::to_string)
-                    .collect()
-            }
-            "--out" => opts.out_dir = PathBuf::from(value(args, &mut i, "--out")?),
-            "--seed" => opts.seed = number(value(args, &mut i, "--seed")?, "--seed")?,
-            "--threads" => threads = Some(number(value(args, &mut i, "--threads")?, "--threads")?),
-            other => {
-                return Err(Error::InvalidArgument {
-                    what: "reproduce",
-                    reason: format!("unknown option `{other}`\n\n{USAGE}"),
-                })
-            }
-        }
-        i += 1;
-    }
-    if let Some(n) = threads {
-        if n == 0 {
-            return Err(Error::InvalidArgument {
-                what: "--threads",
-                reason: "must be >= 1".into(),
-            });
-        }
+fn analyze(file: &Path) -> Result<ExitCode, Error> {
+    let text = std::fs::read_to_string(file).map_err(|e| Error::file(file, e))?;
+    println!("{}", attnmech::nexttoken::analyze_json(&text)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn reproduce(args: ReproduceArgs) -> Result<ExitCode, Error> {
+    if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global()
@@ -123,6 +102,15 @@ fn reproduce(args: &[String]) -> Result<ExitCode, Error> {
                 reason: e.to_string(),
             })?;
     }
+    // `..default()` keeps any option the command line does not set at its default.
+    #[allow(clippy::needless_update)]
+    let opts = RunOptions {
+        quick: args.quick,
+        only: args.only,
+        out_dir: args.out,
+        seed: args.seed,
+        ..RunOptions::default()
+    };
     let summary = report::run(&opts)?;
     eprintln!(
         "report: {} ({} checks passed, {} failed)",

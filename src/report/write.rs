@@ -64,7 +64,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             });
         }
     }
-    std::fs::create_dir_all(&opts.out_dir)?;
+    std::fs::create_dir_all(&opts.out_dir).map_err(|e| Error::file(&opts.out_dir, e))?;
     let ctx = Context {
         quick: opts.quick,
         seed: opts.seed,
@@ -120,12 +120,12 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         "failed": failed,
         "sections": results,
     });
-    std::fs::write(
-        opts.out_dir.join("results.json"),
-        serde_json::to_string_pretty(&json)?,
-    )?;
+    let json_path = opts.out_dir.join("results.json");
+    std::fs::write(&json_path, serde_json::to_string_pretty(&json)?)
+        .map_err(|e| Error::file(&json_path, e))?;
     let report_path = opts.out_dir.join("report.md");
-    std::fs::write(&report_path, markdown(&results, opts, passed, failed))?;
+    std::fs::write(&report_path, markdown(&results, opts, passed, failed))
+        .map_err(|e| Error::file(&report_path, e))?;
     Ok(RunSummary {
         passed,
         failed,

@@ -38,9 +38,13 @@ impl Section for AttentionSection {
             conformance::standard_cases(ctx.seed)
         };
         r.value("conformance.cases", cases.len());
-        for kernel in kernels() {
+        let kernels = kernels();
+        let bar = ctx.progress(kernels.len() as u64, "attention: conformance per kernel");
+        for kernel in kernels {
             conformance_checks(&mut r, kernel.as_ref(), &cases);
+            bar.inc(1);
         }
+        bar.finish_and_clear();
         throughput(&mut r, ctx)?;
         Ok(r)
     }
@@ -173,7 +177,9 @@ fn throughput(r: &mut SectionReport, ctx: &Context) -> Result<()> {
     let mut series: [Vec<(f64, f64)>; 4] = Default::default();
     // (N, seconds) of the previous point: the next one costs about (N'/N)² times as much.
     let mut previous: Option<(usize, f64)> = None;
+    let bar = ctx.progress(ns.len() as u64, "attention: throughput per N");
     for &n in ns {
+        bar.inc(1);
         let predicted = previous.map_or(0.0, |(p, t)| t * (n as f64 / p as f64).powi(2));
         if start.elapsed().as_secs_f64() + predicted > budget.as_secs_f64() {
             r.note(format!(
@@ -207,6 +213,7 @@ fn throughput(r: &mut SectionReport, ctx: &Context) -> Result<()> {
         }
         previous = Some((n, point.elapsed().as_secs_f64()));
     }
+    bar.finish_and_clear();
     let last = |s: &[(f64, f64)]| s.last().map_or(f64::NAN, |p| p.1);
     let n_max = series[0].last().map_or(0.0, |p| p.0);
     let chart = Chart::new("CPU attention throughput (B=1, H=4, d=64, non-causal)")

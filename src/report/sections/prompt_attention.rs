@@ -129,9 +129,14 @@ fn trained_vs_n(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
     let mut rng = seeded(ctx.seed, 0xB6);
     let test = cfg.sample(test_n, &mut rng)?;
     let mut series: Vec<Vec<(f64, f64)>> = vec![Vec::new(); 4];
+    let bar = ctx.progress(
+        (ns.len() * Model::ALL.len()) as u64,
+        "prompt_attention: training",
+    );
     for &n in &ns {
         let tr = cfg.sample(n, &mut rng)?;
         for (s, m) in series.iter_mut().zip(Model::ALL) {
+            bar.inc(1);
             let mut best = (-1.0, 0.0);
             for _ in 0..inits {
                 let init = random_params(8, 0.1, &mut rng);
@@ -151,6 +156,7 @@ fn trained_vs_n(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
             s.push((n as f64, best.1));
         }
     }
+    bar.finish_and_clear();
     let mut chart = Chart::new("LinPA-blind instance, σ = 0.1: trained test accuracy against n")
         .labels("training samples n", "test accuracy")
         .log_x();

@@ -37,7 +37,7 @@ mod report;
 pub mod sampling;
 pub mod winner;
 
-pub use kernel::{log_softmax_in_place, Wbar};
+pub use kernel::Wbar;
 
 /// This module's sections of the `attnmech reproduce` report.
 pub fn report_sections() -> Vec<Box<dyn crate::report::Section>> {

@@ -9,7 +9,6 @@
 //! - [`trajectory`]: trajectory shapes across model sizes.
 //! - [`proxies`]: hold-out accuracy, confidence, learning speed, input-loss curvature, Spearman ρ.
 //! - [`distill`]: the distillation loss for students.
-//! - [`ridge`]: Cholesky ridge least squares (shared with the cascade and ResMem experiments).
 //! - [`toy`]: the random-feature mixture toy of the spec.
 
 pub mod distill;
@@ -17,7 +16,6 @@ pub mod estimator;
 pub mod exact;
 pub mod proxies;
 mod report;
-pub mod ridge;
 pub mod subsets;
 pub mod toy;
 pub mod trajectory;

@@ -9,6 +9,9 @@
 //! - `memorisation_estimate`: the hard-label estimator over a `2000 x 50000` membership and
 //!   correctness matrix (throughput in matrix entries).
 
+// The raw faer calls here are the baselines the kernels are measured against.
+#![allow(clippy::disallowed_methods)]
+
 use attnmech::memorisation::{memorisation_estimate, sample_membership};
 use attnmech::resmem::knn::{BruteForce, NeighbourIndex};
 use attnmech::rng::seeded;

@@ -11,6 +11,9 @@
 //!
 //! Run: `cargo bench --bench supervision` (about a minute; `-- supervision_complexity` for one group).
 
+// The raw faer calls here are the baselines the kernels are measured against.
+#![allow(clippy::disallowed_methods)]
+
 use attnmech::embed_distill::{margin_mse, softmax_ce, AsymmetricTrainer};
 use attnmech::rng::seeded;
 use attnmech::supervision::{relu_ntk_gram, teacher_probabilities, GramFactor};

@@ -5,6 +5,9 @@
 //!
 //! - [`attention`]: scaled dot-product attention forward/backward: an f64 reference oracle and
 //!   FlashAttention-2-style tiled CPU kernels (f32, f64), plus CUDA kernels behind the `cuda` feature.
+//! - [`ops`]: softmax / log-softmax / log-sum-exp at a temperature, argmax, distribution checks,
+//!   KL and the KD loss, written once and generic over [`Float`]; [`linalg`]: GEMM, Cholesky, ridge
+//!   and decompositions on faer's [`linalg::Mat`], with the vector-state fix in one place.
 //! - One module per paper: [`nexttoken`], [`attsvm`], [`qp`], [`ccmc`], [`prompt_attention`],
 //!   [`distill`], [`specdec`], [`pause`], [`cascade`], [`resmem`], [`memorisation`],
 //!   [`supervision`], [`embed_distill`].
@@ -23,6 +26,8 @@ pub mod float;
 pub mod fuzz;
 pub mod rng;
 pub(crate) mod simd;
+pub mod linalg;
+pub mod ops;
 pub mod vector_state;
 
 #[cfg(feature = "report")]

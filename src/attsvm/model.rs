@@ -135,18 +135,8 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// Index of the largest entry (first on ties).
-pub fn argmax(x: &[f64]) -> usize {
-    let mut best = 0;
-    for (i, &v) in x.iter().enumerate() {
-        if v > x[best] {
-            best = i;
-        }
-    }
-    best
-}
-
-pub use crate::nexttoken::model::softmax;
+pub use crate::ops::argmax;
+use crate::ops::softmax_to_vec as softmax;
 
 /// Per-input forward quantities and the score-space gradient `∂ℓ/∂σ` (already times `ℓ'`, `Y`).
 struct Head {

@@ -102,16 +102,10 @@ pub fn att_svm_nuclear(p: &Problem, alpha: &[usize], tol: f64, max_iter: usize) 
 
 /// Singular-value soft-thresholding `U max(S − τ, 0) Vᵀ` (proximal map of `τ‖·‖_*`).
 pub fn svt(m: &Mat, tau: f64) -> Result<Mat> {
-    let mr = faer::MatRef::from_row_major_slice(&m.data, m.rows, m.cols);
-    let svd = mr.thin_svd().map_err(|_| Error::NotConverged {
-        what: "SVD",
-        iterations: 0,
-        residual: f64::NAN,
-    })?;
-    crate::qp::mat::clear_upper_vector_state();
-    let (uu, s, vv) = (svd.U(), svd.S(), svd.V());
+    let svd = crate::linalg::thin_svd(m.as_faer())?;
+    let (uu, s, vv) = (&svd.u, &svd.s, &svd.v);
     let mut out = Mat::zeros(m.rows, m.cols);
-    for k in 0..s.dim() {
+    for k in 0..s.len() {
         let sk = s[k] - tau;
         if sk <= 0.0 {
             continue;

@@ -5,8 +5,8 @@
 //! `R_c(r) = P(y ≠ h(x)) + c P(r(x) = 1) = Σ_x π(x) [1 - acc1(x) - r(x)(g(x) - c)]`, which is
 //! minimised pointwise by `r*(x) = 1{g(x) > c}` (ties `g = c` do not defer).
 
-use super::scores::check_distributions;
 use crate::error::{check_finite, check_ids, check_len, check_nonempty, Error, Result};
+use crate::ops::check_distributions;
 
 /// A two-model cascade on a finite input space: input masses `π`, and each model's conditional
 /// accuracy at each input, `acc_m(x) = η_{h_m(x)}(x)`.

@@ -5,10 +5,11 @@
 //! specialist downstream model is visible). Targets: Diff-01 `1{y = h2} - 1{y = h1}` or
 //! Diff-Prob `p2_y - p1_y`. Defer iff `ĝ > τ`.
 
-use super::scores::{check_distributions, entropy};
+use super::scores::entropy;
 use crate::error::{check_finite, check_ids, check_len, Result};
-use crate::memorisation::ridge::{linear_predict, ridge_fit};
-use crate::resmem::predictor::argmax;
+use crate::linalg::{linear_predict, ridge_fit};
+use crate::ops::argmax;
+use crate::ops::check_distributions;
 
 /// Diff-01 targets from 0/1 correctness vectors.
 pub fn diff01_targets(c1: &[f64], c2: &[f64]) -> Result<Vec<f64>> {
@@ -42,7 +43,7 @@ pub fn features(p: &[f64]) -> Vec<f64> {
     let mut sorted = p.to_vec();
     sorted.sort_by(|a, b| b.total_cmp(a));
     let top = |k: usize| sorted.get(k).copied().unwrap_or(0.0);
-    let arg = argmax(p).0;
+    let arg = argmax(p);
     let mut f = vec![1.0, top(0), top(1), top(2), entropy(p), top(0) * top(0)];
     f.extend((0..p.len()).map(|c| (c == arg) as u8 as f64));
     f

@@ -1,35 +1,8 @@
-//! Confidence scores of a model's probability vectors, and the distribution check they rely on.
+//! Confidence scores of a model's probability vectors (rows checked by [`crate::ops::check_distributions`]).
 
-use crate::error::{check_finite, check_len, check_nonempty, Error, Result};
+use crate::error::Result;
 
-/// Row sums must be 1 within `1e-12 · C` (the spec's convention for probability vectors).
-pub const SUM_TOLERANCE_PER_CLASS: f64 = 1e-12;
-
-/// Checks that `probs` `[n, C]` row-major holds probability vectors: finite, non-negative,
-/// summing to 1 within `1e-12 · C`. Returns `n`.
-pub fn check_distributions(what: &'static str, probs: &[f64], classes: usize) -> Result<usize> {
-    if classes == 0 {
-        return Err(Error::InvalidArgument {
-            what: "classes",
-            reason: "need at least one class".into(),
-        });
-    }
-    check_nonempty(what, probs)?;
-    check_len(what, probs.len().div_ceil(classes) * classes, probs.len())?;
-    check_finite(what, probs)?;
-    for (r, row) in probs.chunks_exact(classes).enumerate() {
-        let s: f64 = row.iter().sum();
-        if row.iter().any(|&p| p < 0.0)
-            || (s - 1.0).abs() > SUM_TOLERANCE_PER_CLASS * classes as f64
-        {
-            return Err(Error::InvalidArgument {
-                what,
-                reason: format!("row {r} is not a probability vector (sum {s})"),
-            });
-        }
-    }
-    Ok(probs.len() / classes)
-}
+use crate::ops::check_distributions;
 
 /// A confidence signal computed from one model's probability vector.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

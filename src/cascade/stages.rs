@@ -1,8 +1,9 @@
 //! Two-model and stage-wise K-model cascades with confidence deferral, and their cost.
 
-use super::scores::{check_distributions, confidence};
+use super::scores::confidence;
 use crate::error::{check_finite, check_len, Error, Result};
-use crate::resmem::argmax_rows;
+use crate::ops::argmax_rows;
+use crate::ops::check_distributions;
 
 /// What a cascade did on each example.
 #[derive(Clone, Debug, PartialEq)]

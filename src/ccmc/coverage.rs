@@ -10,9 +10,11 @@
 //!   (`k` available, `k ≠ y`) is strongly connected on the component.
 
 use super::data::ChoiceData;
-use super::kernel::{log_softmax_in_place, Wbar};
+use super::kernel::Wbar;
 use crate::error::{check_len, Error, Result};
-use faer::{Mat, Side};
+use crate::linalg::symmetric_eigenvalues;
+use crate::ops::log_softmax_in_place;
+use faer::Mat;
 
 /// Coverage of one query column.
 #[derive(Clone, Debug, PartialEq)]
@@ -125,13 +127,7 @@ pub fn hessian_nullity(wbar: &Wbar, data: &ChoiceData, rel_tol: f64) -> Result<V
     column_hessians(wbar, data)?
         .iter()
         .map(|h| {
-            let ev = h
-                .self_adjoint_eigenvalues(Side::Lower)
-                .map_err(|_| Error::NotConverged {
-                    what: "Hessian eigenvalues",
-                    iterations: 0,
-                    residual: f64::NAN,
-                })?;
+            let ev = symmetric_eigenvalues(h.as_ref())?;
             let mx = ev.iter().copied().fold(0.0_f64, f64::max);
             Ok(ev.iter().filter(|&&l| l <= rel_tol * mx).count())
         })

@@ -3,40 +3,14 @@
 //!
 //! Layout: `W̄` is `K × K` row-major with `W̄[k, j]` at `k·K + j` — **row = key token, column = query
 //! token**. Every probability here is computed in the log domain: logits `ln m_k + W̄[k, j]`
-//! (exactly `−∞` where `m_k = 0`, never `ln ε`), then one stable log-softmax.
+//! (exactly `−∞` where `m_k = 0`, never `ln ε`), then one stable log-softmax ([`crate::ops`]).
 
 use crate::error::{check_finite, check_ids, check_len, check_nonempty, Error, Result};
-use faer::linalg::solvers::Solve;
-use faer::{Mat, Side};
+use crate::linalg::{gemm, Cholesky};
+use crate::ops::{log_softmax_in_place, softmax_in_place};
+use faer::Mat;
 use rand::Rng;
 use rayon::prelude::*;
-
-/// Stable in-place log-softmax: `x_i ← x_i − ln Σ_l e^{x_l}`; returns the log-sum-exp.
-///
-/// Entries equal to `−∞` (masked) stay `−∞` and contribute nothing. If every entry is `−∞` the
-/// slice is left unchanged and `−∞` is returned (callers in this module never pass such a row).
-/// Cost: one pass for the max, one `exp` per finite entry, one `ln`.
-pub fn log_softmax_in_place(x: &mut [f64]) -> f64 {
-    let mx = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if mx == f64::NEG_INFINITY {
-        return mx;
-    }
-    let sum: f64 = x.iter().map(|&v| (v - mx).exp()).sum();
-    let lse = mx + sum.ln();
-    for v in x.iter_mut() {
-        *v -= lse;
-    }
-    lse
-}
-
-/// Stable in-place softmax (the exponential of [`log_softmax_in_place`]); returns the log-sum-exp.
-pub fn softmax_in_place(x: &mut [f64]) -> f64 {
-    let lse = log_softmax_in_place(x);
-    for v in x.iter_mut() {
-        *v = v.exp();
-    }
-    lse
-}
 
 /// The reduced score matrix `W̄ = E W Eᵀ ∈ R^{K×K}`, `W̄[k, j]` = score of key token `k` for query
 /// token `j` (row-major, `k·K + j`).
@@ -244,15 +218,10 @@ impl TiedEmbedding {
         check_len("e", vocab * dim, e.len())?;
         check_finite("e", &e)?;
         let em = mat(vocab, dim, &e);
-        let gram = &em * em.transpose();
-        let llt = gram
-            .llt(Side::Lower)
-            .map_err(|_| Error::NotPositiveDefinite {
-                what: "E Eᵀ (E must have full row rank)",
-                pivot: 0,
-            })?;
+        let gram = gemm(em.as_ref(), em.transpose());
+        let llt = Cholesky::factor("E Eᵀ (E must have full row rank)", gram.as_ref())?;
         let mut c = em.clone();
-        llt.solve_in_place(c.as_mut());
+        llt.solve_in_place(c.as_mut())?;
         let c = to_vec(&c);
         check_finite("c", &c)?;
         Ok(TiedEmbedding { vocab, dim, e, c })
@@ -293,14 +262,19 @@ impl TiedEmbedding {
         check_len("w", self.dim * self.dim, w.len())?;
         check_finite("w", w)?;
         let e = mat(self.vocab, self.dim, &self.e);
-        let wb = &e * mat(self.dim, self.dim, w) * e.transpose();
+        let ew = gemm(e.as_ref(), mat(self.dim, self.dim, w).as_ref());
+        let wb = gemm(ew.as_ref(), e.transpose());
         Wbar::new(self.vocab, to_vec(&wb))
     }
     /// A `W` realising `W̄`: `W = Cᵀ W̄ C` (`Cᵀ = E⁺`), so `E W Eᵀ = (C Eᵀ)ᵀ W̄ (C Eᵀ) = W̄`.
     pub fn w_from_wbar(&self, wbar: &Wbar) -> Result<Vec<f64>> {
         check_len("wbar.vocab", self.vocab, wbar.vocab())?;
         let c = mat(self.vocab, self.dim, &self.c);
-        let w = c.transpose() * mat(self.vocab, self.vocab, wbar.as_slice()) * &c;
+        let ctw = gemm(
+            c.transpose(),
+            mat(self.vocab, self.vocab, wbar.as_slice()).as_ref(),
+        );
+        let w = gemm(ctw.as_ref(), c.as_ref());
         Ok(to_vec(&w))
     }
 }

@@ -15,10 +15,11 @@
 
 use super::coverage::{check_mle_exists, coverage_graph};
 use super::data::ChoiceData;
-use super::kernel::{log_softmax_in_place, Wbar};
+use super::kernel::Wbar;
 use crate::error::{check_len, Error, Result};
-use faer::linalg::solvers::Solve;
-use faer::{Mat, Side};
+use crate::linalg::Cholesky;
+use crate::ops::log_softmax_in_place;
+use faer::Mat;
 use rayon::prelude::*;
 
 /// Solver settings.
@@ -202,14 +203,16 @@ pub fn fit(data: &ChoiceData, opts: &MleOptions) -> Result<MleFit> {
                 let hf = Mat::from_fn(nf, nf, |a, b| {
                     h[free[a] * kk + free[b]] / n + if a == b { 2.0 * opts.ridge } else { 0.0 }
                 });
-                let llt = hf
-                    .llt(Side::Lower)
-                    .map_err(|_| Error::NotPositiveDefinite {
-                        what: "CCMC MLE column Hessian",
-                        pivot: j,
+                // The error names the column (as `pivot`), not the pivot inside it.
+                let llt =
+                    Cholesky::factor("CCMC MLE column Hessian", hf.as_ref()).map_err(|_| {
+                        Error::NotPositiveDefinite {
+                            what: "CCMC MLE column Hessian",
+                            pivot: j,
+                        }
                     })?;
                 let mut step = Mat::from_fn(nf, 1, |a, _| -gf[a]);
-                llt.solve_in_place(step.as_mut());
+                llt.solve_in_place(step.as_mut())?;
                 let slope: f64 = (0..nf).map(|a| gf[a] * step[(a, 0)]).sum();
                 // Backtracking (Armijo) line search; near the optimum the full Newton step is
                 // accepted and its evaluation is reused for the next iteration.

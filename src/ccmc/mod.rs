@@ -36,4 +36,4 @@ pub mod mle;
 pub mod sampling;
 pub mod winner;
 
-pub use kernel::{log_softmax_in_place, Wbar};
+pub use kernel::Wbar;

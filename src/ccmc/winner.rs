@@ -7,9 +7,10 @@
 //! (single-winner criterion) and a loser's count grows like `t^{F_i}` (its frequency like
 //! `t^{F_i − 1}`).
 
-use super::kernel::{log_softmax_in_place, token_counts, transition_log_probs, Wbar};
+use super::kernel::{token_counts, transition_log_probs, Wbar};
 use crate::error::{check_finite, check_ids, check_len, check_nonempty, Error, Result};
-use faer::linalg::solvers::Solve;
+use crate::linalg::lu_solve_in_place;
+use crate::ops::log_softmax_in_place;
 use faer::Mat;
 
 /// Mean-field fitness `F_i(π)` for every token `i` (length `K`). `π ≥ 0`, not all zero (normalised
@@ -131,8 +132,7 @@ pub fn absorption_exact(wbar: &Wbar, initial: &[usize]) -> Result<Absorption> {
             }
         }
     }
-    let lu = a.partial_piv_lu();
-    lu.solve_in_place(rhs.as_mut());
+    lu_solve_in_place(a.as_ref(), rhs.as_mut())?;
     let row = index[start];
     Ok(Absorption {
         winner_probs: (0..kk).map(|k| rhs[(row, k)]).collect(),

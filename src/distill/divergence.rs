@@ -38,54 +38,9 @@
 use super::lanes;
 use crate::error::{check_len, Error, Result};
 use crate::float::Float;
+pub use crate::ops::divergence::{Divergence, LOG_PROB_FLOOR};
+pub(crate) use crate::ops::normalisation_tolerance;
 use std::any::TypeId;
-
-/// Floor applied to teacher log-probabilities (see the [module docs](self)).
-pub const LOG_PROB_FLOOR: f64 = -1e4;
-
-/// Which divergence `D(p ‖ q)` to compute (teacher `p`, student `q`).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Divergence {
-    /// Forward KL `KL(p ‖ q)` (mode covering).
-    ForwardKl,
-    /// Reverse KL `KL(q ‖ p)` (mode seeking).
-    ReverseKl,
-    /// Generalised Jensen–Shannon `JSD[β]` with mixture `β p + (1−β) q` (β weights the teacher,
-    /// the GKD/TRL convention); `β = 0` is FKL and `β = 1` is RKL by convention.
-    Jsd {
-        /// Teacher weight `β ∈ [0, 1]`.
-        beta: f64,
-    },
-    /// Total variation distance `½ ‖p − q‖₁` (subgradient with `sign(0) = 0`).
-    Tvd,
-}
-
-impl Divergence {
-    /// Short name for tables and bench ids (`"fkl"`, `"rkl"`, `"jsd0.5"`, `"tvd"`).
-    pub fn name(&self) -> String {
-        match self {
-            Divergence::ForwardKl => "fkl".into(),
-            Divergence::ReverseKl => "rkl".into(),
-            Divergence::Jsd { beta } => format!("jsd{beta}"),
-            Divergence::Tvd => "tvd".into(),
-        }
-    }
-
-    /// Resolves the JSD end points to FKL/RKL and validates β.
-    fn resolved(self) -> Result<Self> {
-        match self {
-            Divergence::Jsd { beta } if !(0.0..=1.0).contains(&beta) => {
-                Err(Error::InvalidArgument {
-                    what: "divergence.beta",
-                    reason: format!("JSD weight must lie in [0, 1], got {beta}"),
-                })
-            }
-            Divergence::Jsd { beta: 0.0 } => Ok(Divergence::ForwardKl),
-            Divergence::Jsd { beta: 1.0 } => Ok(Divergence::ReverseKl),
-            d => Ok(d),
-        }
-    }
-}
 
 /// Per-position divergences and, into `grad`, their gradients with respect to `student_logits`.
 ///
@@ -152,12 +107,7 @@ fn validate<T: Float>(
             reason: "must be at least 1".into(),
         });
     }
-    if !(temperature > 0.0 && temperature.is_finite()) {
-        return Err(Error::InvalidArgument {
-            what: "temperature",
-            reason: format!("must be positive and finite, got {temperature}"),
-        });
-    }
+    crate::ops::check_temperature("temperature", temperature)?;
     if !z.len().is_multiple_of(vocab) {
         return Err(Error::ShapeMismatch {
             what: "student_logits",
@@ -167,11 +117,6 @@ fn validate<T: Float>(
     }
     check_len("teacher_log_probs", z.len(), lp.len())?;
     Ok((div.resolved()?, z.len() / vocab))
-}
-
-/// Tolerance on `|Σ p − 1|` for a row of `vocab` entries of type `T`.
-pub(crate) fn normalisation_tolerance<T: Float>(vocab: usize) -> f64 {
-    (1e-12 * vocab as f64).max(4.0 * T::EPS * (vocab as f64).sqrt())
 }
 
 /// Online log-sum-exp of `z'` plus the first-pass sums, and the input checks.

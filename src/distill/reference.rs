@@ -4,11 +4,11 @@
 use super::Divergence;
 
 /// `lsm(z / T)`: `z_v/T − m − ln Σ_u exp(z_u/T − m)` with `m = max z/T`.
+/// ([`crate::ops::log_softmax_into`], itself tested against the plain formula.)
 pub fn log_softmax(z: &[f64], temperature: f64) -> Vec<f64> {
-    let zs: Vec<f64> = z.iter().map(|v| v / temperature).collect();
-    let m = zs.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let l = m + zs.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
-    zs.iter().map(|v| v - l).collect()
+    let mut out = vec![0.0; z.len()];
+    crate::ops::log_softmax_into(z, temperature, &mut out);
+    out
 }
 
 /// `x · (a − b)` with `0 · anything = 0` (the `xlogy(0, ·) = 0` convention).

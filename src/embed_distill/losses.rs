@@ -12,7 +12,7 @@
 //! that minimum is `KL(p^t ‖ softmax(s^s/τ_s))`, reported alongside.
 
 use crate::error::{check_finite, check_len, check_nonempty, Error, Result};
-use crate::supervision::targets::{check_temperature, log_softmax_into};
+use crate::ops::{check_scaled_logits, check_temperature, kd_row, log_softmax_into};
 
 /// Value and student-score gradient of a score loss for one query.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,21 +39,21 @@ pub fn softmax_ce(student: &[f64], teacher: &[f64], tau_s: f64, tau_t: f64) -> R
     check_scores(student, teacher)?;
     check_temperature("tau_s", tau_s)?;
     check_temperature("tau_t", tau_t)?;
+    check_scaled_logits("student_scores", student, tau_s, 0)?;
+    check_scaled_logits("teacher_scores", teacher, tau_t, 0)?;
     let l = student.len();
-    let (mut lsm_s, mut lsm_t) = (vec![0.0; l], vec![0.0; l]);
-    log_softmax_into(student, tau_s, &mut lsm_s);
-    log_softmax_into(teacher, tau_t, &mut lsm_t);
-    let (mut loss, mut excess) = (0.0, 0.0);
+    // p^t as exp(log-softmax), the form kd_row uses for q: a perfect match gives a zero gradient
+    // bit for bit.
+    let mut p_t = vec![0.0; l];
+    log_softmax_into(teacher, tau_t, &mut p_t);
+    p_t.iter_mut().for_each(|v| *v = v.exp());
     let mut grad = vec![0.0; l];
-    for j in 0..l {
-        let pt = lsm_t[j].exp();
-        if pt > 0.0 {
-            loss -= pt * lsm_s[j];
-            excess += pt * (lsm_t[j] - lsm_s[j]);
-        }
-        grad[j] = (lsm_s[j].exp() - pt) / tau_s;
-    }
-    Ok(ScoreLoss { loss, excess, grad })
+    let row = kd_row(&p_t, student, tau_s, &mut grad);
+    Ok(ScoreLoss {
+        loss: row.cross_entropy,
+        excess: row.kl,
+        grad,
+    })
 }
 
 /// Margin-MSE for one query with positive document `positive` and the other `L − 1` candidates as
@@ -91,16 +91,15 @@ pub fn label_ce(student: &[f64], positive: usize, tau: f64) -> Result<ScoreLoss>
     check_finite("student_scores", student)?;
     crate::error::check_ids("positive", &[positive], student.len())?;
     check_temperature("tau", tau)?;
-    let mut lsm = vec![0.0; student.len()];
-    log_softmax_into(student, tau, &mut lsm);
-    let grad = lsm
-        .iter()
-        .enumerate()
-        .map(|(j, v)| (v.exp() - f64::from(u8::from(j == positive))) / tau)
-        .collect();
+    check_scaled_logits("student_scores", student, tau, 0)?;
+    // The KD row with the one-hot target e_+: KL(e_+ ‖ q) = CE = −lsm_+.
+    let mut target = vec![0.0; student.len()];
+    target[positive] = 1.0;
+    let mut grad = vec![0.0; student.len()];
+    let row = kd_row(&target, student, tau, &mut grad);
     Ok(ScoreLoss {
-        loss: -lsm[positive],
-        excess: -lsm[positive],
+        loss: row.cross_entropy,
+        excess: row.cross_entropy,
         grad,
     })
 }

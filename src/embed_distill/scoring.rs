@@ -11,9 +11,10 @@
 
 use crate::attention::{forward, Options, Shape};
 use crate::error::{check_finite, check_len, Error, Result};
+use crate::linalg::check_matrix;
+use crate::linalg::gemm_into;
 use crate::rng::seeded;
-use crate::supervision::targets::check_matrix;
-use faer::{Accum, Mat, MatRef, Par};
+use faer::{Mat, MatRef};
 use rand_distr::{Distribution, StandardNormal};
 
 /// Dual-encoder scores `S = Q Dᵀ` for query embeddings `q` (`n_q × k`) and document embeddings `d`
@@ -23,14 +24,14 @@ pub fn dual_encoder_scores(q: MatRef<'_, f64>, d: MatRef<'_, f64>) -> Result<Mat
     check_matrix("d", d)?;
     check_len("d (columns)", q.ncols(), d.ncols())?;
     let mut s = Mat::<f64>::zeros(q.nrows(), d.nrows());
-    faer::linalg::matmul::matmul(s.as_mut(), Accum::Replace, q, d.transpose(), 1.0, Par::Seq);
+    gemm_into(s.as_mut(), q, d.transpose(), 1.0, false);
     Ok(s)
 }
 
 /// Cosine dual-encoder scores `⟨q_i, d_j⟩/(‖q_i‖‖d_j‖τ)`. Errors: as [`dual_encoder_scores`], a
 /// zero embedding, `τ ≤ 0`.
 pub fn cosine_scores(q: MatRef<'_, f64>, d: MatRef<'_, f64>, tau: f64) -> Result<Mat<f64>> {
-    crate::supervision::targets::check_temperature("tau", tau)?;
+    crate::ops::check_temperature("tau", tau)?;
     let mut s = dual_encoder_scores(q, d)?;
     let norms = |m: MatRef<'_, f64>, what: &'static str| -> Result<Vec<f64>> {
         (0..m.nrows())
@@ -138,14 +139,7 @@ impl DualPoolingCrossEncoder {
         });
         let project = |w: &Mat<f64>| -> Vec<f64> {
             let mut y = Mat::<f64>::zeros(len, k);
-            faer::linalg::matmul::matmul(
-                y.as_mut(),
-                Accum::Replace,
-                x.as_ref(),
-                w.as_ref(),
-                1.0,
-                Par::Seq,
-            );
+            gemm_into(y.as_mut(), x.as_ref(), w.as_ref(), 1.0, false);
             // Row-major [1, 1, len, k] for the attention API.
             (0..len)
                 .flat_map(|i| (0..k).map(move |j| (i, j)))

@@ -15,17 +15,12 @@
 use super::losses::softmax_ce;
 use super::matching::l2_match;
 use crate::error::{check_len, Error, Result};
+use crate::linalg::gemm;
+use crate::ops::softmax_into;
 use crate::rng::seeded;
-use faer::{Accum, Mat, MatRef, Par};
+use faer::{Mat, MatRef};
 use rand_distr::{Distribution, StandardNormal};
 use serde::Serialize;
-
-fn gemm(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
-    let mut c = Mat::<f64>::zeros(a.nrows(), b.ncols());
-    faer::linalg::matmul::matmul(c.as_mut(), Accum::Replace, a, b, 1.0, Par::Seq);
-    crate::vector_state::clear_upper_vector_state();
-    c
-}
 
 fn row(m: MatRef<'_, f64>, i: usize) -> Vec<f64> {
     (0..m.ncols()).map(|j| m[(i, j)]).collect()
@@ -112,7 +107,7 @@ impl AsymmetricTrainer {
         let mut buf = vec![0.0; docs.nrows()];
         for i in 0..p.ncols() {
             let col = p.col_as_slice_mut(i);
-            crate::supervision::targets::softmax_into(col, tau_t, &mut buf);
+            softmax_into(col, tau_t, &mut buf);
             col.copy_from_slice(&buf);
         }
         Ok(AsymmetricTrainer {
@@ -133,7 +128,7 @@ impl AsymmetricTrainer {
         let mut buf = vec![0.0; self.docs.nrows()];
         for i in 0..n {
             let col = g.col_as_slice_mut(i);
-            crate::supervision::targets::softmax_into(col, self.tau_s, &mut buf);
+            softmax_into(col, self.tau_s, &mut buf);
             for ((c, q), p) in col
                 .iter_mut()
                 .zip(&buf)

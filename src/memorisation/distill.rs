@@ -1,12 +1,7 @@
 //! The distillation loss for students: `ℓ = (1-λ) CE(y, q) + λ T² KL(p_T ‖ q_T)`.
 
 use crate::error::{check_finite, check_ids, check_len, check_nonempty, Error, Result};
-
-fn log_softmax(z: &[f64], t: f64) -> Vec<f64> {
-    let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let lse = z.iter().map(|&v| ((v - m) / t).exp()).sum::<f64>().ln();
-    z.iter().map(|&v| (v - m) / t - lse).collect()
-}
+use crate::ops::{check_scaled_logits, check_temperature, kd_row, log_softmax_into};
 
 /// Mean distillation loss over `n` rows and its gradient with respect to the student logits.
 ///
@@ -29,30 +24,37 @@ pub fn distillation_loss(
     check_ids("labels", labels, classes)?;
     check_finite("student", student)?;
     check_finite("teacher", teacher)?;
-    let valid = (0.0..=1.0).contains(&lambda) && temperature > 0.0 && temperature.is_finite();
-    if !valid {
+    if !(0.0..=1.0).contains(&lambda) {
         return Err(Error::InvalidArgument {
-            what: "lambda/temperature",
-            reason: format!("need lambda in [0, 1] and T > 0, got {lambda}, {temperature}"),
+            what: "lambda",
+            reason: format!("need lambda in [0, 1], got {lambda}"),
         });
     }
+    check_temperature("temperature", temperature)?;
+    check_scaled_logits("student", student, temperature, 0)?;
+    check_scaled_logits("teacher", teacher, temperature, 0)?;
+    // Hard term: the KD row with p = e_y at τ = 1 (KL(e_y ‖ q) = −ln q_y); soft term: τ² KL(p_T ‖ q_T).
     let n = labels.len() as f64;
+    let soft_scale = lambda * temperature * temperature;
     let mut loss = 0.0;
     let mut grad = vec![0.0; student.len()];
+    let (mut one_hot, mut p_t) = (vec![0.0; classes], vec![0.0; classes]);
+    let (mut g_hard, mut g_soft) = (vec![0.0; classes], vec![0.0; classes]);
     for ((z, zt), (&y, g)) in student
         .chunks_exact(classes)
         .zip(teacher.chunks_exact(classes))
         .zip(labels.iter().zip(grad.chunks_exact_mut(classes)))
     {
-        let lq = log_softmax(z, 1.0);
-        let lqt = log_softmax(z, temperature);
-        let lpt = log_softmax(zt, temperature);
-        let kl: f64 = lpt.iter().zip(&lqt).map(|(p, q)| p.exp() * (p - q)).sum();
-        loss += (1.0 - lambda) * (-lq[y]) + lambda * temperature * temperature * kl;
+        one_hot.fill(0.0);
+        one_hot[y] = 1.0;
+        // exp(log-softmax), the form kd_row uses for q_T (equal logits: zero soft gradient).
+        log_softmax_into(zt, temperature, &mut p_t);
+        p_t.iter_mut().for_each(|v| *v = v.exp());
+        let hard = kd_row(&one_hot, z, 1.0, &mut g_hard).kl;
+        let soft = kd_row(&p_t, z, temperature, &mut g_soft).kl;
+        loss += (1.0 - lambda) * hard + soft_scale * soft;
         for c in 0..classes {
-            let hard = lq[c].exp() - if c == y { 1.0 } else { 0.0 };
-            let soft = lqt[c].exp() - lpt[c].exp();
-            g[c] = ((1.0 - lambda) * hard + lambda * temperature * soft) / n;
+            g[c] = ((1.0 - lambda) * g_hard[c] + soft_scale * g_soft[c]) / n;
         }
     }
     Ok((loss / n, grad))

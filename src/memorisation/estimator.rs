@@ -9,8 +9,8 @@
 //! The estimator targets the size-`m` version of `mem` (`m = |S_k|`), not the size-`n` one.
 
 use crate::error::{check_len, check_nonempty, Error, Result};
-use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, Par};
+use crate::linalg::gemm_into;
+use faer::Mat;
 use rayon::prelude::*;
 
 /// The floor the official code puts under run counts, so an example that is never (or always)
@@ -206,14 +206,7 @@ pub fn influence_estimate(
     let m = Mat::<f64>::from_fn(runs, n, |r, i| membership[r * n + i] as f64);
     let c = Mat::<f64>::from_fn(runs, t, |r, j| test_correctness[r * t + j] as f64);
     let mut in_sum = Mat::<f64>::zeros(n, t);
-    matmul(
-        in_sum.as_mut(),
-        Accum::Replace,
-        m.transpose(),
-        c.as_ref(),
-        1.0,
-        Par::Seq,
-    );
+    gemm_into(in_sum.as_mut(), m.transpose(), c.as_ref(), 1.0, false);
     let col_sum: Vec<f64> = (0..t).map(|j| (0..runs).map(|r| c[(r, j)]).sum()).collect();
     let mut out = Vec::with_capacity(n * t);
     for i in 0..n {

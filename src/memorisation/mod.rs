@@ -9,14 +9,12 @@
 //! - [`trajectory`]: trajectory shapes across model sizes.
 //! - [`proxies`]: hold-out accuracy, confidence, learning speed, input-loss curvature, Spearman ρ.
 //! - [`distill`]: the distillation loss for students.
-//! - [`ridge`]: Cholesky ridge least squares (shared with the cascade and ResMem experiments).
 //! - [`toy`]: the random-feature mixture toy of the spec.
 
 pub mod distill;
 pub mod estimator;
 pub mod exact;
 pub mod proxies;
-pub mod ridge;
 pub mod subsets;
 pub mod toy;
 pub mod trajectory;

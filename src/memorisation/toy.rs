@@ -3,12 +3,11 @@
 //! retrained on many random subsets.
 
 use super::estimator::{memorisation_estimate, MemEstimate};
-use super::ridge::spd_solve;
 use crate::error::{check_len, Result};
-use crate::resmem::argmax_rows;
+use crate::linalg::{gemm_into, spd_solve};
+use crate::ops::argmax_rows;
 use crate::rng::seeded;
-use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, MatRef, Par};
+use faer::{Mat, MatRef};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
@@ -121,14 +120,7 @@ impl RffRidge {
         let features = rff_features(x, d, p, seed);
         let f = MatRef::from_row_major_slice(&features, n, p);
         let mut gram = Mat::<f64>::zeros(n, n);
-        matmul(
-            gram.as_mut(),
-            Accum::Replace,
-            f,
-            f.transpose(),
-            1.0,
-            Par::Seq,
-        );
+        gemm_into(gram.as_mut(), f, f.transpose(), 1.0, false);
         RffRidge {
             features,
             gram,
@@ -154,39 +146,18 @@ impl RffRidge {
             let f = MatRef::from_row_major_slice(&self.features, self.n, self.p);
             let fs = Mat::<f64>::from_fn(s, self.p, |a, k| f[(members[a], k)]);
             let mut g = Mat::<f64>::zeros(self.p, self.p);
-            matmul(
-                g.as_mut(),
-                Accum::Replace,
-                fs.transpose(),
-                fs.as_ref(),
-                1.0,
-                Par::Seq,
-            );
+            gemm_into(g.as_mut(), fs.transpose(), fs.as_ref(), 1.0, false);
             (0..self.p).for_each(|k| g[(k, k)] += self.lambda);
             let mut rhs = Mat::<f64>::zeros(self.p, classes);
-            matmul(
-                rhs.as_mut(),
-                Accum::Replace,
-                fs.transpose(),
-                y.as_ref(),
-                1.0,
-                Par::Seq,
-            );
+            gemm_into(rhs.as_mut(), fs.transpose(), y.as_ref(), 1.0, false);
             let w = spd_solve("ΦᵀΦ + λI", g.as_ref(), rhs.as_ref())?;
-            matmul(pred.as_mut(), Accum::Replace, f, w.as_ref(), 1.0, Par::Seq);
+            gemm_into(pred.as_mut(), f, w.as_ref(), 1.0, false);
         } else {
             let mut g = Mat::<f64>::from_fn(s, s, |a, b| self.gram[(members[a], members[b])]);
             (0..s).for_each(|k| g[(k, k)] += self.lambda);
             let alpha = spd_solve("ΦΦᵀ + λI", g.as_ref(), y.as_ref())?;
             let cross = Mat::<f64>::from_fn(self.n, s, |i, b| self.gram[(i, members[b])]);
-            matmul(
-                pred.as_mut(),
-                Accum::Replace,
-                cross.as_ref(),
-                alpha.as_ref(),
-                1.0,
-                Par::Seq,
-            );
+            gemm_into(pred.as_mut(), cross.as_ref(), alpha.as_ref(), 1.0, false);
         }
         Ok(pred)
     }

@@ -5,7 +5,7 @@
 //! cap-shaped if the argmax is interior and exceeds both ends by more than `δ`; otherwise other.
 
 use crate::error::{check_finite, Error, Result};
-use crate::resmem::predictor::argmax;
+use crate::ops::argmax;
 use serde::Serialize;
 
 /// Default slack `δ`.
@@ -57,7 +57,8 @@ pub fn classify_trajectory(t: &[f64], delta: f64) -> Result<Shape> {
     if first - last > delta && steps().all(|s| s < delta) {
         return Ok(Shape::Decreasing);
     }
-    let (arg, max) = argmax(t);
+    let arg = argmax(t);
+    let max = t[arg];
     if arg > 0 && arg < t.len() - 1 && max - first > delta && max - last > delta {
         return Ok(Shape::Cap);
     }

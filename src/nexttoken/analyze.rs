@@ -144,7 +144,7 @@ pub fn limit_prediction(
         .map(|&t| w_fin.bilinear(emb.token(prompt[t]), q))
         .collect();
     let mut distribution = vec![0.0; emb.vocab()];
-    for (&t, a) in kept.iter().zip(super::model::softmax(&fin_scores)) {
+    for (&t, a) in kept.iter().zip(crate::ops::softmax_to_vec(&fin_scores)) {
         distribution[prompt[t]] += a;
     }
     let mut retrieved: Vec<usize> = kept.iter().map(|&t| prompt[t]).collect();

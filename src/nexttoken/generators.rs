@@ -85,8 +85,7 @@ pub fn embeddings(
                 });
             }
             let g = faer::Mat::<f64>::from_fn(d, d, |_, _| rng.sample(StandardNormal));
-            let q = g.qr().compute_Q();
-            crate::qp::mat::clear_upper_vector_state();
+            let q = crate::linalg::orthonormal_basis(g.as_ref());
             let mut e = Mat::zeros(k, d);
             for i in 0..k {
                 for b in 0..d {

@@ -51,12 +51,11 @@ pub fn gen_loss_and_grad(ds: &Dataset, w: &Mat, loss: GenLoss) -> (f64, Mat) {
         let logits: Vec<f64> = (0..kv)
             .map(|k| emb.token(k).iter().zip(&f).map(|(a, b)| a * b).sum())
             .collect();
-        let p = super::model::softmax(&logits);
+        let p = crate::ops::softmax_to_vec(&logits);
         let py = p[row.label];
         let (l, dl): (f64, Vec<f64>) = match loss {
             GenLoss::CrossEntropy => {
-                let mx = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let lse = mx + logits.iter().map(|z| (z - mx).exp()).sum::<f64>().ln();
+                let lse = crate::ops::logsumexp(&logits, 1.0);
                 let dl = (0..kv)
                     .map(|k| p[k] - if k == row.label { 1.0 } else { 0.0 })
                     .collect();

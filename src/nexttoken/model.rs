@@ -13,7 +13,8 @@
 
 use super::dataset::{Dataset, Embeddings, Row};
 use crate::error::{check_ids, check_len, check_nonempty, Result};
-use crate::qp::mat::faer_gemm;
+use crate::linalg::gemm_into;
+use crate::ops::softmax_to_vec;
 use crate::qp::Mat;
 
 /// How the gradient is assembled.
@@ -41,10 +42,10 @@ pub fn scores(emb: &Embeddings, w: &Mat) -> Mat {
     let e = faer::MatRef::from_row_major_slice(&emb.e.data, k, d);
     let wm = faer::MatRef::from_row_major_slice(&w.data, d, d);
     let mut ew = faer::Mat::<f64>::zeros(k, d);
-    faer_gemm(ew.as_mut(), e, wm, 1.0, false);
+    gemm_into(ew.as_mut(), e, wm, 1.0, false);
     let mut s = Mat::zeros(k, k);
     let sm = faer::MatMut::from_row_major_slice_mut(&mut s.data, k, k);
-    faer_gemm(sm, ew.as_ref(), e.transpose(), 1.0, false);
+    gemm_into(sm, ew.as_ref(), e.transpose(), 1.0, false);
     s
 }
 
@@ -133,10 +134,10 @@ pub fn loss_and_grad(ds: &Dataset, w: &Mat, form: GradientForm) -> Evaluation {
     let e = faer::MatRef::from_row_major_slice(&emb.e.data, kv, d);
     let gm = faer::MatRef::from_row_major_slice(&g.data, kv, kv);
     let mut ge = faer::Mat::<f64>::zeros(kv, d);
-    faer_gemm(ge.as_mut(), gm, e, 1.0, false);
+    gemm_into(ge.as_mut(), gm, e, 1.0, false);
     let mut grad = Mat::zeros(d, d);
     let out = faer::MatMut::from_row_major_slice_mut(&mut grad.data, d, d);
-    faer_gemm(out, e.transpose(), ge.as_ref(), 1.0, false);
+    gemm_into(out, e.transpose(), ge.as_ref(), 1.0, false);
     Evaluation {
         loss: total * inv_n,
         grad,
@@ -262,16 +263,8 @@ pub fn prompt_distribution(emb: &Embeddings, w: &Mat, prompt: &[usize]) -> Resul
         .map(|&j| w.bilinear(emb.token(j), q))
         .collect();
     let mut pi = vec![0.0; emb.vocab()];
-    for (&j, a) in prompt.iter().zip(softmax(&sigma)) {
+    for (&j, a) in prompt.iter().zip(softmax_to_vec(&sigma)) {
         pi[j] += a;
     }
     Ok(pi)
-}
-
-/// Max-shifted softmax `exp(s_t − max s)/Σ exp(s_u − max s)`.
-pub fn softmax(s: &[f64]) -> Vec<f64> {
-    let mx = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let e: Vec<f64> = s.iter().map(|x| (x - mx).exp()).collect();
-    let z: f64 = e.iter().sum();
-    e.into_iter().map(|x| x / z).collect()
 }

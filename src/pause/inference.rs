@@ -44,7 +44,7 @@ where
         if forbid_pause && pause < z.len() {
             z[pause] = f64::NEG_INFINITY;
         }
-        ctx.push(crate::specdec::verify::argmax(&z));
+        ctx.push(crate::ops::argmax(&z));
     }
     let last_pause = ctx.iter().rposition(|&t| t == pause);
     let from = last_pause.map_or(generated_from, |i| (i + 1).max(generated_from));

@@ -3,46 +3,14 @@
 //!
 //! `x_0 = E[s]` (`E`: `[vocab_in, d]`), per layer `x_{l+1} = x_l + Attn(x_l W_q, x_l W_k, x_l W_v)`
 //! (one head, prefix-LM or causal mask through [`super::prefix_lm`]), logits `x_L U` (`U`:
-//! `[d, vocab_out]`, untied). The products are `n × d × d` with `n, d ≤ 32`, written as plain loops.
+//! `[d, vocab_out]`, untied). The products go through [`crate::linalg::gemm_row_major`].
 
 use super::prefix_lm;
 use crate::attention::{Forward, Shape};
 use crate::error::{check_ids, check_len, check_nonempty, Result};
+use crate::linalg::gemm_row_major as gemm;
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
-
-/// `op(a) · op(b)` through faer's GEMM, row-major in and out. `a` is stored `[a_rows, a_cols]`,
-/// `b` is stored `[b_rows, b_cols]`; `op` transposes when its flag is set (a free stride swap).
-/// Sequential, so results do not depend on the thread count.
-fn gemm(
-    a: &[f64],
-    a_dims: (usize, usize),
-    ta: bool,
-    b: &[f64],
-    b_dims: (usize, usize),
-    tb: bool,
-) -> Vec<f64> {
-    use faer::linalg::matmul::matmul;
-    use faer::{Accum, MatMut, MatRef, Par};
-    let a = MatRef::from_row_major_slice(a, a_dims.0, a_dims.1);
-    let b = MatRef::from_row_major_slice(b, b_dims.0, b_dims.1);
-    let (a, b) = (
-        if ta { a.transpose() } else { a },
-        if tb { b.transpose() } else { b },
-    );
-    let (m, n) = (a.nrows(), b.ncols());
-    let mut c = vec![0.0; m * n];
-    matmul(
-        MatMut::from_row_major_slice_mut(&mut c, m, n),
-        Accum::Replace,
-        a,
-        b,
-        1.0,
-        Par::Seq,
-    );
-    crate::vector_state::clear_upper_vector_state();
-    c
-}
 
 /// `[m, k] · [k, n]`.
 fn matmul(a: &[f64], b: &[f64], m: usize, k: usize, n: usize) -> Vec<f64> {

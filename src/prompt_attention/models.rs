@@ -252,7 +252,7 @@ pub fn prompt_q_gradient_closed_form(
     }
     let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
     let mut s: Vec<f64> = x.chunks(dim).map(|r| dot(r, q)).collect();
-    crate::ccmc::kernel::softmax_in_place(&mut s);
+    crate::ops::softmax_in_place(&mut s);
     let xv: Vec<f64> = x.chunks(dim).map(|r| dot(r, v)).collect();
     let mean_xv = dot(&s, &xv);
     let mut g = vec![0.0; dim];

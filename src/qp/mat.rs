@@ -178,16 +178,14 @@ impl Mat {
         self.data.iter().all(|x| x.is_finite())
     }
 
-    /// Singular values, largest first (faer SVD).
+    /// Singular values, largest first ([`crate::linalg::singular_values`]).
     pub fn singular_values(&self) -> Result<Vec<f64>> {
-        let m = faer::MatRef::from_row_major_slice(&self.data, self.rows, self.cols);
-        let s = m.singular_values().map_err(|_| crate::Error::NotConverged {
-            what: "singular values",
-            iterations: 0,
-            residual: f64::NAN,
-        });
-        clear_upper_vector_state();
-        s
+        crate::linalg::singular_values(self.as_faer())
+    }
+
+    /// A faer view of the row-major buffer (no copy).
+    pub fn as_faer(&self) -> faer::MatRef<'_, f64> {
+        faer::MatRef::from_row_major_slice(&self.data, self.rows, self.cols)
     }
 
     /// Nuclear norm (sum of singular values).
@@ -205,51 +203,19 @@ impl Mat {
     }
 }
 
-pub use crate::vector_state::clear_upper_vector_state;
-
-/// `dst (=|+=) alpha · lhs · rhs` with faer's GEMM, sequential (results independent of the thread
-/// count), followed by [`clear_upper_vector_state`].
-pub fn faer_gemm(
-    dst: faer::MatMut<'_, f64>,
-    lhs: faer::MatRef<'_, f64>,
-    rhs: faer::MatRef<'_, f64>,
-    alpha: f64,
-    accumulate: bool,
-) {
-    let beta = if accumulate {
-        faer::Accum::Add
-    } else {
-        faer::Accum::Replace
-    };
-    faer::linalg::matmul::matmul(dst, beta, lhs, rhs, alpha, faer::Par::Seq);
-    clear_upper_vector_state();
-}
-
-/// `out (=|+=) alpha · lhs · rhs` on [`Mat`]s through [`faer_gemm`].
+/// `out (=|+=) alpha · lhs · rhs` on [`Mat`]s through [`crate::linalg::gemm_into`].
 pub fn gemm_into(out: &mut Mat, lhs: &Mat, rhs: &Mat, alpha: f64, accumulate: bool) {
-    let l = faer::MatRef::from_row_major_slice(&lhs.data, lhs.rows, lhs.cols);
-    let r = faer::MatRef::from_row_major_slice(&rhs.data, rhs.rows, rhs.cols);
     let o = faer::MatMut::from_row_major_slice_mut(&mut out.data, out.rows, out.cols);
-    faer_gemm(o, l, r, alpha, accumulate);
+    crate::linalg::gemm_into(o, lhs.as_faer(), rhs.as_faer(), alpha, accumulate);
 }
 
-/// Solves the symmetric positive-definite system `a x = b` (`a` is `n × n` row-major) by faer's
-/// Cholesky factorisation.
+/// Solves the symmetric positive-definite system `a x = b` (`a` is `n × n` row-major) by
+/// [`crate::linalg::spd_solve`].
 pub fn spd_solve(a: &Mat, b: &[f64]) -> Result<Vec<f64>> {
-    use faer::linalg::solvers::Solve;
     check_len("spd_solve rhs", a.rows, b.len())?;
-    let n = a.rows;
-    let am = faer::MatRef::from_row_major_slice(&a.data, n, n);
-    let llt = am
-        .llt(faer::Side::Lower)
-        .map_err(|_| crate::Error::NotPositiveDefinite {
-            what: "Newton system",
-            pivot: 0,
-        })?;
-    let rhs = faer::Mat::<f64>::from_fn(n, 1, |i, _| b[i]);
-    let x = llt.solve(&rhs);
-    clear_upper_vector_state();
-    Ok((0..n).map(|i| x[(i, 0)]).collect())
+    let rhs = faer::MatRef::from_column_major_slice(b, b.len(), 1);
+    let x = crate::linalg::spd_solve("Newton system", a.as_faer(), rhs)?;
+    Ok((0..a.rows).map(|i| x[(i, 0)]).collect())
 }
 
 #[cfg(test)]

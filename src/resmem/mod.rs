@@ -17,5 +17,5 @@ pub mod residual;
 pub mod toy;
 
 pub use knn::{knn_reference, BruteForce, KnnParams, NeighbourIndex, Neighbours};
-pub use predictor::{argmax, argmax_rows, soft_weights, ResMem};
-pub use residual::{classification_residuals, regression_residuals, softmax_rows};
+pub use predictor::{soft_weights, ResMem};
+pub use residual::{classification_residuals, regression_residuals};

@@ -134,23 +134,3 @@ impl<I> ResMem<I> {
         &self.index
     }
 }
-
-/// `(argmax, max)` of a row, the lowest index winning ties (`(0, -∞)` for an empty row).
-pub fn argmax(row: &[f64]) -> (usize, f64) {
-    row.iter()
-        .enumerate()
-        .fold((0, f64::NEG_INFINITY), |(bi, bv), (i, &v)| {
-            if v > bv {
-                (i, v)
-            } else {
-                (bi, bv)
-            }
-        })
-}
-
-/// Row-wise argmax of `[n, C]` row-major values, the lowest index winning ties.
-pub fn argmax_rows(x: &[f64], classes: usize) -> Vec<usize> {
-    x.chunks_exact(classes.max(1))
-        .map(|row| argmax(row).0)
-        .collect()
-}

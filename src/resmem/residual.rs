@@ -1,6 +1,7 @@
 //! Training residuals that ResMem memorises.
 
-use crate::error::{check_finite, check_ids, check_len, check_nonempty, Error, Result};
+use crate::error::{check_finite, check_ids, check_len, check_nonempty, Result};
+use crate::ops::softmax_rows;
 
 /// Regression residuals `r_i = y_i - f(x_i)`.
 ///
@@ -32,38 +33,4 @@ pub fn classification_residuals(
         }
     }
     Ok(probs)
-}
-
-/// Row-wise `softmax(z / T)` of `[n, C]` logits with the max subtracted first.
-pub fn softmax_rows(logits: &[f64], classes: usize, temperature: f64) -> Result<Vec<f64>> {
-    if classes == 0 {
-        return Err(Error::InvalidArgument {
-            what: "classes",
-            reason: "need at least one class".into(),
-        });
-    }
-    if !(temperature > 0.0 && temperature.is_finite()) {
-        return Err(Error::InvalidArgument {
-            what: "temperature",
-            reason: format!("must be finite and > 0, got {temperature}"),
-        });
-    }
-    check_nonempty("logits", logits)?;
-    check_len(
-        "logits",
-        logits.len().div_ceil(classes) * classes,
-        logits.len(),
-    )?;
-    check_finite("logits", logits)?;
-    let mut out = logits.to_vec();
-    for row in out.chunks_exact_mut(classes) {
-        let m = row.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        let mut s = 0.0;
-        for z in row.iter_mut() {
-            *z = ((*z - m) / temperature).exp();
-            s += *z;
-        }
-        row.iter_mut().for_each(|z| *z /= s);
-    }
-    Ok(out)
 }

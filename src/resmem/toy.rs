@@ -1,10 +1,12 @@
 //! The spec's two tiny ResMem instances (section 5(c)).
 
 use super::knn::BruteForce;
-use super::predictor::{argmax_rows, ResMem};
-use super::residual::{classification_residuals, regression_residuals, softmax_rows};
+use super::predictor::ResMem;
+use super::residual::{classification_residuals, regression_residuals};
 use crate::error::Result;
-use crate::memorisation::ridge::{linear_predict, ridge_fit};
+use crate::linalg::{linear_predict, ridge_fit};
+use crate::ops::argmax_rows;
+use crate::ops::softmax_rows;
 use crate::rng::seeded;
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};

@@ -1,13 +1,16 @@
 //! Full speculative decoding against any pair of models given as closures
 //! (context → next-token distribution), with per-step accepted counts.
 
-use super::verify::{argmax, verify_greedy, verify_with, AcceptRule, Standard};
+use super::verify::{verify_greedy, verify_with, AcceptRule, Standard};
 use crate::error::{check_ids, Error, Result};
+use crate::ops::argmax;
 use rand::Rng;
 
-/// Temperature warp of a distribution: `p_T ∝ p^{1/T}`, computed in log space
-/// (`exp((ln p_v − max ln p)/T)` then normalised). `T = 1` returns a copy; `T = 0` is the argmax
-/// one-hot (lowest index on ties), a separate code path rather than a tiny temperature.
+/// Temperature warp of a distribution: `p_T ∝ p^{1/T} = softmax(ln p / T)` ([`crate::ops`]; zero
+/// entries are `−∞` masks, an all-zero `p` warps to all zeros). `T = 1` returns a copy; `T = 0` is
+/// the argmax one-hot (lowest index on ties), a separate code path rather than a tiny temperature.
+/// Errors: a temperature that is negative, non-finite or tiny enough that `ln p / T` overflows;
+/// a negative or NaN entry of `p`.
 pub fn warp(p: &[f64], temperature: f64) -> Result<Vec<f64>> {
     if !(temperature >= 0.0 && temperature.is_finite()) {
         return Err(Error::InvalidArgument {
@@ -24,13 +27,8 @@ pub fn warp(p: &[f64], temperature: f64) -> Result<Vec<f64>> {
     if temperature == 1.0 {
         return Ok(p.to_vec());
     }
-    let m = p.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b.ln()));
-    let w: Vec<f64> = p
-        .iter()
-        .map(|&x| ((x.ln() - m) / temperature).exp())
-        .collect();
-    let s: f64 = w.iter().sum();
-    Ok(w.into_iter().map(|x| x / s).collect())
+    let log_p: Vec<f64> = p.iter().map(|x| x.ln()).collect();
+    crate::ops::softmax(&log_p, temperature)
 }
 
 /// Settings of a speculative-decoding run.

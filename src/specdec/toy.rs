@@ -13,13 +13,8 @@ use crate::rng::seeded;
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
-/// `softmax(z)` in f64 (max-shifted).
-pub fn softmax(z: &[f64]) -> Vec<f64> {
-    let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let e: Vec<f64> = z.iter().map(|x| (x - m).exp()).collect();
-    let s: f64 = e.iter().sum();
-    e.into_iter().map(|x| x / s).collect()
-}
+/// `softmax(z)` (max-shifted, `τ = 1`): [`crate::ops::softmax_to_vec`].
+pub use crate::ops::softmax_to_vec as softmax;
 
 fn context_code(ctx: &[usize]) -> f64 {
     ctx.iter()

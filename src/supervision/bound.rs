@@ -131,7 +131,10 @@ pub fn linear_teacher_bound(cfg: &LinearTeacherConfig) -> Result<LinearTeacherOu
     let targets = faer::Mat::from_fn(cfg.n_train, 1, |i, _| teacher(&x, i));
     let f = GramFactor::new(relu_ntk_gram(x.as_ref())?.as_ref(), 0.0)?;
     let teacher_sc = f.complexity(targets.as_ref())?;
-    let pred = relu_ntk_cross(xt.as_ref(), x.as_ref())? * f.solve(targets.as_ref())?;
+    let pred = crate::linalg::gemm(
+        relu_ntk_cross(xt.as_ref(), x.as_ref())?.as_ref(),
+        f.solve(targets.as_ref())?.as_ref(),
+    );
     let wrong = (0..cfg.n_test)
         .filter(|&i| yt[i] * pred[(i, 0)] <= 0.0)
         .count();

@@ -14,9 +14,10 @@
 //! `E[relu(w·x) relu(w·x')] = ‖x‖‖x'‖ k1/2`, `E[1{w·x>0} 1{w·x'>0}] = k0/2`).
 
 use crate::error::{check_finite, check_len, Error, Result};
+use crate::linalg::check_matrix;
+use crate::linalg::gemm_into;
 use crate::rng::seeded;
-use crate::supervision::targets::check_matrix;
-use faer::{Accum, Mat, MatRef, Par};
+use faer::{Mat, MatRef};
 use rand_distr::{Distribution, StandardNormal};
 use std::f64::consts::PI;
 
@@ -44,7 +45,7 @@ pub fn relu_ntk_cross(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Result<Mat<f64>
     check_matrix("b", b)?;
     check_len("b (columns)", a.ncols(), b.ncols())?;
     let mut g = Mat::<f64>::zeros(a.nrows(), b.nrows());
-    faer::linalg::matmul::matmul(g.as_mut(), Accum::Replace, a, b.transpose(), 1.0, Par::Seq);
+    gemm_into(g.as_mut(), a, b.transpose(), 1.0, false);
     let na: Vec<f64> = (0..a.nrows()).map(|i| a.row(i).norm_l2()).collect();
     let nb: Vec<f64> = (0..b.nrows()).map(|i| b.row(i).norm_l2()).collect();
     for j in 0..b.nrows() {
@@ -113,25 +114,11 @@ impl TwoLayerRelu {
         check_matrix("x", x)?;
         check_len("x (columns)", self.d(), x.ncols())?;
         let mut h = Mat::<f64>::zeros(x.nrows(), self.width());
-        faer::linalg::matmul::matmul(
-            h.as_mut(),
-            Accum::Replace,
-            x,
-            self.w.transpose(),
-            1.0,
-            Par::Seq,
-        );
+        gemm_into(h.as_mut(), x, self.w.transpose(), 1.0, false);
         let s = 1.0 / (self.width() as f64).sqrt();
         let h = Mat::from_fn(h.nrows(), h.ncols(), |i, r| h[(i, r)].max(0.0) * s);
         let mut out = Mat::<f64>::zeros(x.nrows(), self.outputs());
-        faer::linalg::matmul::matmul(
-            out.as_mut(),
-            Accum::Replace,
-            h.as_ref(),
-            self.a.transpose(),
-            1.0,
-            Par::Seq,
-        );
+        gemm_into(out.as_mut(), h.as_ref(), self.a.transpose(), 1.0, false);
         Ok(out)
     }
 
@@ -143,14 +130,7 @@ impl TwoLayerRelu {
         crate::error::check_ids("output", &[c], self.outputs())?;
         let (m, d, n) = (self.width(), self.d(), x.nrows());
         let mut pre = Mat::<f64>::zeros(n, m);
-        faer::linalg::matmul::matmul(
-            pre.as_mut(),
-            Accum::Replace,
-            x,
-            self.w.transpose(),
-            1.0,
-            Par::Seq,
-        );
+        gemm_into(pre.as_mut(), x, self.w.transpose(), 1.0, false);
         let s = 1.0 / (m as f64).sqrt();
         let mut jac = Mat::<f64>::zeros(n, self.n_params());
         for i in 0..n {
@@ -180,15 +160,7 @@ impl TwoLayerRelu {
         let mut k = Mat::<f64>::zeros(n, n);
         for (idx, &c) in outs.iter().enumerate() {
             let j = self.jacobian(x, c)?;
-            let beta = if idx == 0 { Accum::Replace } else { Accum::Add };
-            faer::linalg::matmul::matmul(
-                k.as_mut(),
-                beta,
-                j.as_ref(),
-                j.transpose(),
-                1.0,
-                Par::Seq,
-            );
+            gemm_into(k.as_mut(), j.as_ref(), j.transpose(), 1.0, idx != 0);
         }
         // The GEMM is symmetric up to rounding; mirror the lower triangle so the Gram is exactly so.
         for j in 0..n {

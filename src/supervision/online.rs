@@ -17,10 +17,12 @@ use super::complexity::GramFactor;
 use super::ntk::relu_ntk_gram;
 #[cfg(doc)]
 use super::targets::kd_loss_and_grad;
-use super::targets::{centre, check_distributions, one_hot, softmax_into, teacher_probabilities};
+use super::targets::{centre, check_distributions, one_hot, teacher_probabilities};
 use crate::error::{Error, Result};
+use crate::linalg::gemm_into;
+use crate::ops::softmax_into;
 use crate::rng::seeded;
-use faer::{Accum, Mat, MatRef, Par};
+use faer::{Mat, MatRef};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::Serialize;
@@ -93,15 +95,16 @@ pub struct DistillOutcome {
     pub student_online: f64,
 }
 
-fn gemm(dst: &mut Mat<f64>, a: MatRef<'_, f64>, b: MatRef<'_, f64>, alpha: f64) {
-    faer::linalg::matmul::matmul(dst.as_mut(), Accum::Replace, a, b, alpha, Par::Seq);
-    crate::vector_state::clear_upper_vector_state();
-}
-
 /// `relu(X Wᵀ)/√M` (`n × M`).
 fn features(x: MatRef<'_, f64>, w: MatRef<'_, f64>) -> Mat<f64> {
     let mut h = Mat::<f64>::zeros(x.nrows(), w.nrows());
-    gemm(&mut h, x, w.transpose(), 1.0 / (w.nrows() as f64).sqrt());
+    gemm_into(
+        h.as_mut(),
+        x,
+        w.transpose(),
+        1.0 / (w.nrows() as f64).sqrt(),
+        false,
+    );
     Mat::from_fn(h.nrows(), h.ncols(), |i, j| h[(i, j)].max(0.0))
 }
 
@@ -124,13 +127,13 @@ pub(crate) fn sphere(n: usize, d: usize, rng: &mut crate::rng::Rng) -> Mat<f64> 
 
 fn argmax_rows(z: MatRef<'_, f64>) -> Vec<usize> {
     (0..z.nrows())
-        .map(|i| (0..z.ncols()).fold(0, |b, j| if z[(i, j)] > z[(i, b)] { j } else { b }))
+        .map(|i| crate::ops::argmax(&(0..z.ncols()).map(|j| z[(i, j)]).collect::<Vec<_>>()))
         .collect()
 }
 
 fn accuracy(phi: MatRef<'_, f64>, head: MatRef<'_, f64>, labels: &[usize]) -> f64 {
     let mut z = Mat::<f64>::zeros(phi.nrows(), head.nrows());
-    gemm(&mut z, phi, head.transpose(), 1.0);
+    gemm_into(z.as_mut(), phi, head.transpose(), 1.0, false);
     let pred = argmax_rows(z.as_ref());
     pred.iter().zip(labels).filter(|(a, b)| a == b).count() as f64 / labels.len() as f64
 }
@@ -148,7 +151,7 @@ fn gd_step(
 ) {
     let n = phi.nrows();
     let mut zt = Mat::<f64>::zeros(head.nrows(), n);
-    gemm(&mut zt, head.as_ref(), phi.transpose(), 1.0);
+    gemm_into(zt.as_mut(), head.as_ref(), phi.transpose(), 1.0, false);
     let mut buf = vec![0.0; head.nrows()];
     for i in 0..n {
         let col = zt.col_as_slice_mut(i);
@@ -158,7 +161,7 @@ fn gd_step(
         }
     }
     let mut dh = Mat::<f64>::zeros(head.nrows(), head.ncols());
-    gemm(&mut dh, zt.as_ref(), phi, 1.0);
+    gemm_into(dh.as_mut(), zt.as_ref(), phi, 1.0, false);
     *head -= dh * faer::Scale(lr);
 }
 
@@ -179,7 +182,7 @@ pub fn run_distillation(cfg: &DistillConfig) -> Result<DistillOutcome> {
             ),
         });
     }
-    super::targets::check_temperature("tau", cfg.tau)?;
+    crate::ops::check_temperature("tau", cfg.tau)?;
     let mut rng = seeded(cfg.seed, 0x5c_d1);
     let (d, c) = (cfg.d, cfg.classes);
     let hidden = 16;
@@ -187,10 +190,10 @@ pub fn run_distillation(cfg: &DistillConfig) -> Result<DistillOutcome> {
     let v = gaussian(c, hidden, &mut rng);
     let label = |x: &Mat<f64>| -> Vec<usize> {
         let mut h = Mat::<f64>::zeros(x.nrows(), hidden);
-        gemm(&mut h, x.as_ref(), u.transpose(), 2.0);
+        gemm_into(h.as_mut(), x.as_ref(), u.transpose(), 2.0, false);
         let h = Mat::from_fn(h.nrows(), hidden, |i, j| h[(i, j)].tanh());
         let mut z = Mat::<f64>::zeros(x.nrows(), c);
-        gemm(&mut z, h.as_ref(), v.transpose(), 1.0);
+        gemm_into(z.as_mut(), h.as_ref(), v.transpose(), 1.0, false);
         argmax_rows(z.as_ref())
     };
     let x_train = sphere(cfg.n_train, d, &mut rng);
@@ -236,7 +239,7 @@ pub fn run_distillation(cfg: &DistillConfig) -> Result<DistillOutcome> {
         }
         teacher_accuracy.push(accuracy(phi_t_test.as_ref(), head_t.as_ref(), &y_test));
         let mut z = Mat::<f64>::zeros(cfg.n_train, c);
-        gemm(&mut z, phi_t.as_ref(), head_t.transpose(), 1.0);
+        gemm_into(z.as_mut(), phi_t.as_ref(), head_t.transpose(), 1.0, false);
         checkpoints.push(z);
     }
 
@@ -303,10 +306,10 @@ mod tests {
         let mut fast = head.clone();
         gd_step(&mut fast, phi.as_ref(), p.transpose(), tau, 0.3);
         let mut z = Mat::<f64>::zeros(13, 4);
-        gemm(&mut z, phi.as_ref(), head.transpose(), 1.0);
+        gemm_into(z.as_mut(), phi.as_ref(), head.transpose(), 1.0, false);
         let (_, dz) = kd_loss_and_grad(p.as_ref(), z.as_ref(), tau).unwrap();
         let mut dh = Mat::<f64>::zeros(4, 7);
-        gemm(&mut dh, dz.transpose(), phi.as_ref(), 1.0);
+        gemm_into(dh.as_mut(), dz.transpose(), phi.as_ref(), 1.0, false);
         let reference = &head - dh * faer::Scale(0.3);
         assert!((&fast - &reference).norm_max() <= 1e-13 * reference.norm_max());
     }

@@ -1,76 +1,14 @@
 //! Distillation targets: teacher probabilities at a temperature, argmax one-hot targets, centring,
 //! distribution checks, and the temperature-scaled KD loss with its logit gradient.
 //!
-//! Log-softmax is computed as `z_v/τ − m − ln Σ_u exp(z_u/τ − m)` with `m = max z/τ`, never as
-//! `log(softmax)`. `τ → 0` (argmax one-hot) is its own code path ([`argmax_one_hot`]), never a tiny τ.
+//! The numerics (log-softmax, the KD row, the distribution and temperature checks) are
+//! [`crate::ops`]'s; this file shapes them for `n × C` faer matrices. `τ → 0` (argmax one-hot) is
+//! its own code path ([`argmax_one_hot`]), never a tiny τ.
 
-use crate::error::{check_finite, check_ids, check_len, Error, Result};
+use crate::error::{check_ids, check_len, Result};
+use crate::linalg::check_matrix;
+use crate::ops::{check_distribution_row, check_temperature, kd_row, log_softmax_into};
 use faer::{Mat, MatRef};
-
-/// Rejects a temperature that is not finite and positive.
-pub fn check_temperature(what: &'static str, tau: f64) -> Result<()> {
-    if tau.is_finite() && tau > 0.0 {
-        Ok(())
-    } else {
-        Err(Error::InvalidArgument {
-            what,
-            reason: format!("temperature must be finite and > 0, got {tau}"),
-        })
-    }
-}
-
-/// `out = log_softmax(z/τ)` for one row (`out.len() == z.len() ≥ 1`, `τ > 0` unchecked).
-pub fn log_softmax_into(z: &[f64], tau: f64, out: &mut [f64]) {
-    let m = z.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v / tau));
-    let lse = m + z.iter().map(|&v| (v / tau - m).exp()).sum::<f64>().ln();
-    for (o, &v) in out.iter_mut().zip(z) {
-        *o = v / tau - lse;
-    }
-}
-
-/// `out = softmax(z/τ)` for one row with one `exp` per entry (`out.len() == z.len() ≥ 1`, `τ > 0`
-/// unchecked): the hot-loop form of [`log_softmax_into`].
-pub fn softmax_into(z: &[f64], tau: f64, out: &mut [f64]) {
-    let inv = 1.0 / tau;
-    let m = z.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v * inv));
-    let mut sum = 0.0;
-    for (o, &v) in out.iter_mut().zip(z) {
-        *o = (v * inv - m).exp();
-        sum += *o;
-    }
-    let r = 1.0 / sum;
-    out.iter_mut().for_each(|o| *o *= r);
-}
-
-/// `softmax(z/τ)` of one row. Errors: empty or non-finite `z`, `τ ≤ 0`.
-pub fn softmax(z: &[f64], tau: f64) -> Result<Vec<f64>> {
-    crate::error::check_nonempty("logits", z)?;
-    check_finite("logits", z)?;
-    check_temperature("tau", tau)?;
-    let mut out = vec![0.0; z.len()];
-    log_softmax_into(z, tau, &mut out);
-    out.iter_mut().for_each(|v| *v = v.exp());
-    Ok(out)
-}
-
-/// Checks that a matrix is non-empty (rows and columns) and finite, naming the first bad entry by
-/// its row-major flat index.
-pub fn check_matrix(what: &'static str, z: MatRef<'_, f64>) -> Result<()> {
-    if z.nrows() == 0 || z.ncols() == 0 {
-        return Err(Error::Empty { what });
-    }
-    for i in 0..z.nrows() {
-        for j in 0..z.ncols() {
-            if !z[(i, j)].is_finite() {
-                return Err(Error::NonFinite {
-                    what,
-                    index: i * z.ncols() + j,
-                });
-            }
-        }
-    }
-    Ok(())
-}
 
 fn row(z: MatRef<'_, f64>, i: usize) -> Vec<f64> {
     (0..z.ncols()).map(|j| z[(i, j)]).collect()
@@ -81,6 +19,9 @@ fn row(z: MatRef<'_, f64>, i: usize) -> Vec<f64> {
 pub fn teacher_probabilities(logits: MatRef<'_, f64>, tau: f64) -> Result<Mat<f64>> {
     check_matrix("logits", logits)?;
     check_temperature("tau", tau)?;
+    for i in 0..logits.nrows() {
+        crate::ops::check_scaled_logits("logits", &row(logits, i), tau, i * logits.ncols())?;
+    }
     let (n, c) = (logits.nrows(), logits.ncols());
     let mut p = Mat::<f64>::zeros(n, c);
     let mut buf = vec![0.0; c];
@@ -97,15 +38,7 @@ pub fn teacher_probabilities(logits: MatRef<'_, f64>, tau: f64) -> Result<Mat<f6
 pub fn argmax_one_hot(logits: MatRef<'_, f64>) -> Result<Mat<f64>> {
     check_matrix("logits", logits)?;
     let labels: Vec<usize> = (0..logits.nrows())
-        .map(|i| {
-            (0..logits.ncols()).fold(0, |best, j| {
-                if logits[(i, j)] > logits[(i, best)] {
-                    j
-                } else {
-                    best
-                }
-            })
-        })
+        .map(|i| crate::ops::argmax(&row(logits, i)))
         .collect();
     one_hot(&labels, logits.ncols())
 }
@@ -130,28 +63,11 @@ pub fn centre(y: MatRef<'_, f64>) -> Mat<f64> {
 }
 
 /// Checks that every row of `p` is a probability distribution: finite, non-negative, summing to 1
-/// within `1e-12·C` (the crate's convention).
+/// within `1e-12·C` ([`crate::ops::check_distribution_row`]).
 pub fn check_distributions(what: &'static str, p: MatRef<'_, f64>) -> Result<()> {
     check_matrix(what, p)?;
-    let c = p.ncols();
     for i in 0..p.nrows() {
-        let mut s = 0.0;
-        for j in 0..c {
-            let v = p[(i, j)];
-            if v < 0.0 {
-                return Err(Error::InvalidArgument {
-                    what,
-                    reason: format!("row {i} is not a distribution: entry {j} is {v} < 0"),
-                });
-            }
-            s += v;
-        }
-        if (s - 1.0).abs() > 1e-12 * c as f64 {
-            return Err(Error::InvalidArgument {
-                what,
-                reason: format!("row {i} is not a distribution: sums to {s}"),
-            });
-        }
+        check_distribution_row(what, i, &row(p, i))?;
     }
     Ok(())
 }
@@ -182,19 +98,21 @@ pub fn kd_loss_and_grad(
         student_logits.ncols(),
     )?;
     check_temperature("tau", tau)?;
+    for i in 0..student_logits.nrows() {
+        let at = i * student_logits.ncols();
+        crate::ops::check_scaled_logits("student_logits", &row(student_logits, i), tau, at)?;
+    }
     let (n, c) = (teacher.nrows(), teacher.ncols());
     let mut grad = Mat::<f64>::zeros(n, c);
-    let mut lsm = vec![0.0; c];
+    let mut g = vec![0.0; c];
     let mut loss = 0.0;
+    // ℓ = τ²/n Σ KL and ∂ℓ/∂z = τ²/n · (q − p)/τ.
+    let scale = tau * tau / n as f64;
     for i in 0..n {
-        log_softmax_into(&row(student_logits, i), tau, &mut lsm);
+        loss += kd_row(&row(teacher, i), &row(student_logits, i), tau, &mut g).kl;
         for j in 0..c {
-            let p = teacher[(i, j)];
-            if p > 0.0 {
-                loss += p * (p.ln() - lsm[j]);
-            }
-            grad[(i, j)] = tau * (lsm[j].exp() - p) / n as f64;
+            grad[(i, j)] = scale * g[j];
         }
     }
-    Ok((tau * tau * loss / n as f64, grad))
+    Ok((scale * loss, grad))
 }

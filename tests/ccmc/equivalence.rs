@@ -6,7 +6,7 @@ use attnmech::ccmc::kernel::{
     batch_next_token_probs, next_token_probs, positional_probs, token_counts, transition_log_probs,
     TiedEmbedding, Wbar,
 };
-use attnmech::ccmc::log_softmax_in_place;
+use attnmech::ops::log_softmax_in_place;
 use attnmech::rng::seeded;
 use attnmech::Error;
 use rand::Rng;

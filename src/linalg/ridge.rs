@@ -1,24 +1,10 @@
-//! Ridge least squares through faer's Cholesky: the model fitter shared by the memorisation toy,
-//! the cascade's post-hoc deferral and the ResMem rate experiment.
+//! Ridge least squares through Cholesky: the model fitter shared by the memorisation toy, the
+//! cascade's post-hoc deferral and the ResMem rate experiment.
 
+use super::cholesky::spd_solve;
+use super::gemm::{gemm, gemm_into};
 use crate::error::{check_finite, check_len, check_nonempty, Error, Result};
-use faer::linalg::matmul::matmul;
-use faer::linalg::solvers::Solve;
-use faer::{Accum, Mat, MatRef, Par, Side};
-
-/// Solves `A X = B` for symmetric positive-definite `A` by Cholesky (never an explicit inverse).
-///
-/// Errors: [`Error::NotPositiveDefinite`] with the failing pivot.
-pub fn spd_solve(what: &'static str, a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Result<Mat<f64>> {
-    check_len(what, a.nrows(), a.ncols())?;
-    check_len("rhs", a.nrows(), b.nrows())?;
-    let llt = a.llt(Side::Lower).map_err(|e| match e {
-        faer::linalg::cholesky::llt::factor::LltError::NonPositivePivot { index } => {
-            Error::NotPositiveDefinite { what, pivot: index }
-        }
-    })?;
-    Ok(llt.solve(b))
-}
+use faer::{MatMut, MatRef};
 
 /// Ridge regression `W = (XᵀX + λI)⁻¹ XᵀY` by the normal equations.
 ///
@@ -39,27 +25,11 @@ pub fn ridge_fit(x: &[f64], y: &[f64], n: usize, lambda: f64) -> Result<Vec<f64>
     let (p, c) = (x.len() / n, y.len() / n);
     let xm = MatRef::from_row_major_slice(x, n, p);
     let ym = MatRef::from_row_major_slice(y, n, c);
-    let mut gram = Mat::<f64>::zeros(p, p);
-    matmul(
-        gram.as_mut(),
-        Accum::Replace,
-        xm.transpose(),
-        xm,
-        1.0,
-        Par::Seq,
-    );
+    let mut gram = gemm(xm.transpose(), xm);
     for i in 0..p {
         gram[(i, i)] += lambda;
     }
-    let mut rhs = Mat::<f64>::zeros(p, c);
-    matmul(
-        rhs.as_mut(),
-        Accum::Replace,
-        xm.transpose(),
-        ym,
-        1.0,
-        Par::Seq,
-    );
+    let rhs = gemm(xm.transpose(), ym);
     let w = spd_solve("XᵀX + λI", gram.as_ref(), rhs.as_ref())?;
     Ok((0..p)
         .flat_map(|i| (0..c).map(move |j| (i, j)))
@@ -71,13 +41,12 @@ pub fn ridge_fit(x: &[f64], y: &[f64], n: usize, lambda: f64) -> Result<Vec<f64>
 pub fn linear_predict(x: &[f64], w: &[f64], n: usize, c: usize) -> Vec<f64> {
     let p = x.len() / n.max(1);
     let mut out = vec![0.0; n * c];
-    matmul(
-        faer::MatMut::from_row_major_slice_mut(&mut out, n, c),
-        Accum::Replace,
+    gemm_into(
+        MatMut::from_row_major_slice_mut(&mut out, n, c),
         MatRef::from_row_major_slice(x, n, p),
         MatRef::from_row_major_slice(w, p, c),
         1.0,
-        Par::Seq,
+        false,
     );
     out
 }

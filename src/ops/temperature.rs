@@ -1,0 +1,86 @@
+//! Temperature validation for `softmax(z / τ)`.
+//!
+//! A temperature must be finite and positive, and `1/τ` must be finite too: below
+//! `τ ≈ 5.6e-309` (subnormal) the first division `z / τ` overflows to `±∞` for every `|z| ≥ 1`,
+//! and the max-shift `z/τ − max z/τ` then turns into `∞ − ∞ = NaN`. The `τ → 0` limit (argmax
+//! one-hot) is its own code path in the callers, never a tiny `τ`.
+
+use crate::error::{Error, Result};
+use crate::float::Float;
+
+/// Rejects a temperature that is not finite and positive, or whose reciprocal overflows.
+pub fn check_temperature(what: &'static str, tau: f64) -> Result<()> {
+    if tau.is_finite() && tau > 0.0 && (1.0 / tau).is_finite() {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument {
+            what,
+            reason: format!("temperature must be finite and > 0 with 1/τ finite, got {tau}"),
+        })
+    }
+}
+
+/// Checks one row of logits for `softmax(z / τ)`: no NaN or `+∞` (entries equal to `−∞` are
+/// masks and allowed), and every scaled logit `z_v / τ` finite in `T` (a large `|z|` over a small
+/// `τ` overflows even when `τ` itself passes [`check_temperature`]). `index_base` is added to
+/// the position in errors (the row's flat offset).
+pub fn check_scaled_logits<T: Float>(
+    what: &'static str,
+    z: &[T],
+    tau: f64,
+    index_base: usize,
+) -> Result<()> {
+    let t = T::of(tau);
+    for (v, &x) in z.iter().enumerate() {
+        if x == T::neg_infinity() {
+            continue;
+        }
+        if !x.is_finite() {
+            return Err(Error::NonFinite {
+                what,
+                index: index_base + v,
+            });
+        }
+        if !(x / t).is_finite() {
+            return Err(Error::InvalidArgument {
+                what,
+                reason: format!(
+                    "entry {} / temperature {tau} overflows {}",
+                    index_base + v,
+                    T::NAME
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temperature_rejects_zero_negative_nan_inf_and_subnormal() {
+        for tau in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e-320, -0.0] {
+            assert!(check_temperature("tau", tau).is_err(), "{tau}");
+        }
+        for tau in [1e-300, 1e-3, 1.0, 1e300] {
+            assert!(check_temperature("tau", tau).is_ok(), "{tau}");
+        }
+    }
+
+    #[test]
+    fn scaled_logits_reject_overflow_but_allow_masks() {
+        assert!(check_scaled_logits("z", &[1.0f64, f64::NEG_INFINITY], 1.0, 0).is_ok());
+        assert!(check_scaled_logits("z", &[1e300f64], 1e-10, 0).is_err());
+        assert!(check_scaled_logits("z", &[1e30f32], 1e-10, 0).is_err());
+        assert_eq!(
+            check_scaled_logits("z", &[0.0f64, f64::NAN], 1.0, 4),
+            Err(Error::NonFinite {
+                what: "z",
+                index: 5
+            })
+        );
+        assert!(check_scaled_logits("z", &[f64::INFINITY], 1.0, 0).is_err());
+    }
+}

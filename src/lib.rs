@@ -37,6 +37,7 @@ pub mod prompt_attention;
 pub mod qp;
 pub mod resmem;
 pub mod specdec;
+pub mod special;
 pub mod supervision;
 pub mod vector_state;
 

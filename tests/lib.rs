@@ -14,4 +14,5 @@ mod prompt_attention;
 mod report;
 mod resmem;
 mod specdec;
+mod special;
 mod supervision;

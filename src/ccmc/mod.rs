@@ -25,6 +25,8 @@
 //! - [`mle`]: the convex MLE, separable per query column, by damped Newton with gauge fixing.
 //! - [`experiments`]: seeded experiment drivers shared by the tests and the report.
 //! - [`winner`]: winner-takes-all tools (A7): fitness, single-winner criterion, exact absorption.
+//! - [`rest_point`]: the mean-field rest point `π = stationary(Q_π)` on a support (A7.3), re-exported
+//!   as [`winner::rest_point`].
 //! - `report`: the `ccmc` section of `attnmech reproduce`.
 
 pub mod attention_model;
@@ -34,6 +36,7 @@ pub mod experiments;
 pub mod kernel;
 pub mod mle;
 mod report;
+pub mod rest_point;
 pub mod sampling;
 pub mod winner;
 

@@ -12,6 +12,8 @@ use crate::error::{check_finite, check_ids, check_len, check_nonempty, Error, Re
 use faer::linalg::solvers::Solve;
 use faer::Mat;
 
+pub use super::rest_point::{rest_point, RestPoint};
+
 /// Mean-field fitness `F_i(π)` for every token `i` (length `K`). `π ≥ 0`, not all zero (normalised
 /// here).
 pub fn fitness(wbar: &Wbar, pi: &[f64]) -> Result<Vec<f64>> {

@@ -18,6 +18,8 @@ if [ ! -e "$NVRTC_LIB/libnvrtc.so.13" ]; then
         "nvidia-cuda-nvrtc==13.0.*"
 fi
 export LD_LIBRARY_PATH="$NVRTC_LIB:${LD_LIBRARY_PATH:-}"
+# NVRTC is installed above, so the compile check must run: a missing libnvrtc fails the test.
+export ATTNMECH_REQUIRE_NVRTC=1
 
 echo "== cargo test --features cuda: builds every target with the feature, then runs the CUDA tests"
 echo "   (NVRTC compile of every kernel; GPU tests skip without a GPU; the CPU suite ran in .ci/run)"

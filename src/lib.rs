@@ -24,10 +24,10 @@ pub mod cuda;
 pub mod error;
 pub mod float;
 pub mod fuzz;
-pub mod rng;
-pub(crate) mod simd;
 pub mod linalg;
 pub mod ops;
+pub mod rng;
+pub(crate) mod simd;
 pub mod vector_state;
 
 #[cfg(feature = "report")]

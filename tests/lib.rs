@@ -25,4 +25,6 @@ mod resmem;
 #[cfg(feature = "papers")]
 mod specdec;
 #[cfg(feature = "papers")]
+mod special;
+#[cfg(feature = "papers")]
 mod supervision;

@@ -25,6 +25,8 @@
 //! - [`mle`]: the convex MLE, separable per query column, by damped Newton with gauge fixing.
 //! - [`experiments`]: seeded experiment drivers shared by the tests and the report.
 //! - [`winner`]: winner-takes-all tools (A7): fitness, single-winner criterion, exact absorption.
+//! - [`rest_point`]: the mean-field rest point `π = stationary(Q_π)` on a support (A7.3), re-exported
+//!   as [`winner::rest_point`].
 //! - its report section lives in `crate::report::sections::ccmc`.
 
 pub mod attention_model;
@@ -33,6 +35,7 @@ pub mod data;
 pub mod experiments;
 pub mod kernel;
 pub mod mle;
+pub mod rest_point;
 pub mod sampling;
 pub mod winner;
 

@@ -13,6 +13,8 @@ use crate::linalg::lu_solve_in_place;
 use crate::ops::log_softmax_in_place;
 use faer::Mat;
 
+pub use super::rest_point::{rest_point, RestPoint};
+
 /// Mean-field fitness `F_i(π)` for every token `i` (length `K`). `π ≥ 0`, not all zero (normalised
 /// here).
 pub fn fitness(wbar: &Wbar, pi: &[f64]) -> Result<Vec<f64>> {

@@ -35,6 +35,7 @@ impl Divergence {
     }
 
     /// Resolves the JSD end points to FKL/RKL and validates β.
+    #[cfg_attr(not(feature = "papers"), allow(dead_code))]
     pub(crate) fn resolved(self) -> Result<Self> {
         match self {
             Divergence::Jsd { beta } if !(0.0..=1.0).contains(&beta) => {

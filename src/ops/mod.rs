@@ -15,6 +15,7 @@ pub mod distribution;
 pub mod divergence;
 pub mod kl;
 pub mod softmax;
+pub mod special;
 pub mod temperature;
 
 pub use argmax::{argmax, argmax_rows};

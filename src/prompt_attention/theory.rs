@@ -1,8 +1,8 @@
 //! Closed forms of spec B3–B5 (q⋆ = e_0, v⋆ = e_1 as in [`super::data`]).
 
-/// Gaussian tail `Q(x) = ½ erfc(x/√2)`.
+/// Gaussian tail `Q(x) = ½ erfc(x/√2)`, at full precision ([`crate::ops::special::normal_tail`]).
 pub fn q_func(x: f64) -> f64 {
-    0.5 * statrs::function::erf::erfc(x / std::f64::consts::SQRT_2)
+    crate::ops::special::normal_tail(x)
 }
 
 /// Attention mass on the relevant tokens when they score `Γ` and the irrelevant ones `Γ·c`:

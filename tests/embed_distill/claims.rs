@@ -244,22 +244,35 @@ fn ed5_minimisers_and_shift_invariance() {
 /// softmax-CE score distillation does not hurt held-out top-1 agreement with the teacher by more
 /// than 0.01 (the spec's assertion; its run: 0.538 → 0.566 at n = 20, 0.714 → 0.718 at n = 100),
 /// and more training queries help both students (agreement at n = 100 > at n = 20).
+/// The spec gives no step size. Issue 13: instead of the one learning rate under which the trend
+/// holds, the test sweeps the fixed grid lr ∈ {0.02, 0.1, 0.5} (GD, 3000 steps). The claim holds
+/// and is asserted at 0.02 and 0.1; at 0.5 it is NOT reproduced (the non-smooth L2 term makes GD
+/// jitter around the match and the matched student loses; proofs-notes/embed_distill.md) — there
+/// the numbers are printed and what holds is asserted: more training queries still help the
+/// score-only student.
 #[test]
 fn ed7_embedding_matching_helps() {
-    let mut results = Vec::new();
-    for n_train in [20, 100] {
-        let cfg = AsymmetricConfig {
-            n_train,
-            ..Default::default()
-        };
-        let plain = run_asymmetric(&cfg, 0.0).unwrap();
-        let matched = run_asymmetric(&cfg, 1.0).unwrap();
-        eprintln!("n={n_train}: score-only {plain:?}, matched {matched:?}");
-        assert!(matched.top1_agreement >= plain.top1_agreement - 0.01);
-        results.push((plain, matched));
+    for lr in [0.02, 0.1, 0.5] {
+        let mut results = Vec::new();
+        for n_train in [20, 100] {
+            let cfg = AsymmetricConfig {
+                n_train,
+                lr,
+                ..Default::default()
+            };
+            let plain = run_asymmetric(&cfg, 0.0).unwrap();
+            let matched = run_asymmetric(&cfg, 1.0).unwrap();
+            eprintln!("ED7 lr {lr} n={n_train}: score-only {plain:?}, matched {matched:?}");
+            if lr <= 0.1 {
+                assert!(matched.top1_agreement >= plain.top1_agreement - 0.01);
+            }
+            results.push((plain, matched));
+        }
+        assert!(results[1].0.top1_agreement > results[0].0.top1_agreement);
+        if lr <= 0.1 {
+            assert!(results[1].1.top1_agreement > results[0].1.top1_agreement);
+        }
     }
-    assert!(results[1].0.top1_agreement > results[0].0.top1_agreement);
-    assert!(results[1].1.top1_agreement > results[0].1.top1_agreement);
 }
 
 /// Dual-pooling cross-encoder [D]: the pooled query embedding depends on the document, and the

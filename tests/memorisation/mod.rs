@@ -1,6 +1,7 @@
 //! Memorisation (spec section 2): estimator identities MM1-MM5, the worked example, trajectory
 //! and proxy kernels, the toy trends MM6-MM8, the distillation loss gradient, bad input.
 
+mod checks;
 mod toy;
 
 use attnmech::memorisation::exact::distance_orders;
@@ -40,6 +41,17 @@ pub(crate) fn one_nn_instance(seed: u64) -> OneNn {
 pub(crate) fn tolerance(se: f64, p_in: f64, p_out: f64, k_in: f64, k_out: f64) -> f64 {
     let degenerate = |p: f64, k: f64| if p == 0.0 || p == 1.0 { 3.0 / k } else { 0.0 };
     4.0 * se + degenerate(p_in, k_in) + degenerate(p_out, k_out) + 1e-9
+}
+
+/// [`tolerance`] of point `i` of an estimate.
+pub(crate) fn point_tolerance(est: &attnmech::memorisation::MemEstimate, i: usize) -> f64 {
+    tolerance(
+        est.se[i],
+        est.p_in[i],
+        est.p_out[i],
+        est.k_in[i] as f64,
+        est.k_out[i] as f64,
+    )
 }
 
 fn estimate_1nn(inst: &OneNn, runs: usize, seed: u64) -> attnmech::memorisation::MemEstimate {
@@ -118,13 +130,7 @@ fn mm2_one_nn_exact_vs_estimator() {
     for (i, &ex) in exact.iter().enumerate() {
         let err = (est.mem[i] - ex).abs();
         max_err = max_err.max(err);
-        let tol = tolerance(
-            est.se[i],
-            est.p_in[i],
-            est.p_out[i],
-            est.k_in[i] as f64,
-            est.k_out[i] as f64,
-        );
+        let tol = point_tolerance(&est, i);
         assert!(
             err <= tol,
             "i={i}: {} vs {ex} (se {})",

@@ -9,4 +9,5 @@ mod common;
 mod local;
 mod model;
 mod props;
+mod svm_equalities;
 mod worked;

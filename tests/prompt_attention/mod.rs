@@ -1,4 +1,5 @@
 //! Theorem checks for `attnmech::prompt_attention` (spec Part B).
 
+mod exact_error;
 mod gradients;
 mod theory_checks;

@@ -1,5 +1,7 @@
 //! ResMem (spec section 5): k-NN kernel against its oracle, RM1-RM6, worked example, bad input.
 
+mod test_gain;
+
 use attnmech::resmem::knn::{knn_reference, BruteForce, KnnParams, NeighbourIndex};
 use attnmech::resmem::toy::{rate_instance, ClassificationInstance};
 use attnmech::resmem::{regression_residuals, soft_weights, ResMem};

@@ -23,10 +23,11 @@ fn mean_se(xs: &[f64]) -> (f64, f64) {
 /// DS13 [E]: distillation raises acceptance over the undistilled draft: for every (divergence,
 /// source) the mean over 5 seeds of the on-policy acceptance exceeds the initial draft's mean.
 ///
-/// DS14 [E]: on-policy data is not worse than fixed data by more than 2 SE (paired over 5 seeds) in
-/// the mean on-policy acceptance `(1/γ) Σ_j (1 − ε_j)` — the quantity the DS6 bound is built from —
-/// for every divergence. The spec's E[B] form of DS14 is printed but NOT asserted: on this toy it
-/// fails for FKL (see proofs-notes/distillspec_trends.md). DS15: the ranking is printed only.
+/// DS14 [E], the spec's protocol (restored by issue 13): on-policy data is not worse than fixed
+/// data by more than 2 SE (paired over 5 seeds) in the exact expected block length E[B] (K1.3), for
+/// every divergence. Also asserted, as a separate [E] check (not the spec's metric): the same in
+/// the mean on-policy acceptance `(1/γ) Σ_j (1 − ε_j)`. At 800 steps, γ = 5 the spec's E[B] form
+/// was not reproduced for FKL (see proofs-notes/distillspec_trends.md). DS15: ranking printed only.
 #[test]
 fn ds13_ds14_ds15_toy_distillspec_trends() {
     let runs: Vec<_> = (0..SEEDS)
@@ -69,6 +70,10 @@ fn ds13_ds14_ds15_toy_distillspec_trends() {
             "DS14 {name}: on-policy − fixed: acceptance {:.4} ± {:.4}, E[B] {:.4} ± {:.4}",
             acc.0, acc.1, eb.0, eb.1
         );
-        assert!(acc.0 >= -2.0 * acc.1, "DS14 violated for {name}");
+        assert!(eb.0 >= -2.0 * eb.1, "DS14 (E[B], spec) violated for {name}");
+        assert!(
+            acc.0 >= -2.0 * acc.1,
+            "DS14 (acceptance) violated for {name}"
+        );
     }
 }

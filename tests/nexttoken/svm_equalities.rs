@@ -1,0 +1,127 @@
+//! Issue 13: C3 and the worked examples against the planted bug "graph-SVM without its within-SCC
+//! equality rows". HT1 (symmetric in its SCC) and HT3 (acyclic) cannot see that bug; HT1a below
+//! is an asymmetric cyclic instance that does, and C3 gets a bound ([`C3_CORR`]) that separates the
+//! two SVMs.
+
+use super::common::*;
+use attnmech::nexttoken::dataset::{Dataset, Embeddings};
+use attnmech::nexttoken::graph::{build_graphs, PriorityGraph};
+use attnmech::nexttoken::optim::Step;
+use attnmech::nexttoken::svm::{graph_svm, graph_svm_problem};
+use attnmech::qp::{Mat, MinNormProblem, Options, RowKind};
+
+/// The shipped graph-SVM program (`graph_svm_problem`), solved as is, or with the planted bug
+/// `drop_equalities`: its `i ≍_k j` rows `(e_i − e_j)ᵀ W e_k = 0` removed, only the `≥ 1` rows
+/// between SCCs kept.
+fn graph_svm_variant(ds: &Dataset, graphs: &[PriorityGraph], drop_equalities: bool) -> Mat {
+    let shipped = graph_svm_problem(ds.embeddings(), graphs).unwrap();
+    let d = ds.embeddings().dim();
+    let mut p = MinNormProblem::new("graph-SVM", d, d);
+    for row in shipped.rows() {
+        match row.kind {
+            RowKind::Equality if !drop_equalities => p.push_equality(&row.u, &row.v, row.rhs),
+            RowKind::Equality => Ok(()),
+            RowKind::AtLeast => p.push_at_least(&row.u, &row.v, row.rhs),
+        }
+        .unwrap();
+    }
+    p.solve(&Options::default()).unwrap().w
+}
+
+/// HT1a (asymmetric 2-SCC cycle, E = I₄, query 3): `([0,1,2,3], 0)`, `([0,1,3], 1)`, `([2,3], 2)`.
+/// SCCs `{0,1} ≻ {2} ≻ {3}`; rows `w₀ = w₁`, `w₀ − w₂ ≥ 1`, `w₀ − w₃ ≥ 1`, `w₁ − w₃ ≥ 1`,
+/// `w₂ − w₃ ≥ 1` on the query column `w = W e₃`.
+/// Exact answers (hand-derived, KKT): `W^svm e₃ = (¾, ¾, −¼, −5/4)`, `‖W^svm‖² = 11/4`; without
+/// the equality row the min-norm point is `(1, 0, 0, −1)`, `‖·‖² = 2` — token 0 sits above the
+/// chain 2 ≻ 3 and token 1 only above 3, so dropping `w₀ = w₁` changes the answer.
+fn ht1a() -> Dataset {
+    Dataset::new(
+        Embeddings::identity(4),
+        &[s(&[0, 1, 2, 3], 0), s(&[0, 1, 3], 1), s(&[2, 3], 2)],
+    )
+    .unwrap()
+}
+
+fn column3(w: &Mat) -> Vec<f64> {
+    (0..4).map(|i| w.get(i, 3)).collect()
+}
+
+fn max_diff(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
+}
+
+/// Worked case HT1a [exact]: the shipped `graph_svm` gives `(¾, ¾, −¼, −5/4)` in the query column,
+/// zeros elsewhere, `‖W^svm‖² = 11/4`, to 1e-10 (Hildreth stops at step 1e-13, as for HT1).
+#[test]
+fn ht1a_asymmetric_cycle_exact_svm() {
+    let ds = ht1a();
+    let graphs = build_graphs(&ds);
+    let svm = graph_svm(&ds, &graphs).unwrap();
+    assert!(
+        max_diff(&column3(&svm.w), &[0.75, 0.75, -0.25, -1.25]) <= 1e-10,
+        "{:?}",
+        svm.w
+    );
+    assert!((svm.w.dot(&svm.w) - 11.0 / 4.0).abs() <= 1e-10);
+    // positive control of the row filter: with its equality rows kept it is the shipped SVM
+    assert!(max_diff(&graph_svm_variant(&ds, &graphs, false).data, &svm.w.data) <= 1e-10);
+}
+
+/// Negative control on HT1a: the SVM without equality rows is `(1, 0, 0, −1)` and fails the exact
+/// check by 0.75; on HT1 (symmetric SCC) it coincides with the right answer, which is why HT1
+/// could not see it.
+#[test]
+fn ht1a_rejects_svm_without_equalities() {
+    let ds = ht1a();
+    let graphs = build_graphs(&ds);
+    let bad = column3(&graph_svm_variant(&ds, &graphs, true));
+    assert!(max_diff(&bad, &[1.0, 0.0, 0.0, -1.0]) <= 1e-10, "{bad:?}");
+    assert!(max_diff(&bad, &[0.75, 0.75, -0.25, -1.25]) > 0.5);
+    let ht = ht1();
+    let g1 = build_graphs(&ht);
+    let (right, wrong) = (
+        graph_svm(&ht, &g1).unwrap().w,
+        graph_svm_variant(&ht, &g1, true),
+    );
+    assert!(max_diff(&right.data, &wrong.data) <= 1e-10);
+}
+
+/// `corr(W, W^svm)` per C3 seed for the NGD iterate (η = 0.01, 4000 steps, the authors' schedule)
+/// against the SVM from [`graph_svm_variant`].
+fn c3_measure(drop_equalities: bool) -> Vec<f64> {
+    [31u64, 32, 33, 34]
+        .iter()
+        .map(|&seed| {
+            let ds = authors_cyclic(seed);
+            let graphs = build_graphs(&ds);
+            let svm = graph_svm_variant(&ds, &graphs, drop_equalities);
+            let w = train(&ds, &init(seed, 8), Step::Normalized(0.01), 4000);
+            w.corr(&svm)
+        })
+        .collect()
+}
+
+/// The C3 bound (issue 13): `corr(W, W^svm) ≥ 0.975` on every seed, used by
+/// `claims::c3_gd_implicit_bias` and by the negative control below.
+///
+/// Reason: the authors report 0.976–0.993 for this setting and schedule, so a correct graph-SVM
+/// lands inside their range; 0.975 sits just under its lower end. The old bound 0.95 lay far
+/// below it and let through the equality-free SVM (issue 13: corr 0.963 on seed 31).
+/// Measured (seeds 31–34): right SVM 0.9887 / 0.9848 / 0.9825 / 0.9810; equality-free SVM
+/// 0.9634 / 0.9848 / 0.9825 / 0.9811 (on seeds 32–34 its equality rows are inactive and it
+/// coincides with the right one). A first attempt with the projected correlation
+/// `corr(Π_{S_fin^⊥} W, W^svm) ≥ 0.99` failed for the right SVM (projected = raw corr to 4 digits
+/// here) and was dropped; see proofs-notes/nexttoken_implicit_bias.md.
+pub(crate) const C3_CORR: f64 = 0.975;
+
+/// Negative control of C3 (the planted bug: graph-SVM without its within-SCC equality rows): the
+/// C3 bound rejects it on at least one of the four seeds.
+#[test]
+fn c3_rejects_svm_without_equalities() {
+    let wrong = c3_measure(true);
+    eprintln!("C3 equality-free SVM corr per seed: {wrong:.4?}");
+    assert!(wrong.iter().any(|&c| c < C3_CORR));
+}

@@ -1,4 +1,4 @@
-//! The "specdec" section of the report: acceptance against 1 − TVD, E[B] against γ (exact, i.i.d.
+//! The "specdec" section of the report: acceptance against 1 − TVD, E\[B\] against γ (exact, i.i.d.
 //! formula, on-policy bound), the lossy trade-off, the output-law identity, the speed-up formula,
 //! and the toy DistillSpec table.
 

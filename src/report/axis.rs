@@ -148,9 +148,13 @@ pub fn log_ticks(lo: f64, hi: f64, max_ticks: usize) -> Ticks {
         };
         return Ticks { major, minor };
     }
-    for mantissas in [&[1i64, 2, 5][..], &[1, 2, 3, 4, 5, 6, 7, 8, 9][..]] {
+    // 1-2-5 needs three labels to be worth it; 1..9 (if the labels fit) reads better than two.
+    for (mantissas, fewest) in [
+        (&[1i64, 2, 5][..], 3),
+        (&[1, 2, 3, 4, 5, 6, 7, 8, 9][..], 2),
+    ] {
         let pos = mantissa_grid(lo, hi, mantissas);
-        if (2..=max_ticks).contains(&pos.len()) {
+        if (fewest..=max_ticks).contains(&pos.len()) {
             let major = pos
                 .iter()
                 .map(|&p| (p, format::number(round_decimal(10f64.powf(p)))))

@@ -5,8 +5,13 @@
 //! mode, output folder) and returns a [`SectionReport`]: checks (claim, measured value, tolerance,
 //! pass/fail), SVG figures drawn with [`plot::Chart`], and named numbers for `results.json`.
 
+pub mod axis;
+pub mod format;
+pub mod glossary;
+pub mod legend;
 pub mod plot;
 pub mod registry;
+pub mod run_info;
 pub mod sections;
 mod write;
 
@@ -30,33 +35,41 @@ pub struct Check {
     pub tolerance: String,
     /// Whether it held.
     pub passed: bool,
+    /// Significant digits the report prints `measured` with (more than [`format::SIGNIFICANT`]
+    /// only where the bounds need them to be told apart).
+    #[serde(skip)]
+    pub digits: usize,
 }
 
 impl Check {
     /// Passes when `measured <= bound` (NaN fails).
     pub fn at_most(id: &str, claim: &str, measured: f64, bound: f64) -> Self {
-        Self::with(
-            id,
-            claim,
-            measured,
-            format!("<= {bound:.3e}"),
-            measured <= bound,
-        )
+        let tolerance = format!("<= {}", format::number(bound));
+        Self::with(id, claim, measured, tolerance, measured <= bound)
     }
     /// Passes when `measured >= bound` (NaN fails).
     pub fn at_least(id: &str, claim: &str, measured: f64, bound: f64) -> Self {
-        Self::with(
-            id,
-            claim,
-            measured,
-            format!(">= {bound:.3e}"),
-            measured >= bound,
-        )
+        let tolerance = format!(">= {}", format::number(bound));
+        Self::with(id, claim, measured, tolerance, measured >= bound)
     }
-    /// Passes when `lo <= measured <= hi` (NaN fails).
+    /// Passes when `lo <= measured <= hi` (NaN fails). The report prints the bounds and the
+    /// measured value with the digits needed to tell `lo` from `hi`.
     pub fn within(id: &str, claim: &str, measured: f64, lo: f64, hi: f64) -> Self {
         let ok = (lo..=hi).contains(&measured);
-        Self::with(id, claim, measured, format!("in [{lo:.3e}, {hi:.3e}]"), ok)
+        let digits = format::digits_to_separate(lo, hi);
+        let tolerance = if lo == hi {
+            format!("= {}", format::number_sig(lo, digits))
+        } else {
+            format!(
+                "in [{}, {}]",
+                format::number_sig(lo, digits),
+                format::number_sig(hi, digits)
+            )
+        };
+        Check {
+            digits,
+            ..Self::with(id, claim, measured, tolerance, ok)
+        }
     }
     /// A check whose pass rule is computed by the caller; `tolerance` says what the rule is.
     pub fn with(id: &str, claim: &str, measured: f64, tolerance: String, passed: bool) -> Self {
@@ -66,7 +79,12 @@ impl Check {
             measured,
             tolerance,
             passed,
+            digits: format::SIGNIFICANT,
         }
+    }
+    /// The measured value as the report prints it ([`format::number_sig`]).
+    pub fn measured_text(&self) -> String {
+        format::number_sig(self.measured, self.digits)
     }
 }
 

@@ -102,19 +102,14 @@ impl Section for MemorisationSection {
             2.0,
         ));
         let names: Vec<String> = Shape::ALL.iter().map(|s| format!("{s:?}")).collect();
-        let count_pts: Vec<(f64, f64)> = counts
+        let count_bars: Vec<(String, f64)> = names
             .iter()
-            .enumerate()
-            .map(|(i, &c)| (i as f64, c as f64))
+            .zip(&counts)
+            .map(|(name, &c)| (name.clone(), c as f64))
             .collect();
-        let chart = Chart::new(
-            "Memorisation trajectory shapes across widths (0 dec, 1 cap, 2 inc, 3 other)",
-        )
-        .labels(
-            "shape (0 decreasing, 1 cap, 2 increasing, 3 other)",
-            "examples",
-        )
-        .points("count", count_pts);
+        let chart = Chart::new("Memorisation trajectory shapes across widths")
+            .labels("trajectory shape", "examples")
+            .bars("examples", count_bars);
         rep.figure(
             ctx,
             "memorisation_shapes",

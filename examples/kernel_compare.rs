@@ -1,6 +1,8 @@
 //! Timings of the issue-16 kernels for `scripts/compare_kernels.py`: prints one
 //! `RESULT <kernel> <shape> threads=<t> seconds=<best> bytes=<moved>` line per measurement (best
-//! of several wall-clock runs, fresh thread pool per thread count).
+//! of several runs, fresh thread pool per thread count). One-thread runs count on-CPU time of the
+//! pool's worker (`/proc/thread-self/schedstat`, Linux), so time-slicing on a loaded machine does
+//! not skew long kernels against the short copy; two-thread runs count wall time.
 //!
 //! Run: `cargo run --release --example kernel_compare` (the script does this).
 
@@ -16,15 +18,44 @@ use rand::Rng;
 use std::hint::black_box;
 use std::time::Instant;
 
-fn best(reps: usize, mut f: impl FnMut()) -> f64 {
+/// Seconds this thread has spent on a CPU, where Linux reports it.
+fn on_cpu_seconds() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(s.split_whitespace().next()?.parse::<f64>().ok()? * 1e-9)
+}
+
+/// Best of `reps` runs of `f`: `(wall seconds, on-CPU seconds)`, the second only on a one-thread
+/// pool (call inside its `install`, so the work runs on the measuring thread) and 0 otherwise.
+fn best(reps: usize, mut f: impl FnMut()) -> Timing {
+    let single = rayon::current_num_threads() == 1;
     f();
-    (0..reps)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
+    let (mut wall, mut cpu) = (f64::INFINITY, f64::INFINITY);
+    for _ in 0..reps {
+        let (c0, t) = (on_cpu_seconds(), Instant::now());
+        f();
+        wall = wall.min(t.elapsed().as_secs_f64());
+        // The counter advances at scheduler events: a zero delta is no reading.
+        if let (true, Some(a), Some(b)) = (single, c0, on_cpu_seconds()) {
+            if b > a {
+                cpu = cpu.min(b - a);
+            }
+        }
+    }
+    Timing {
+        wall,
+        cpu: if cpu.is_finite() { cpu } else { 0.0 },
+    }
+}
+
+struct Timing {
+    wall: f64,
+    cpu: f64,
+}
+
+impl std::fmt::Display for Timing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "seconds={:e} cpu_seconds={:e}", self.wall, self.cpu)
+    }
 }
 
 fn pool(threads: usize) -> rayon::ThreadPool {
@@ -67,7 +98,7 @@ fn divergences(positions: usize, v: usize) {
                     .for_each(|(d, s)| d.copy_from_slice(black_box(s)));
             })
         });
-        println!("RESULT copy {shape} threads={threads} seconds={t:e} bytes={bytes}");
+        println!("RESULT copy {shape} threads={threads} {t} bytes={bytes}");
         for div in [
             Divergence::ForwardKl,
             Divergence::ReverseKl,
@@ -81,7 +112,7 @@ fn divergences(positions: usize, v: usize) {
                 })
             });
             println!(
-                "RESULT {} {shape} threads={threads} seconds={t:e} bytes={bytes}",
+                "RESULT {} {shape} threads={threads} {t} bytes={bytes}",
                 div.name()
             );
         }
@@ -95,12 +126,19 @@ fn divergences(positions: usize, v: usize) {
         let mut vr = seeded(6, 0);
         let t = pl.install(|| {
             best(20, || {
-                verify(&Standard::EXACT, &drafts, black_box(&q), black_box(&p), v, &mut vr)
-                    .expect("verify");
+                verify(
+                    &Standard::EXACT,
+                    &drafts,
+                    black_box(&q),
+                    black_box(&p),
+                    v,
+                    &mut vr,
+                )
+                .expect("verify");
             })
         });
         let vbytes = (2 * positions - 1) * v * 4;
-        println!("RESULT verify {shape} threads={threads} seconds={t:e} bytes={vbytes}");
+        println!("RESULT verify {shape} threads={threads} {t} bytes={vbytes}");
     }
 }
 
@@ -117,7 +155,7 @@ fn knn() {
                     black_box(index.search(black_box(&queries), k).expect("search"));
                 })
             });
-            println!("RESULT knn n{n}_d{d}_q{nq}_k{k} threads={threads} seconds={t:e} bytes=0");
+            println!("RESULT knn n{n}_d{d}_q{nq}_k{k} threads={threads} {t} bytes=0");
         }
     }
 }
@@ -154,20 +192,22 @@ fn cholesky() {
                 .expect("spd");
             })
         });
-        println!("RESULT faer_llt n{n} threads={threads} seconds={t_llt:e} bytes=0");
+        println!("RESULT faer_llt n{n} threads={threads} {t_llt} bytes=0");
         let mut f = None;
         let t_factor = pl.install(|| {
             best(3, || {
                 f = Some(GramFactor::with_par(k.as_ref(), 0.0, par).expect("spd"));
             })
         });
-        println!("RESULT sc_factor n{n} threads={threads} seconds={t_factor:e} bytes=0");
+        println!("RESULT sc_factor n{n} threads={threads} {t_factor} bytes=0");
         let f = f.expect("factor");
-        let t_solve = pl.install(|| best(3, || drop(black_box(f.solve(y.as_ref()).expect("solve")))));
-        println!("RESULT sc_solve n{n}_c{c} threads={threads} seconds={t_solve:e} bytes=0");
+        let t_solve =
+            pl.install(|| best(3, || drop(black_box(f.solve(y.as_ref()).expect("solve")))));
+        println!("RESULT sc_solve n{n}_c{c} threads={threads} {t_solve} bytes=0");
         println!(
-            "RESULT sc_factor_solve n{n}_c{c} threads={threads} seconds={:e} bytes=0",
-            t_factor + t_solve
+            "RESULT sc_factor_solve n{n}_c{c} threads={threads} seconds={:e} cpu_seconds={:e} bytes=0",
+            t_factor.wall + t_solve.wall,
+            t_factor.cpu + t_solve.cpu
         );
     }
 }

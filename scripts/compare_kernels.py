@@ -46,7 +46,10 @@ def rust_results(path):
             continue
         parts = line.split()
         kv = dict(p.split("=") for p in parts[3:])
-        res[(parts[1], parts[2], int(kv["threads"]))] = (float(kv["seconds"]), int(kv["bytes"]))
+        key = (parts[1], parts[2], int(kv["threads"]))
+        res[key] = (float(kv["seconds"]), int(kv["bytes"]))
+        # One-thread on-CPU time (immune to time-slicing), compared only with itself.
+        res[("cpu",) + key] = (float(kv.get("cpu_seconds", "0")), int(kv["bytes"]))
     return res
 
 
@@ -130,10 +133,17 @@ def main():
         shape = f"p8_v{v}"
         tt = torch_divergences(8, v)
         copy_t, copy_b = rust[("copy", shape, 2)]
+        copy1_t, _ = rust[("cpu", "copy", shape, 1)]
         for name in ["fkl", "rkl", "jsd0.5", "tvd"]:
+            t1, _ = rust[("cpu", name, shape, 1)]
+            if t1 > 0 and copy1_t > 0:
+                add(f"{name} v={v}: bytes/s / copy bytes/s (1 thr, on-CPU)", copy1_t / t1, 0.5)
             t, b = rust[(name, shape, 2)]
             add(f"{name} v={v}: bytes/s / copy bytes/s (2 thr)", (b / t) / (copy_b / copy_t), 0.5)
             add(f"{name} v={v}: PyTorch time / ours (2 thr)", tt[name] / t, 1.5)
+        t1, _ = rust[("cpu", "verify", shape, 1)]
+        if t1 > 0 and copy1_t > 0:
+            add(f"verify v={v}: bytes/s / copy bytes/s (1 thr, on-CPU)", (copy1_t / t1) * (15 / 24), 0.5)
         t, b = rust[("verify", shape, 2)]
         add(f"verify v={v}: bytes/s / copy bytes/s (2 thr)", (b / t) / (copy_b / copy_t), 0.5)
         add(f"verify v={v}: PyTorch time / ours (2 thr)", torch_verify(8, v) / t, 1.5)
@@ -152,8 +162,9 @@ def main():
         sol = rust[("sc_solve", "n4096_c10", thr)][0]
         print(f"# cholesky {thr} thr: faer bare llt {llt*1e3:.0f} ms, GramFactor::new {fac*1e3:.0f} ms "
               f"(checks+copy {(fac-llt)*1e3:.0f} ms), solve {sol*1e3:.0f} ms; scipy {t_sc*1e3:.0f} ms")
-    for (name, shape, thr), (t, b) in sorted(rust.items()):
-        if name == "copy":
+    for key, (t, b) in sorted(rust.items()):
+        if key[0] == "copy":
+            _, shape, thr = key
             print(f"# copy {shape} {thr} thr: {b / t / 1e9:.1f} GB/s")
     print(f"{'measurement':58} {'ratio':>7} {'target':>7}  met")
     for what, value, target, met in rows:

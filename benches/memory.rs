@@ -1,9 +1,10 @@
 //! Benches for issue 6 (cascades, ResMem, memorisation).
 //!
-//! - `knn_f32`: exact 10-NN of 256 queries among n = 100k reference points in d = 128 (f32) by the
-//!   blocked-GEMM brute force, against the GEMM ceiling: faer's GEMM of the same shape
-//!   (`[256, 128] x [128, 100k]`) alone. Both run on one rayon thread (the search parallelises over
-//!   query blocks, the ceiling GEMM is `Par::Seq`), so the ratio is per-core efficiency.
+//! - `knn_f32`: exact 10-NN of 64 and 256 queries among n = 100k reference points in d = 128 (f32)
+//!   by the blocked-GEMM brute force on 1 and 2 rayon threads (the search splits the points as well
+//!   as the queries, so the 2-thread/1-thread ratio is the scaling of a small batch), against the
+//!   GEMM ceiling: faer's GEMM of the 256-query shape (`[256, 128] x [128, 100k]`, `Par::Seq`)
+//!   alone, so the 1-thread ratio is per-core efficiency.
 //!   Throughput is in FLOP (`2 n d` per query), so `elem/s` reads as FLOP/s and
 //!   queries/s = FLOP/s / (2 n d).
 //! - `memorisation_estimate`: the hard-label estimator over a `2000 x 50000` membership and
@@ -28,19 +29,28 @@ fn knn(c: &mut Criterion) {
     let points: Vec<f32> = (0..n * d).map(|_| rng.random::<f32>() - 0.5).collect();
     let queries: Vec<f32> = (0..nq * d).map(|_| rng.random::<f32>() - 0.5).collect();
     let index = BruteForce::new(points.clone(), d).expect("index");
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .expect("pool");
     let mut g = c.benchmark_group("knn_f32");
     g.sample_size(10)
         .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(4))
-        .throughput(Throughput::Elements((2 * n * d * nq) as u64));
+        .measurement_time(Duration::from_secs(3));
+    for batch in [64usize, 256] {
+        g.throughput(Throughput::Elements((2 * n * d * batch) as u64));
+        for threads in [1usize, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("pool");
+            let id = format!("n{n}_d{d}_q{batch}_k{k}_t{threads}");
+            let q = &queries[..batch * d];
+            g.bench_function(BenchmarkId::new("bruteforce_blocked_gemm", &id), |b| {
+                b.iter(|| {
+                    pool.install(|| black_box(index.search(black_box(q), k).expect("search")))
+                })
+            });
+        }
+    }
+    g.throughput(Throughput::Elements((2 * n * d * nq) as u64));
     let id = format!("n{n}_d{d}_q{nq}_k{k}");
-    g.bench_function(BenchmarkId::new("bruteforce_blocked_gemm", &id), |b| {
-        b.iter(|| pool.install(|| black_box(index.search(black_box(&queries), k).expect("search"))))
-    });
     let mut out = Mat::<f32>::zeros(nq, n);
     let lhs = MatRef::from_row_major_slice(&queries, nq, d);
     let rhs = MatRef::from_row_major_slice(&points, n, d);

@@ -24,8 +24,11 @@
 //! - JSD and TVD need `lq` element-wise before they can sum, so they take a second read (loss, and
 //!   the per-element factor stored in the gradient buffer) and a third in-place pass for the gradient.
 //!
-//! f32 rows run on 8-lane vectorisable loops with polynomial `exp`/`ln_1p` (`distill::lanes`,
-//! blocks of 1024 for the online max); f64 rows use the generic code below (libm accuracy).
+//! f32 rows take their own passes (`distill::lanes`: row max, then `e^{z'−m}` stored once in the
+//! gradient buffer so `q = e/S` costs no second `exp`), vectorised through the crate's one SIMD
+//! dispatch with the same bits at every level; f64 rows use the generic code below (libm accuracy).
+//! Rows run in parallel (rayon), each row whole on one thread, so the bits do not depend on the
+//! thread count.
 //!
 //! # Layout and conventions
 //! `teacher_log_probs`, `student_logits`, `grad` are `[positions, vocab]` row-major; losses are
@@ -40,6 +43,7 @@ use crate::error::{check_len, Error, Result};
 use crate::float::Float;
 pub use crate::ops::divergence::{Divergence, LOG_PROB_FLOOR};
 pub(crate) use crate::ops::normalisation_tolerance;
+use rayon::prelude::*;
 use std::any::TypeId;
 
 /// Per-position divergences and, into `grad`, their gradients with respect to `student_logits`.
@@ -64,16 +68,17 @@ pub fn divergence_and_grad<T: Float>(
     let (div, positions) = validate(div, teacher_log_probs, student_logits, vocab, temperature)?;
     check_len("grad", positions * vocab, grad.len())?;
     let inv_t = 1.0 / temperature;
-    let mut losses = Vec::with_capacity(positions);
-    for ((lp, z), g) in teacher_log_probs
-        .chunks_exact(vocab)
-        .zip(student_logits.chunks_exact(vocab))
-        .zip(grad.chunks_exact_mut(vocab))
-    {
-        let loss = row(div, lp, z, inv_t, Some(g))?;
-        losses.push(T::of(loss));
-    }
-    Ok(losses)
+    let rows: Vec<Result<f64>> = teacher_log_probs
+        .par_chunks_exact(vocab)
+        .zip(student_logits.par_chunks_exact(vocab))
+        .zip(grad.par_chunks_exact_mut(vocab))
+        .with_min_len(rows_per_task(vocab))
+        .map_init(Vec::new, |scratch, ((lp, z), g)| {
+            row(div, lp, z, inv_t, Some(g), scratch)
+        })
+        .collect();
+    debug_assert_eq!(rows.len(), positions);
+    first_error(rows)
 }
 
 /// Per-position divergences only (no gradient buffer is touched). Same shapes, conventions and
@@ -87,11 +92,15 @@ pub fn divergence_only<T: Float>(
 ) -> Result<Vec<T>> {
     let (div, _) = validate(div, teacher_log_probs, student_logits, vocab, temperature)?;
     let inv_t = 1.0 / temperature;
-    teacher_log_probs
-        .chunks_exact(vocab)
-        .zip(student_logits.chunks_exact(vocab))
-        .map(|(lp, z)| row::<T>(div, lp, z, inv_t, None).map(T::of))
-        .collect()
+    let rows: Vec<Result<f64>> = teacher_log_probs
+        .par_chunks_exact(vocab)
+        .zip(student_logits.par_chunks_exact(vocab))
+        .with_min_len(rows_per_task(vocab))
+        .map_init(Vec::new, |scratch, (lp, z)| {
+            row::<T>(div, lp, z, inv_t, None, scratch)
+        })
+        .collect();
+    first_error(rows)
 }
 
 fn validate<T: Float>(
@@ -198,84 +207,43 @@ fn same_type_mut<T: 'static, U: 'static>(x: &mut [T]) -> Option<&mut [U]> {
         .then(|| unsafe { std::slice::from_raw_parts_mut(x.as_mut_ptr() as *mut U, x.len()) })
 }
 
-/// The f32 lane path; `None` when the row has non-finite input (the generic path then reports it).
-/// On x86-64 with AVX2 the same code is compiled with 256-bit vectors (detected once per call;
-/// the lane arithmetic is written out explicitly, so both builds give bit-identical results).
+/// The f32 lane path at the crate's SIMD level; `None` when the row has non-finite input (the
+/// generic path then reports it). Without a gradient buffer, `scratch` holds the row's `e^{z'−m}`.
 fn row_f32(
     div: Divergence,
     lp: &[f32],
     z: &[f32],
     inv_t: f64,
     grad: Option<&mut [f32]>,
+    scratch: &mut Vec<f32>,
 ) -> Option<Result<f64>> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2 (checked just above).
-            return unsafe { row_f32_avx2(div, lp, z, inv_t, grad) };
-        }
-    }
-    row_f32_body(div, lp, z, inv_t, grad)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn row_f32_avx2(
-    div: Divergence,
-    lp: &[f32],
-    z: &[f32],
-    inv_t: f64,
-    grad: Option<&mut [f32]>,
-) -> Option<Result<f64>> {
-    row_f32_body(div, lp, z, inv_t, grad)
-}
-
-#[inline(always)]
-fn row_f32_body(
-    div: Divergence,
-    lp: &[f32],
-    z: &[f32],
-    inv_t: f64,
-    grad: Option<&mut [f32]>,
-) -> Option<Result<f64>> {
-    let it = inv_t as f32;
-    let (log_norm, cross, mass) = lanes::first_pass(div, lp, z, it)?;
-    if (mass - 1.0).abs() > normalisation_tolerance::<f32>(lp.len()) {
-        return Some(Err(not_normalised(mass)));
-    }
-    let ln32 = log_norm as f32;
-    let loss = match div {
-        Divergence::ForwardKl => {
-            if let Some(g) = grad {
-                lanes::grad_fkl(lp, z, it, ln32, g);
-            }
-            cross + log_norm * mass
-        }
-        Divergence::ReverseKl => {
-            let loss = cross - log_norm;
-            if let Some(g) = grad {
-                lanes::grad_rkl(lp, z, it, ln32, loss as f32, g);
-            }
-            loss
-        }
-        Divergence::Jsd { beta } => {
-            let mut grad = grad;
-            let (sp, sq) = lanes::jsd_sums(lp, z, it, ln32, beta, grad.as_deref_mut());
-            if let Some(g) = grad {
-                lanes::grad_jsd(z, it, ln32, beta, sq as f32, g);
-            }
-            beta * sp + (1.0 - beta) * sq
-        }
-        Divergence::Tvd => {
-            let mut grad = grad;
-            let (tv, qs) = lanes::tvd_sums(lp, z, it, ln32, grad.as_deref_mut());
-            if let Some(g) = grad {
-                lanes::grad_tvd(z, it, ln32, qs as f32, g);
-            }
-            tv
+    let g = match grad {
+        Some(g) => g,
+        None => {
+            scratch.resize(z.len(), 0.0);
+            &mut scratch[..]
         }
     };
-    Some(Ok(loss))
+    let sums = lanes::row(crate::simd::level(), div, lp, z, inv_t as f32, g);
+    if !sums.finite {
+        return None;
+    }
+    if (sums.mass - 1.0).abs() > normalisation_tolerance::<f32>(lp.len()) {
+        return Some(Err(not_normalised(sums.mass)));
+    }
+    Some(Ok(sums.loss))
+}
+
+/// Rows per rayon task: enough that a task holds about 32k entries (short rows would otherwise
+/// cost more in scheduling than in arithmetic). Each row is computed whole by one task, so the
+/// bits do not depend on the thread count.
+fn rows_per_task(vocab: usize) -> usize {
+    (32_768 / vocab).max(1)
+}
+
+/// The first error in row order, or the losses.
+fn first_error<T: Float>(rows: Vec<Result<f64>>) -> Result<Vec<T>> {
+    rows.into_iter().map(|r| r.map(T::of)).collect()
 }
 
 fn not_normalised(mass: f64) -> Error {
@@ -292,10 +260,11 @@ fn row<T: Float>(
     z: &[T],
     inv_t: f64,
     mut grad: Option<&mut [T]>,
+    scratch: &mut Vec<f32>,
 ) -> Result<f64> {
     if let (Some(lp32), Some(z32)) = (same_type::<T, f32>(lp), same_type::<T, f32>(z)) {
         let g32 = grad.as_deref_mut().and_then(same_type_mut::<T, f32>);
-        if let Some(res) = row_f32(div, lp32, z32, inv_t, g32) {
+        if let Some(res) = row_f32(div, lp32, z32, inv_t, g32, scratch) {
             return res;
         }
     }

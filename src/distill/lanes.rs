@@ -1,53 +1,60 @@
-//! f32 fast path of the divergence kernels: branch-free `exp`, and row passes written over fixed
-//! 8-lane accumulators so the compiler vectorises them (floating-point reductions are not
-//! reassociated automatically, so the lanes are explicit). JSD also uses a series `ln_1p`.
+//! f32 fast path of the divergence kernels: one row, written once over fixed 16-lane accumulators
+//! and compiled at every level of the crate's one SIMD dispatch ([`crate::simd`]), so the scalar,
+//! AVX2 and AVX-512 builds give **the same bits** (`tests::levels_agree_bitwise`).
 //!
-//! Results agree with the generic path to f32 rounding (tested in
-//! `tests/specdec/divergence.rs`). Non-finite input is detected by NaN propagation through a
-//! check accumulator; the caller then re-runs the validating generic path, which reports the error.
+//! # Passes over a row (`V` entries; `z' = z/T`, `m = max z'`, `S = Σ e^{z'−m}`, `L = m + ln S`)
+//! 0. `m` and the finiteness of `z` (read `z`; no `exp`).
+//! 1. `e = e^{z'−m}` into the gradient buffer, `S = Σ e` (one `exp` per element).
+//! 2. `q = e/S` from the buffer (no second `exp` of the logits), `p = e^{lp}`, the loss sums, `Σ p`,
+//!    the teacher check; FKL writes its gradient `(q − p)/T` here and is done.
+//! 3. RKL, JSD and TVD need their loss before their gradient: `q (f − Σ q f)/T` with
+//!    `f = lq − lp` (RKL, no `exp`), `(1−β) q (g' − Σ q g')/T` (JSD, `q = e^{lq}` again since the
+//!    buffer holds `g'`), `½ (q s − q Σ q s)/T` (TVD, likewise).
+//!
+//! `exp` per element: FKL 2, RKL 2, TVD 3, JSD 4 (`q`, `p`, the mixture's `e^{lo−hi}`, and `q`
+//! again) plus one `ln_1p`; each `p` and `q` is needed once per pass, and the log-space mixture
+//! `lm = hi + ln(1 + e^{lo−hi})` never forms `β p + (1−β) q` (it would underflow to `ln 0`).
+//! Sums run in f32 lanes over blocks of 1024 entries and are folded into f64 once per block, in a
+//! fixed order. Non-finite input is detected by NaN propagation through check lanes; the caller
+//! then re-runs the validating generic path, which reports the error.
 
-use super::divergence::{Divergence, LOG_PROB_FLOOR};
+use crate::ops::divergence::{Divergence, LOG_PROB_FLOOR};
+use crate::simd::exp::PolyExp;
+use crate::simd::{dispatched, Level};
+use std::marker::PhantomData;
 
-const LANES: usize = 8;
-/// Elements per block of the online log-sum-exp (the running max is rescaled once per block).
+/// Lanes of the accumulators: one AVX-512 register of f32.
+const LANES: usize = 16;
+/// Entries summed in f32 lanes before the block total is added in f64.
 const BLOCK: usize = 1024;
-/// Below this, `e^x` is `0` in this kernel (`e^{−87.34} ≈ 2^{−126}`, the smallest normal f32).
-const EXP_LO: f32 = -87.336_55;
-/// Inputs above this saturate (`2^127` range); the kernels only exponentiate values `≤ ~0`.
-const EXP_HI: f32 = 88.0;
 
-/// `e^x` in f32: `x = n ln2 + r`, `|r| ≤ ln2/2`, Cephes degree-6 polynomial for `e^r`
-/// (≈ 1–2 ulp), `2^n` assembled in the exponent bits (rounding by the `1.5·2^23` trick).
-/// Returns `0` below [`EXP_LO`]; NaN input gives an arbitrary finite value (callers check
-/// finiteness separately).
-#[inline(always)]
-pub(crate) fn exp_f32(x: f32) -> f32 {
-    const MAGIC: f32 = 12_582_912.0; // 1.5 · 2^23
-    const C1: f32 = 0.693_359_4;
-    const C2: f32 = -2.121_944_4e-4;
-    let xc = x.clamp(EXP_LO, EXP_HI);
-    let t = xc * std::f32::consts::LOG2_E + MAGIC;
-    let n = t - MAGIC;
-    let r = xc - n * C1 - n * C2;
-    let p = (((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2)
-        * r
-        + 1.666_666_5e-1)
-        * r
-        + 0.5)
-        * (r * r)
-        + r
-        + 1.0;
-    let scale = f32::from_bits(t.to_bits().wrapping_sub(0x4B40_0000).wrapping_add(127) << 23);
-    if x < EXP_LO {
-        0.0
-    } else {
-        p * scale
-    }
+/// What one row returns besides its gradient.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct RowSums {
+    /// The divergence of the row.
+    pub loss: f64,
+    /// `Σ p` (the caller checks it against one).
+    pub mass: f64,
+    /// `false` when an input was non-finite (NaN/`±∞` logit, NaN/`+∞` teacher log-prob).
+    pub finite: bool,
 }
 
 #[inline(always)]
 fn clamp_lp(lp: f32) -> f32 {
-    lp.max(LOG_PROB_FLOOR as f32)
+    if lp < LOG_PROB_FLOOR as f32 {
+        LOG_PROB_FLOOR as f32
+    } else {
+        lp
+    }
+}
+
+#[inline(always)]
+fn max(a: f32, b: f32) -> f32 {
+    if b > a {
+        b
+    } else {
+        a
+    }
 }
 
 /// `0` for a finite number or `−∞`, NaN for NaN or `+∞` (summed to detect bad teacher entries).
@@ -60,161 +67,14 @@ fn lp_check(lp: f32) -> f32 {
     }
 }
 
+/// Sum of the lanes in f64, in lane order.
 #[inline(always)]
-fn sum_lanes(a: &[f32; LANES]) -> f64 {
-    a.iter().map(|&x| x as f64).sum()
-}
-
-/// Applies `f(lane, lp, z)` to the row in 8-lane chunks, then the remainder in lane 0.
-#[inline(always)]
-fn for_lanes(lp: &[f32], z: &[f32], mut f: impl FnMut(usize, f32, f32)) {
-    let mut lc = lp.chunks_exact(LANES);
-    let mut zc = z.chunks_exact(LANES);
-    for (l, zz) in (&mut lc).zip(&mut zc) {
-        for k in 0..LANES {
-            f(k, l[k], zz[k]);
-        }
+fn fold(a: &[f32; LANES]) -> f64 {
+    let mut s = 0.0f64;
+    for &x in a {
+        s += x as f64;
     }
-    for (&l, &zz) in lc.remainder().iter().zip(zc.remainder()) {
-        f(0, l, zz);
-    }
-}
-
-/// Like [`for_lanes`], storing each result `f(lane, lp, z)` into `g` when it is given.
-#[inline(always)]
-fn for_lanes_store(
-    lp: &[f32],
-    z: &[f32],
-    g: Option<&mut [f32]>,
-    mut f: impl FnMut(usize, f32, f32) -> f32,
-) {
-    let Some(g) = g else {
-        return for_lanes(lp, z, |k, l, zv| {
-            f(k, l, zv);
-        });
-    };
-    let mut gc = g.chunks_exact_mut(LANES);
-    let mut lc = lp.chunks_exact(LANES);
-    let mut zc = z.chunks_exact(LANES);
-    for ((gg, l), zz) in (&mut gc).zip(&mut lc).zip(&mut zc) {
-        for k in 0..LANES {
-            gg[k] = f(k, l[k], zz[k]);
-        }
-    }
-    let rem = gc.into_remainder();
-    for ((gv, &l), &zv) in rem.iter_mut().zip(lc.remainder()).zip(zc.remainder()) {
-        *gv = f(0, l, zv);
-    }
-}
-
-/// First pass: `(L, cross, Σp)` as in the generic kernel, or `None` if any input is non-finite
-/// (other than `−∞` teacher log-probs).
-#[inline(always)]
-pub(crate) fn first_pass(
-    div: Divergence,
-    lp: &[f32],
-    z: &[f32],
-    inv_t: f32,
-) -> Option<(f64, f64, f64)> {
-    let (fkl, rkl) = (div == Divergence::ForwardKl, div == Divergence::ReverseKl);
-    let mut run_max = f32::NEG_INFINITY;
-    let (mut s, mut cross, mut mass) = (0.0f64, 0.0f64, 0.0f64);
-    let mut chk = [0.0f32; LANES];
-    for (lb, zb) in lp.chunks(BLOCK).zip(z.chunks(BLOCK)) {
-        let mut mx = [f32::NEG_INFINITY; LANES];
-        for_lanes(lb, zb, |k, _, zv| {
-            let v = zv * inv_t;
-            mx[k] = if v > mx[k] { v } else { mx[k] };
-            chk[k] += zv * 0.0;
-        });
-        let bmax = mx.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-        if bmax > run_max {
-            let r = ((run_max - bmax) as f64).exp();
-            s *= r;
-            if rkl {
-                cross *= r;
-            }
-            run_max = bmax;
-        }
-        let (mut es, mut ps, mut cs) = ([0.0f32; LANES], [0.0f32; LANES], [0.0f32; LANES]);
-        for_lanes(lb, zb, |k, lraw, zv| {
-            let (lpv, zs) = (clamp_lp(lraw), zv * inv_t);
-            let e = exp_f32(zs - run_max);
-            let p = exp_f32(lpv);
-            es[k] += e;
-            ps[k] += p;
-            if fkl {
-                cs[k] += p * (lpv - zs);
-            } else if rkl {
-                cs[k] += e * (zs - lpv);
-            }
-            chk[k] += lp_check(lraw);
-        });
-        s += sum_lanes(&es);
-        mass += sum_lanes(&ps);
-        cross += sum_lanes(&cs);
-    }
-    if !sum_lanes(&chk).is_finite() || !run_max.is_finite() {
-        return None;
-    }
-    if rkl {
-        cross /= s;
-    }
-    Some((run_max as f64 + s.ln(), cross, mass))
-}
-
-/// FKL gradient `(q − p)/T`.
-#[inline(always)]
-pub(crate) fn grad_fkl(lp: &[f32], z: &[f32], inv_t: f32, log_norm: f32, g: &mut [f32]) {
-    for ((gv, &l), &zv) in g.iter_mut().zip(lp).zip(z) {
-        *gv = (exp_f32(zv * inv_t - log_norm) - exp_f32(clamp_lp(l))) * inv_t;
-    }
-}
-
-/// RKL gradient `q (lq − lp − RKL)/T`.
-#[inline(always)]
-pub(crate) fn grad_rkl(lp: &[f32], z: &[f32], inv_t: f32, log_norm: f32, loss: f32, g: &mut [f32]) {
-    for ((gv, &l), &zv) in g.iter_mut().zip(lp).zip(z) {
-        let lq = zv * inv_t - log_norm;
-        *gv = exp_f32(lq) * (lq - clamp_lp(l) - loss) * inv_t;
-    }
-}
-
-/// TVD: returns `(½ Σ|p − q|, Σ q·sign(q − p))`; when `g` is given stores `q·sign(q − p)` in it.
-#[inline(always)]
-pub(crate) fn tvd_sums(
-    lp: &[f32],
-    z: &[f32],
-    inv_t: f32,
-    log_norm: f32,
-    g: Option<&mut [f32]>,
-) -> (f64, f64) {
-    let (mut l1, mut qs) = ([0.0f32; LANES], [0.0f32; LANES]);
-    let term = |k: usize, l: f32, zv: f32| -> f32 {
-        let (p, q) = (exp_f32(clamp_lp(l)), exp_f32(zv * inv_t - log_norm));
-        let d = q - p;
-        let qsgn = if d > 0.0 {
-            q
-        } else if d < 0.0 {
-            -q
-        } else {
-            0.0
-        };
-        l1[k] += d.abs();
-        qs[k] += qsgn;
-        qsgn
-    };
-    for_lanes_store(lp, z, g, term);
-    (0.5 * sum_lanes(&l1), sum_lanes(&qs))
-}
-
-/// TVD gradient from the stored `q·sign`: `½ (q·s − q Σ q s)/T`.
-#[inline(always)]
-pub(crate) fn grad_tvd(z: &[f32], inv_t: f32, log_norm: f32, qs: f32, g: &mut [f32]) {
-    let half = 0.5 * inv_t;
-    for (gv, &zv) in g.iter_mut().zip(z) {
-        *gv = half * (*gv - exp_f32(zv * inv_t - log_norm) * qs);
-    }
+    s
 }
 
 /// `ln(1 + y)` for `y ∈ [0, 1]` in f32: `2 atanh(s)`, `s = y/(2 + y) ∈ [0, 1/3]` (no rounding of
@@ -230,38 +90,424 @@ fn ln_1p_unit(y: f32) -> f32 {
     2.0 * s * series
 }
 
-/// JSD[β] second pass: returns `(Σ p (lp − lm), Σ q (lq − lm))` and stores `g' = lq − lm` in `g`
-/// when given; `lm = logaddexp(ln β + lp, ln(1 − β) + lq)`.
+/// Pass 0: `(max z, Σ 0·z)`; the second is NaN iff some `z` is NaN or infinite.
 #[inline(always)]
-pub(crate) fn jsd_sums(
+fn max_and_check(z: &[f32]) -> (f32, f32) {
+    let (mut mx, mut chk) = ([f32::NEG_INFINITY; LANES], [0.0f32; LANES]);
+    let mut zc = z.chunks_exact(LANES);
+    for zz in &mut zc {
+        for k in 0..LANES {
+            mx[k] = max(mx[k], zz[k]);
+            chk[k] += zz[k] * 0.0;
+        }
+    }
+    for (k, &zv) in zc.remainder().iter().enumerate() {
+        mx[k] = max(mx[k], zv);
+        chk[k] += zv * 0.0;
+    }
+    let (mut m, mut c) = (f32::NEG_INFINITY, 0.0f32);
+    for k in 0..LANES {
+        m = max(m, mx[k]);
+        c += chk[k];
+    }
+    (m, c)
+}
+
+/// Pass 1: `e_v = exp(z_v·inv_t − m)` into `e`; returns `Σ e`.
+#[inline(always)]
+fn exp_shift_store(z: &[f32], inv_t: f32, m: f32, e: &mut [f32]) -> f64 {
+    let mut total = 0.0f64;
+    for (zb, eb) in z.chunks(BLOCK).zip(e.chunks_mut(BLOCK)) {
+        let mut acc = [0.0f32; LANES];
+        let mut zc = zb.chunks_exact(LANES);
+        let mut ec = eb.chunks_exact_mut(LANES);
+        for (zz, ee) in (&mut zc).zip(&mut ec) {
+            for k in 0..LANES {
+                let v = (zz[k] * inv_t - m).exp_poly();
+                ee[k] = v;
+                acc[k] += v;
+            }
+        }
+        for (k, (&zv, ev)) in zc.remainder().iter().zip(ec.into_remainder()).enumerate() {
+            let v = (zv * inv_t - m).exp_poly();
+            *ev = v;
+            acc[k] += v;
+        }
+        total += fold(&acc);
+    }
+    total
+}
+
+/// Constants of one row shared by the element steps.
+#[derive(Clone, Copy)]
+struct Row {
+    inv_t: f32,
+    /// `L` rounded to f32 (`lq = z·inv_t − L`).
+    log_norm: f32,
+    /// `1/S` (`q = e/S`).
+    inv_s: f32,
+}
+
+impl Row {
+    #[inline(always)]
+    fn lq(&self, z: f32) -> f32 {
+        z * self.inv_t - self.log_norm
+    }
+}
+
+/// One element step of pass 2 or 3 on lane `k`; `flush` folds the lanes at each block end.
+trait Step {
+    fn step(&mut self, k: usize, lp: f32, z: f32, g: &mut f32);
+    fn flush(&mut self);
+}
+
+/// Runs `s` over the row in blocks of [`BLOCK`] and lanes of [`LANES`] (remainder on lanes `0..`).
+#[inline(always)]
+fn run<S: Step>(s: &mut S, lp: &[f32], z: &[f32], g: &mut [f32]) {
+    for ((lb, zb), gb) in lp
+        .chunks(BLOCK)
+        .zip(z.chunks(BLOCK))
+        .zip(g.chunks_mut(BLOCK))
+    {
+        let mut lc = lb.chunks_exact(LANES);
+        let mut zc = zb.chunks_exact(LANES);
+        let mut gc = gb.chunks_exact_mut(LANES);
+        for ((ll, zz), gg) in (&mut lc).zip(&mut zc).zip(&mut gc) {
+            for k in 0..LANES {
+                s.step(k, ll[k], zz[k], &mut gg[k]);
+            }
+        }
+        let rest = lc.remainder().iter().zip(zc.remainder());
+        for (k, ((&l, &zv), gv)) in rest.zip(gc.into_remainder()).enumerate() {
+            s.step(k, l, zv, gv);
+        }
+        s.flush();
+    }
+}
+
+/// Lane accumulators `N` wide and their f64 totals.
+struct Acc<const N: usize> {
+    lanes: [[f32; LANES]; N],
+    total: [f64; N],
+}
+
+impl<const N: usize> Acc<N> {
+    #[inline(always)]
+    fn new() -> Self {
+        Acc {
+            lanes: [[0.0; LANES]; N],
+            total: [0.0; N],
+        }
+    }
+    #[inline(always)]
+    fn flush(&mut self) {
+        for (t, l) in self.total.iter_mut().zip(&mut self.lanes) {
+            *t += fold(l);
+            *l = [0.0; LANES];
+        }
+    }
+}
+
+// Accumulator slots shared by the pass-2 steps.
+const MASS: usize = 0;
+const CHECK: usize = 1;
+const SUM_A: usize = 2;
+const SUM_B: usize = 3;
+
+/// FKL pass 2: `Σ p (lp − lq)`, and the gradient `(q − p)/T` over `e` in place.
+struct FklStep(Row, Acc<3>);
+impl Step for FklStep {
+    #[inline(always)]
+    fn step(&mut self, k: usize, l: f32, z: f32, g: &mut f32) {
+        let (r, a) = (&self.0, &mut self.1.lanes);
+        let lpv = clamp_lp(l);
+        let p = lpv.exp_poly();
+        let q = *g * r.inv_s;
+        a[MASS][k] += p;
+        a[CHECK][k] += lp_check(l);
+        a[SUM_A][k] += p * (lpv - r.lq(z));
+        *g = (q - p) * r.inv_t;
+    }
+    #[inline(always)]
+    fn flush(&mut self) {
+        self.1.flush()
+    }
+}
+
+/// RKL pass 2: `Σ q (lq − lp)`; `e` becomes `q`.
+struct RklStep(Row, Acc<3>);
+impl Step for RklStep {
+    #[inline(always)]
+    fn step(&mut self, k: usize, l: f32, z: f32, g: &mut f32) {
+        let (r, a) = (&self.0, &mut self.1.lanes);
+        let lpv = clamp_lp(l);
+        let q = *g * r.inv_s;
+        a[MASS][k] += lpv.exp_poly();
+        a[CHECK][k] += lp_check(l);
+        a[SUM_A][k] += q * (r.lq(z) - lpv);
+        *g = q;
+    }
+    #[inline(always)]
+    fn flush(&mut self) {
+        self.1.flush()
+    }
+}
+
+/// RKL pass 3: `q (lq − lp − RKL)/T` over `q` in place.
+struct RklGrad(Row, f32);
+impl Step for RklGrad {
+    #[inline(always)]
+    fn step(&mut self, _: usize, l: f32, z: f32, g: &mut f32) {
+        let r = &self.0;
+        *g = *g * (r.lq(z) - clamp_lp(l) - self.1) * r.inv_t;
+    }
+    #[inline(always)]
+    fn flush(&mut self) {}
+}
+
+/// JSD[β] pass 2: `Σ p (lp − lm)`, `Σ q (lq − lm)`; `e` becomes `g' = lq − lm`.
+struct JsdStep {
+    row: Row,
+    /// `ln β`, `ln(1 − β)`.
+    lb: f32,
+    l1b: f32,
+    acc: Acc<4>,
+}
+impl Step for JsdStep {
+    #[inline(always)]
+    fn step(&mut self, k: usize, l: f32, z: f32, g: &mut f32) {
+        let (r, a) = (&self.row, &mut self.acc.lanes);
+        let (lpv, lq) = (clamp_lp(l), r.lq(z));
+        let (x, y) = (self.lb + lpv, self.l1b + lq);
+        let (hi, lo) = if x > y { (x, y) } else { (y, x) };
+        let lm = hi + ln_1p_unit((lo - hi).exp_poly());
+        let p = lpv.exp_poly();
+        let q = *g * r.inv_s;
+        let gq = lq - lm;
+        a[MASS][k] += p;
+        a[CHECK][k] += lp_check(l);
+        a[SUM_A][k] += p * (lpv - lm);
+        a[SUM_B][k] += q * gq;
+        *g = gq;
+    }
+    #[inline(always)]
+    fn flush(&mut self) {
+        self.acc.flush()
+    }
+}
+
+/// JSD pass 3: `c q (g' − KL(q‖m))` over `g'` in place, `c = (1 − β)/T`.
+struct JsdGrad(Row, f32, f32);
+impl Step for JsdGrad {
+    #[inline(always)]
+    fn step(&mut self, _: usize, _: f32, z: f32, g: &mut f32) {
+        *g = self.1 * self.0.lq(z).exp_poly() * (*g - self.2);
+    }
+    #[inline(always)]
+    fn flush(&mut self) {}
+}
+
+/// TVD pass 2: `Σ |q − p|`, `Σ q s` (`s = sign(q − p)`, `sign 0 = 0`); `e` becomes `q s`.
+struct TvdStep(Row, Acc<4>);
+impl Step for TvdStep {
+    #[inline(always)]
+    fn step(&mut self, k: usize, l: f32, _: f32, g: &mut f32) {
+        let (r, a) = (&self.0, &mut self.1.lanes);
+        let p = clamp_lp(l).exp_poly();
+        let q = *g * r.inv_s;
+        let d = q - p;
+        let qs = if d > 0.0 {
+            q
+        } else if d < 0.0 {
+            -q
+        } else {
+            0.0
+        };
+        a[MASS][k] += p;
+        a[CHECK][k] += lp_check(l);
+        a[SUM_A][k] += d.abs();
+        a[SUM_B][k] += qs;
+        *g = qs;
+    }
+    #[inline(always)]
+    fn flush(&mut self) {
+        self.1.flush()
+    }
+}
+
+/// TVD pass 3: `½ (q s − q Σ q s)/T` over `q s` in place.
+struct TvdGrad(Row, f32);
+impl Step for TvdGrad {
+    #[inline(always)]
+    fn step(&mut self, _: usize, _: f32, z: f32, g: &mut f32) {
+        let r = &self.0;
+        *g = 0.5 * r.inv_t * (*g - r.lq(z).exp_poly() * self.1);
+    }
+    #[inline(always)]
+    fn flush(&mut self) {}
+}
+
+/// One row: the loss, `Σ p` and the finiteness flag into `out`, the gradient into `g` (which is
+/// also the scratch buffer, so it is overwritten even when only the loss is wanted). `div` is
+/// resolved (JSD has `0 < β < 1`). The caller checks `Σ p`; when it fails, `g` holds garbage.
+#[inline(always)]
+fn row_body<T>(
+    div: Divergence,
     lp: &[f32],
     z: &[f32],
     inv_t: f32,
-    log_norm: f32,
-    beta: f64,
-    g: Option<&mut [f32]>,
-) -> (f64, f64) {
-    let (lb, l1b) = (beta.ln() as f32, (1.0 - beta).ln() as f32);
-    let (mut sp, mut sq) = ([0.0f32; LANES], [0.0f32; LANES]);
-    let term = |k: usize, l: f32, zv: f32| -> f32 {
-        let (lpv, lq) = (clamp_lp(l), zv * inv_t - log_norm);
-        let (a, b) = (lb + lpv, l1b + lq);
-        let (hi, lo) = if a > b { (a, b) } else { (b, a) };
-        let lm = hi + ln_1p_unit(exp_f32(lo - hi));
-        let gq = lq - lm;
-        sp[k] += exp_f32(lpv) * (lpv - lm);
-        sq[k] += exp_f32(lq) * gq;
-        gq
+    g: &mut [f32],
+    out: &mut RowSums,
+    _f32_only: PhantomData<T>,
+) {
+    let (zmax, zcheck) = max_and_check(z);
+    if !zcheck.is_finite() || zmax == f32::NEG_INFINITY {
+        *out = RowSums::default();
+        return;
+    }
+    // Rounding is monotone, so `max(z)·inv_t` is exactly `max(z·inv_t)` for `inv_t > 0`.
+    let m = zmax * inv_t;
+    let s = exp_shift_store(z, inv_t, m, g);
+    let log_norm = m as f64 + s.ln();
+    let row = Row {
+        inv_t,
+        log_norm: log_norm as f32,
+        inv_s: (1.0 / s) as f32,
     };
-    for_lanes_store(lp, z, g, term);
-    (sum_lanes(&sp), sum_lanes(&sq))
+    let (loss, acc) = match div {
+        Divergence::ForwardKl => {
+            let mut st = FklStep(row, Acc::new());
+            run(&mut st, lp, z, g);
+            (st.1.total[SUM_A], st.1.total)
+        }
+        Divergence::ReverseKl => {
+            let mut st = RklStep(row, Acc::new());
+            run(&mut st, lp, z, g);
+            let loss = st.1.total[SUM_A];
+            run(&mut RklGrad(row, loss as f32), lp, z, g);
+            (loss, [st.1.total[MASS], st.1.total[CHECK], 0.0])
+        }
+        Divergence::Jsd { beta } => {
+            let mut st = JsdStep {
+                row,
+                lb: beta.ln() as f32,
+                l1b: (1.0 - beta).ln() as f32,
+                acc: Acc::new(),
+            };
+            run(&mut st, lp, z, g);
+            let t = st.acc.total;
+            let c = ((1.0 - beta) as f32) * inv_t;
+            run(&mut JsdGrad(row, c, t[SUM_B] as f32), lp, z, g);
+            (
+                beta * t[SUM_A] + (1.0 - beta) * t[SUM_B],
+                [t[MASS], t[CHECK], 0.0],
+            )
+        }
+        Divergence::Tvd => {
+            let mut st = TvdStep(row, Acc::new());
+            run(&mut st, lp, z, g);
+            let t = st.1.total;
+            run(&mut TvdGrad(row, t[SUM_B] as f32), lp, z, g);
+            (0.5 * t[SUM_A], [t[MASS], t[CHECK], 0.0])
+        }
+    };
+    *out = RowSums {
+        loss,
+        mass: acc[MASS],
+        finite: acc[CHECK].is_finite(),
+    };
 }
 
-/// JSD gradient from the stored `g'`: `(1 − β) q (g' − KL(q‖m))/T`.
-#[inline(always)]
-pub(crate) fn grad_jsd(z: &[f32], inv_t: f32, log_norm: f32, beta: f64, kl_qm: f32, g: &mut [f32]) {
-    let c = (1.0 - beta) as f32 * inv_t;
-    for (gv, &zv) in g.iter_mut().zip(z) {
-        *gv = c * exp_f32(zv * inv_t - log_norm) * (*gv - kl_qm);
+dispatched!(
+    /// See `row_body`; `T` only satisfies the macro (the row is f32).
+    fn row_dispatched(
+        div: Divergence,
+        lp: &[f32],
+        z: &[f32],
+        inv_t: f32,
+        g: &mut [f32],
+        out: &mut RowSums,
+        marker: PhantomData<T>
+    ) => row_body
+);
+
+/// One f32 row at the given SIMD level; see the [module docs](self) for the passes.
+pub(crate) fn row(
+    level: Level,
+    div: Divergence,
+    lp: &[f32],
+    z: &[f32],
+    inv_t: f32,
+    g: &mut [f32],
+) -> RowSums {
+    let mut out = RowSums::default();
+    row_dispatched::<f32>(level, div, lp, z, inv_t, g, &mut out, PhantomData);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::seeded;
+    use crate::simd::rows::available_levels as levels;
+    use rand::Rng;
+
+    /// Claim: every instruction-set level computes the same bits (the lane structure fixes the
+    /// order of operations). Hypothesis: random rows with widths around `LANES` and `BLOCK`, a
+    /// teacher with exact zeros (`−∞`), two temperatures, every divergence. Measured: bitwise
+    /// equality of loss, mass and gradient.
+    #[test]
+    fn levels_agree_bitwise() {
+        let mut rng = seeded(16, 0);
+        let divs = [
+            Divergence::ForwardKl,
+            Divergence::ReverseKl,
+            Divergence::Jsd { beta: 0.3 },
+            Divergence::Tvd,
+        ];
+        for &v in &[1usize, 15, 16, 17, 1023, 1024, 1025, 2100] {
+            let z: Vec<f32> = (0..v).map(|_| rng.random_range(-8.0..8.0)).collect();
+            let raw: Vec<f32> = (0..v).map(|_| rng.random_range(-8.0..8.0)).collect();
+            let m = raw.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+            let l = m + raw.iter().map(|x| (x - m).exp()).sum::<f32>().ln();
+            let lp: Vec<f32> = raw
+                .iter()
+                .enumerate()
+                .map(|(i, x)| if i % 7 == 3 { f32::NEG_INFINITY } else { x - l })
+                .collect();
+            for div in divs {
+                for inv_t in [1.0f32, 0.4] {
+                    let mut results = Vec::new();
+                    for level in levels() {
+                        let mut g = vec![0.0f32; v];
+                        let s = row(level, div, &lp, &z, inv_t, &mut g);
+                        assert!(s.finite);
+                        let bits: Vec<u32> = g.iter().map(|x| x.to_bits()).collect();
+                        results.push((s.loss.to_bits(), s.mass.to_bits(), bits));
+                    }
+                    for r in &results[1..] {
+                        assert_eq!(r, &results[0], "{div:?} v={v} inv_t={inv_t}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Non-finite logits or teacher entries clear `finite` at every level.
+    #[test]
+    fn non_finite_input_is_flagged() {
+        for level in levels() {
+            let mut g = vec![0.0f32; 20];
+            let lp = vec![-(20.0f32).ln(); 20];
+            let mut z = vec![0.0f32; 20];
+            z[17] = f32::NAN;
+            assert!(!row(level, Divergence::Tvd, &lp, &z, 1.0, &mut g).finite);
+            z[17] = f32::INFINITY;
+            assert!(!row(level, Divergence::ForwardKl, &lp, &z, 1.0, &mut g).finite);
+            let mut lp2 = lp.clone();
+            lp2[19] = f32::NAN;
+            let z = vec![0.0f32; 20];
+            assert!(!row(level, Divergence::ReverseKl, &lp2, &z, 1.0, &mut g).finite);
+        }
     }
 }

@@ -9,6 +9,7 @@
 //! ([`level`]); `ATTNMECH_SIMD=scalar|avx2|avx512` lowers it (for testing the fallbacks).
 
 pub(crate) mod exp;
+pub(crate) mod rows;
 
 use std::sync::OnceLock;
 

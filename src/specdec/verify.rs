@@ -21,7 +21,9 @@
 
 use crate::error::{check_ids, check_len, Error, Result};
 use crate::float::Float;
+use crate::simd::rows::{probability_row, ProbabilityRow};
 use rand::Rng;
+use rayon::prelude::*;
 
 /// What the verifier is allowed to change: the acceptance probability and the residual.
 pub trait AcceptRule {
@@ -99,6 +101,9 @@ pub struct Verdict {
 }
 
 /// Checks `probs` is `[rows, vocab]` with finite, non-negative rows summing to one.
+///
+/// Rows are checked in parallel by the vectorised [`crate::simd::rows::probability_row`] (the
+/// error reported is the first in row order, whatever the thread count).
 pub(crate) fn check_distributions<T: Float>(
     what: &'static str,
     probs: &[T],
@@ -107,37 +112,40 @@ pub(crate) fn check_distributions<T: Float>(
 ) -> Result<()> {
     check_len(what, rows * vocab, probs.len())?;
     let tol = crate::distill::divergence::normalisation_tolerance::<T>(vocab);
-    for (r, row) in probs.chunks_exact(vocab).enumerate() {
-        let mut sum = 0.0f64;
-        for (v, &x) in row.iter().enumerate() {
-            if !(x.is_finite() && x >= T::zero()) {
-                return Err(Error::InvalidArgument {
-                    what,
-                    reason: format!("entry {} of row {r} is {x} (not a probability)", v),
-                });
-            }
-            sum += x.as_f64();
-        }
-        if (sum - 1.0).abs() > tol {
-            return Err(Error::InvalidArgument {
-                what,
-                reason: format!("row {r} sums to {sum} (tolerance {tol:e})"),
-            });
-        }
+    let checks: Vec<Result<()>> = probs
+        .par_chunks_exact(vocab)
+        .enumerate()
+        .with_min_len((32_768 / vocab).max(1))
+        .map(|(r, row)| check_row(what, r, row, tol))
+        .collect();
+    checks.into_iter().collect()
+}
+
+/// One row of [`check_distributions`].
+fn check_row<T: Float>(what: &'static str, r: usize, row: &[T], tol: f64) -> Result<()> {
+    let ProbabilityRow { sum, valid } = probability_row(row);
+    if !valid {
+        // Rare: find the first bad entry for the message.
+        let v = row
+            .iter()
+            .position(|&x| !(x.is_finite() && x >= T::zero()))
+            .unwrap_or(0);
+        return Err(Error::InvalidArgument {
+            what,
+            reason: format!("entry {v} of row {r} is {} (not a probability)", row[v]),
+        });
+    }
+    if (sum - 1.0).abs() > tol {
+        return Err(Error::InvalidArgument {
+            what,
+            reason: format!("row {r} sums to {sum} (tolerance {tol:e})"),
+        });
     }
     Ok(())
 }
 
-/// Index of the largest entry, lowest index on ties.
-pub fn argmax<T: Float>(row: &[T]) -> usize {
-    let mut best = 0;
-    for (v, &x) in row.iter().enumerate() {
-        if x > row[best] {
-            best = v;
-        }
-    }
-    best
-}
+/// Index of the largest entry (the first on ties): the crate's one [`crate::ops::argmax`].
+pub use crate::ops::argmax;
 
 /// Inverse-CDF draw from unnormalised weights `weight(v)`, `v < n`, with total `total > 0` and
 /// `u ∈ [0, 1)`: the first `v` whose f64 cumulative weight exceeds `u · total`. Rounding can leave

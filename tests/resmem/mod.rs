@@ -264,3 +264,33 @@ fn bad_input_is_an_error() {
     assert!(ResMem::new(index, vec![0.0; 2], 1, 1, 0.0).is_err());
     assert!(regression_residuals(&[1.0, 2.0], &[1.0]).is_err());
 }
+
+/// Split search equals the oracle with many exact ties, for thread pools of 1, 2 and 3: points on
+/// a {0, 1, 2}^3 grid with every point repeated (so all GEMM keys are exact integers and ties are
+/// exact), queries on the same grid, reference blocks of 8 so a batch of one query block is split
+/// into many slices. Same indices (ties by lower index) and distances, bit for bit.
+#[test]
+fn knn_split_search_ties_any_thread_count() {
+    let d = 3;
+    let grid: Vec<f64> = (0..27)
+        .flat_map(|c| [(c % 3) as f64, ((c / 3) % 3) as f64, (c / 9) as f64])
+        .collect();
+    let pts: Vec<f64> = grid.repeat(11);
+    let qs: Vec<f64> = grid.iter().rev().copied().take(12 * d).collect();
+    let params = KnnParams {
+        query_block: 16,
+        reference_block: 8,
+    };
+    let index = BruteForce::with_params(pts.clone(), d, params).unwrap();
+    for k in [1, 10, 40] {
+        let want = knn_reference(&pts, &qs, d, k).unwrap();
+        for threads in [1, 2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let got = pool.install(|| index.search(&qs, k).unwrap());
+            assert_eq!(got, want, "k={k} threads={threads}");
+        }
+    }
+}

@@ -31,6 +31,8 @@ pub mod distill;
 pub mod embed_distill;
 pub mod fuzz;
 pub mod memorisation;
+#[cfg(feature = "models")]
+pub mod models;
 pub mod nexttoken;
 pub mod pause;
 pub mod prompt_attention;

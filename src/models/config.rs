@@ -67,7 +67,7 @@ impl Config {
                 reason: format!("{} is not in 1..={MAX_LAYERS}", self.layers),
             });
         }
-        if self.hidden % self.heads != 0 {
+        if !self.hidden.is_multiple_of(self.heads) {
             return Err(Error::InvalidArgument {
                 what: "config.num_attention_heads",
                 reason: format!("{} does not divide hidden_size {}", self.heads, self.hidden),

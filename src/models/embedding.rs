@@ -14,13 +14,13 @@ pub fn forward<T: Float>(p: &EmbeddingParams<T>, batch: &Batch, d: usize) -> Vec
             let out = &mut x[row * d..(row + 1) * d];
             let w = &p.word[batch.ids[row] * d..(batch.ids[row] + 1) * d];
             let ps = &p.position[pos * d..(pos + 1) * d];
-            for j in 0..d {
-                out[j] = w[j] + ps[j];
+            for ((o, &a), &b) in out.iter_mut().zip(w).zip(ps) {
+                *o = a + b;
             }
             if !p.token_type.is_empty() {
                 let t = batch.type_ids.get(row).copied().unwrap_or(0);
                 for (o, &v) in out.iter_mut().zip(&p.token_type[t * d..(t + 1) * d]) {
-                    *o = *o + v;
+                    *o += v;
                 }
             }
             row += 1;
@@ -37,15 +37,15 @@ pub fn backward<T: Float>(g: &mut EmbeddingParams<T>, batch: &Batch, dx: &[T], d
             let dr = &dx[row * d..(row + 1) * d];
             let id = batch.ids[row];
             for (w, &v) in g.word[id * d..(id + 1) * d].iter_mut().zip(dr) {
-                *w = *w + v;
+                *w += v;
             }
             for (w, &v) in g.position[pos * d..(pos + 1) * d].iter_mut().zip(dr) {
-                *w = *w + v;
+                *w += v;
             }
             if !g.token_type.is_empty() {
                 let t = batch.type_ids.get(row).copied().unwrap_or(0);
                 for (w, &v) in g.token_type[t * d..(t + 1) * d].iter_mut().zip(dr) {
-                    *w = *w + v;
+                    *w += v;
                 }
             }
             row += 1;

@@ -39,9 +39,11 @@ pub fn forward<T: Float>(x: &[T], gamma: &[T], beta: &[T], eps: f64) -> (Vec<T>,
                 let var = x.iter().map(|&v| (v - mean) * (v - mean)).sum::<T>() * inv_d;
                 let s = T::one() / (var + eps).sqrt();
                 *r = s;
-                for j in 0..d {
-                    xh[j] = (x[j] - mean) * s;
-                    y[j] = gamma[j] * xh[j] + beta[j];
+                for ((((y, xh), &x), &g), &b) in
+                    y.iter_mut().zip(xh.iter_mut()).zip(x).zip(gamma).zip(beta)
+                {
+                    *xh = (x - mean) * s;
+                    *y = g * *xh + b;
                 }
             }
         });
@@ -74,23 +76,23 @@ pub fn backward<T: Float>(
             {
                 let mut mean_g = T::zero();
                 let mut mean_gx = T::zero();
-                for j in 0..d {
-                    let g = gamma[j] * dy[j];
-                    mean_g = mean_g + g;
-                    mean_gx = mean_gx + g * xh[j];
+                for ((&g, &dy), &xh) in gamma.iter().zip(dy).zip(xh) {
+                    let g = g * dy;
+                    mean_g += g;
+                    mean_gx += g * xh;
                 }
-                mean_g = mean_g * inv_d;
-                mean_gx = mean_gx * inv_d;
-                for j in 0..d {
-                    dx[j] = s * (gamma[j] * dy[j] - mean_g - xh[j] * mean_gx);
+                mean_g *= inv_d;
+                mean_gx *= inv_d;
+                for (((dx, &g), &dy), &xh) in dx.iter_mut().zip(gamma).zip(dy).zip(xh) {
+                    *dx = s * (g * dy - mean_g - xh * mean_gx);
                 }
             }
         });
     // Parameter gradients: a sequential sum over rows in row order (deterministic).
     for (dy, xh) in dy.chunks_exact(d).zip(tape.x_hat.chunks_exact(d)) {
-        for j in 0..d {
-            d_gamma[j] = d_gamma[j] + dy[j] * xh[j];
-            d_beta[j] = d_beta[j] + dy[j];
+        for (((dg, db), &dy), &xh) in d_gamma.iter_mut().zip(d_beta.iter_mut()).zip(dy).zip(xh) {
+            *dg += dy * xh;
+            *db += dy;
         }
     }
     dx

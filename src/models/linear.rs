@@ -41,7 +41,7 @@ pub fn backward<T: Float>(
     gemm(dw, view(dy, n, d_out, true), view(x, n, d_in, false), true);
     for row in dy.chunks_exact(d_out) {
         for (g, &v) in db.iter_mut().zip(row) {
-            *g = *g + v;
+            *g += v;
         }
     }
     dx

@@ -14,11 +14,11 @@ pub fn mean_forward<T: Float>(h: &[T], batch: &Batch, d: usize) -> Vec<T> {
     {
         for row in h[start * d..(start + len) * d].chunks_exact(d) {
             for (o, &v) in o.iter_mut().zip(row) {
-                *o = *o + v;
+                *o += v;
             }
         }
         let inv = T::one() / T::of(len as f64);
-        o.iter_mut().for_each(|v| *v = *v * inv);
+        o.iter_mut().for_each(|v| *v *= inv);
     }
     out
 }
@@ -47,7 +47,7 @@ pub fn l2_normalize_forward<T: Float>(x: &[T], d: usize) -> Vec<T> {
     for row in y.chunks_exact_mut(d) {
         let norm = row.iter().map(|&v| v * v).sum::<T>().sqrt();
         if norm > T::zero() {
-            row.iter_mut().for_each(|v| *v = *v / norm);
+            row.iter_mut().for_each(|v| *v /= norm);
         }
     }
     y
@@ -64,8 +64,8 @@ pub fn l2_normalize_backward<T: Float>(x: &[T], dy: &[T], d: usize) -> Vec<T> {
         let norm = x.iter().map(|&v| v * v).sum::<T>().sqrt();
         if norm > T::zero() {
             let dot = x.iter().zip(dy).map(|(&a, &b)| a * b).sum::<T>() / norm;
-            for j in 0..d {
-                dx[j] = (dy[j] - x[j] / norm * dot) / norm;
+            for ((dx, &dy), &x) in dx.iter_mut().zip(dy).zip(x) {
+                *dx = (dy - x / norm * dot) / norm;
             }
         }
     }

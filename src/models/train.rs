@@ -61,7 +61,7 @@ impl<T: Float> AdamW<T> {
             if norm > max {
                 let s = T::of(max / (norm + 1e-6));
                 for t in grads.tensors_mut() {
-                    t.iter_mut().for_each(|g| *g = *g * s);
+                    t.iter_mut().for_each(|g| *g *= s);
                 }
             }
         }
@@ -130,7 +130,7 @@ where
         let w = &mut grads.embeddings.word;
         crate::error::check_len("d_word", w.len(), dw.len())?;
         for (g, d) in w.iter_mut().zip(dw) {
-            *g = *g + d;
+            *g += d;
         }
     }
     opt.update(&mut model.params, &mut grads);
@@ -152,7 +152,7 @@ pub fn next_token_loss<T: Float>(
 ) -> Result<LossGrad<T>> {
     let n = batch.tokens();
     crate::error::check_len("hidden", n * d, hidden.len())?;
-    if d == 0 || word.is_empty() || word.len() % d != 0 {
+    if d == 0 || word.is_empty() || !word.len().is_multiple_of(d) {
         return Err(Error::InvalidArgument {
             what: "word",
             reason: format!("{} values do not form rows of width {d}", word.len()),
@@ -199,7 +199,7 @@ pub fn next_token_loss<T: Float>(
                 for x in z.iter_mut() {
                     *x = (*x - max).exp() / sum * inv;
                 }
-                z[target] = z[target] - inv;
+                z[target] -= inv;
             } else {
                 z.iter_mut().for_each(|x| *x = T::zero());
             }

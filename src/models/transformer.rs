@@ -194,7 +194,7 @@ impl<T: Float> Transformer<T> {
 /// `a += b`.
 fn add_assign<T: Float>(a: &mut [T], b: &[T]) {
     for (x, &y) in a.iter_mut().zip(b) {
-        *x = *x + y;
+        *x += y;
     }
 }
 

@@ -28,6 +28,8 @@ pub mod linalg;
 pub mod ops;
 pub mod rng;
 pub(crate) mod simd;
+#[cfg(feature = "models")]
+pub mod models;
 pub mod vector_state;
 
 #[cfg(feature = "report")]

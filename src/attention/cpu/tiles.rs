@@ -64,3 +64,27 @@ pub(crate) fn gemm<T: Float>(
     matmul(dst, accum, lhs, rhs, alpha, Par::Seq);
     super::simd::clear_upper_state();
 }
+
+/// Row-major `rows × cols` view with `row_stride` elements between rows, starting at `x[0]`.
+#[inline]
+pub(crate) fn strided<T: Float>(
+    x: &[T],
+    rows: usize,
+    cols: usize,
+    row_stride: usize,
+) -> MatRef<'_, T> {
+    MatRef::from_row_major_slice_with_stride(x, rows, cols, row_stride)
+}
+
+/// The `rows × dim` tile of head `h` starting at token `s0` of batch entry `b` of a view.
+#[inline]
+pub(crate) fn view_tile<'a, T: Float>(
+    x: &crate::attention::View<'a, T>,
+    b: usize,
+    s0: usize,
+    rows: usize,
+    h: usize,
+) -> MatRef<'a, T> {
+    let dim = x.dims().dim;
+    strided(&x.data()[x.offset(b, s0, h)..], rows, dim, x.strides().seq)
+}

@@ -114,7 +114,7 @@ fn check_no_overlap(what: &'static str, dims: Dims, st: Strides) -> Result<()> {
                 format!("output strides overlap (stride {stride} < span {span})"),
             ));
         }
-        span = stride * (extent - 1) + span;
+        span += stride * (extent - 1);
     }
     Ok(())
 }
@@ -423,12 +423,12 @@ mod tests {
         let (b, s, h, d) = (2, 3, 4, 5);
         let x: Vec<usize> = (0..b * s * h * d).collect();
         let v = View::bshd("x", &x, b, s, h, d).unwrap();
-        assert_eq!(v.row(1, 2, 3)[4], ((1 * s + 2) * h + 3) * d + 4);
+        assert_eq!(v.row(1, 2, 3)[4], ((s + 2) * h + 3) * d + 4);
         let w = View::bhsd("x", &x, b, h, s, d).unwrap();
-        assert_eq!(w.row(1, 2, 3)[4], ((1 * h + 3) * s + 2) * d + 4);
+        assert_eq!(w.row(1, 2, 3)[4], ((h + 3) * s + 2) * d + 4);
         let packed: Vec<usize> = (0..3 * b * s * h * d).collect();
         let kv = View::packed_qkv(&packed, 2, b, s, h, d).unwrap();
-        assert_eq!(kv.row(1, 2, 3)[4], (((1 * s + 2) * 3 + 2) * h + 3) * d + 4);
+        assert_eq!(kv.row(1, 2, 3)[4], (((s + 2) * 3 + 2) * h + 3) * d + 4);
     }
 
     #[test]

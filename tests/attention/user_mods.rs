@@ -31,7 +31,7 @@ struct EveryThird;
 
 impl MaskMod for EveryThird {
     fn keep(&self, pos: Pos) -> bool {
-        (pos.q + pos.k) % 3 != 0
+        !(pos.q + pos.k).is_multiple_of(3)
     }
 }
 

@@ -167,17 +167,19 @@ pub(super) fn modify_tile<T: Float, S: ScoreMod, M: MaskMod>(
     base: Pos,
 ) {
     for (r, row) in s.chunks_exact_mut(cols).enumerate() {
-        for c in tlo[r]..thi[r].max(tlo[r]) {
+        let a = tlo[r];
+        let b = thi[r].max(a);
+        for (c, x) in row[a..b].iter_mut().enumerate() {
             let pos = Pos {
                 q: base.q + r,
-                k: base.k + c,
+                k: base.k + a + c,
                 ..base
             };
-            row[c] = if M::ALL || mask.keep(pos) {
+            *x = if M::ALL || mask.keep(pos) {
                 if S::IDENTITY {
-                    row[c]
+                    *x
                 } else {
-                    score.value(row[c], pos)
+                    score.value(*x, pos)
                 }
             } else {
                 T::neg_infinity()

@@ -59,10 +59,7 @@ fn time_f32(att: &CudaAttention, s: Shape, causal: bool, reps: usize) -> Result<
         dk: dev.zeros(s.kv_elems())?,
         dv: dev.zeros(s.kv_elems())?,
     };
-    let opts = Options {
-        causal,
-        ..Options::default()
-    };
+    let opts = Options::new().causal(causal);
     let fwd =
         |b: &mut Buffers| att.forward_device(&b.q, &b.k, &b.v, &mut b.out, &mut b.lse, s, &opts);
     let bwd = |b: &mut Buffers| {
@@ -120,10 +117,7 @@ fn time_bf16(att: &CudaAttention, s: Shape, causal: bool, reps: usize) -> Result
     let v = dev.upload(&bf16::slice_from_f32(&fill(s.kv_elems(), 3)))?;
     let mut out = dev.zeros::<u16>(s.q_elems())?;
     let mut lse = dev.zeros::<f32>(s.lse_elems())?;
-    let opts = Options {
-        causal,
-        ..Options::default()
-    };
+    let opts = Options::new().causal(causal);
     let timer = dev.timer()?;
     for _ in 0..2 {
         att.forward_bf16_device(&q, &k, &v, &mut out, &mut lse, s, &opts)?;

@@ -6,6 +6,9 @@
 //!
 //! Run: `cargo run --release --example kernel_compare` (the script does this).
 
+// Times faer's bare factorisation as a baseline beside ours.
+#![allow(clippy::disallowed_methods)]
+
 use attnmech::distill::{divergence_and_grad, Divergence};
 use attnmech::resmem::knn::{BruteForce, NeighbourIndex};
 use attnmech::rng::seeded;

@@ -107,11 +107,10 @@ pub fn decode(data: &[u8]) -> Problem {
     };
     Problem {
         shape,
-        opts: Options {
-            causal: flags & 0x01 != 0,
-            scale,
-            kv_valid_len,
-        },
+        opts: Options::new()
+            .causal(flags & 0x01 != 0)
+            .scale_opt(scale)
+            .kv_valid_len_opt(kv_valid_len),
         f64: flags & 0x08 != 0,
         x,
     }
@@ -170,7 +169,7 @@ pub fn attention(data: &[u8]) {
 /// [`attention`] for any kernel (the CUDA kernel, or a deliberately wrong one in a negative test).
 pub fn attention_with(kernel: &dyn AttentionKernel, data: &[u8]) {
     let p = decode(data);
-    if p.f64 && kernel.supports_f64() {
+    if p.f64 && kernel.f64_kernel().is_some() {
         check::<f64>(kernel, &p);
     } else {
         check::<f32>(kernel, &p);

@@ -25,11 +25,11 @@ pub mod error;
 pub mod float;
 pub mod fuzz;
 pub mod linalg;
+#[cfg(feature = "models")]
+pub mod models;
 pub mod ops;
 pub mod rng;
 pub(crate) mod simd;
-#[cfg(feature = "models")]
-pub mod models;
 pub mod vector_state;
 
 #[cfg(feature = "report")]

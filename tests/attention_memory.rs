@@ -76,10 +76,7 @@ fn peak_extra_bytes(pool: &rayon::ThreadPool, n: usize) -> (usize, Option<usize>
         kv_len: n,
         head_dim: 64,
     };
-    let opts = Options {
-        causal: true,
-        ..Options::default()
-    };
+    let opts = Options::new().causal(true);
     let x: Vec<f32> = (0..n * 64)
         .map(|i| ((i * 37) % 101) as f32 / 101.0 - 0.5)
         .collect();

@@ -1,143 +1,243 @@
-//! One trait over every attention implementation, so one conformance suite runs against all of them.
+//! One trait over every attention implementation (reference, CPU tiled, CUDA), generic over the
+//! element type, so one conformance suite runs against all of them.
 
-use super::{Forward, Grads, Options, Shape};
-use crate::error::{Error, Result};
+use super::{Forward, Grads, Options, Plan, Shape, View, ViewMut};
+use crate::error::Result;
+use crate::float::Float;
 
-/// An attention implementation (reference, CPU tiled, CUDA, ...).
+/// A feature an implementation may support; the conformance suite skips cases that use a
+/// feature the implementation does not declare (the implementation itself must return
+/// `Err(InvalidArgument)` for them, never a wrong answer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Feature {
+    /// Bottom-right causal mask.
+    Causal,
+    /// `kv_valid_len` padding.
+    KeyPadding,
+    /// Sliding window.
+    Window,
+    /// Logit soft-cap.
+    Softcap,
+    /// ALiBi slopes.
+    Alibi,
+    /// Attention sinks.
+    Sinks,
+    /// Packed variable-length sequences.
+    Varlen,
+    /// Grouped-query / multi-query heads.
+    Gqa,
+    /// Value head dim different from the q/k head dim.
+    VHeadDim,
+    /// Views other than dense `[B, H, S, D]`.
+    Strided,
+}
+
+/// The writable gradient views of [`AttentionKernel::backward_into`].
+#[derive(Debug)]
+pub struct GradsMut<'a, T> {
+    /// Same geometry as `q`.
+    pub dq: ViewMut<'a, T>,
+    /// Same geometry as `k`.
+    pub dk: ViewMut<'a, T>,
+    /// Same geometry as `v`.
+    pub dv: ViewMut<'a, T>,
+    /// `[heads]`, written when the options have sinks (must then have `heads` entries).
+    pub d_sink: &'a mut [T],
+}
+
+/// An attention implementation in element type `T` (default `f32`, every kernel's required type).
 ///
-/// f32 is required; f64 is optional (`supports_f64`). The conformance suite
-/// ([`crate::attention::conformance`]) takes `&dyn AttentionKernel`.
-pub trait AttentionKernel: Sync {
+/// Views: `q` `(B, N, H, d)`, `k` `(B, M, H_kv, d)`, `v` `(B, M, H_kv, d_v)`, `out` and `d_out`
+/// `(B, N, H, d_v)`; `lse` is dense `[B, H, N]`. See the [module docs](super) for the math.
+pub trait AttentionKernel<T: Float = f32>: Sync {
     /// Short name for messages and reports (`"reference"`, `"cpu"`, `"cuda"`).
     fn name(&self) -> &'static str;
-    /// Forward pass in f32.
-    fn forward_f32(
+    /// Whether the implementation supports `feature`.
+    fn supports(&self, feature: Feature) -> bool;
+    /// The same implementation in f64, if it has one (the conformance suite runs it too).
+    fn f64_kernel(&self) -> Option<&dyn AttentionKernel<f64>> {
+        None
+    }
+    /// Forward pass into `out` and `lse`.
+    fn forward_into(
         &self,
-        q: &[f32],
-        k: &[f32],
-        v: &[f32],
-        shape: Shape,
+        q: View<'_, T>,
+        k: View<'_, T>,
+        v: View<'_, T>,
         opts: &Options,
-    ) -> Result<Forward<f32>>;
-    /// Backward pass in f32.
+        out: ViewMut<'_, T>,
+        lse: &mut [T],
+    ) -> Result<()>;
+    /// Backward pass from the saved `out` and `lse` of [`Self::forward_into`] and `d_out`.
     #[allow(clippy::too_many_arguments)]
-    fn backward_f32(
+    fn backward_into(
         &self,
-        q: &[f32],
-        k: &[f32],
-        v: &[f32],
-        fwd: &Forward<f32>,
-        d_out: &[f32],
-        shape: Shape,
+        q: View<'_, T>,
+        k: View<'_, T>,
+        v: View<'_, T>,
+        out: View<'_, T>,
+        lse: &[T],
+        d_out: View<'_, T>,
         opts: &Options,
-    ) -> Result<Grads<f32>>;
-    /// Whether the f64 entry points are implemented.
-    fn supports_f64(&self) -> bool {
-        false
-    }
-    /// Forward pass in f64 (default: unsupported).
-    fn forward_f64(
+        grads: GradsMut<'_, T>,
+    ) -> Result<()>;
+
+    /// Allocating forward: `out` `[B, H, N, d_v]` and `lse` `[B, H, N]` (dense).
+    fn forward(
         &self,
-        _q: &[f64],
-        _k: &[f64],
-        _v: &[f64],
-        _shape: Shape,
-        _opts: &Options,
-    ) -> Result<Forward<f64>> {
-        Err(unsupported(self.name()))
+        q: View<'_, T>,
+        k: View<'_, T>,
+        v: View<'_, T>,
+        opts: &Options,
+    ) -> Result<Forward<T>> {
+        let plan = Plan::for_views(&q, &k, &v, opts)?;
+        let (b, h, n, dv) = (
+            plan.shape.batch,
+            plan.shape.heads,
+            plan.shape.q_len,
+            plan.v_dim,
+        );
+        let mut out = vec![T::zero(); b * h * n * dv];
+        let mut lse = vec![T::zero(); b * h * n];
+        let view = ViewMut::bhsd("out", &mut out, b, h, n, dv)?;
+        self.forward_into(q, k, v, opts, view, &mut lse)?;
+        Ok(Forward { out, lse })
     }
-    /// Backward pass in f64 (default: unsupported).
-    #[allow(clippy::too_many_arguments)]
-    fn backward_f64(
+
+    /// Allocating backward: gradients dense `[B, H, N, d]`, `[B, H_kv, M, d]`, `[B, H_kv, M, d_v]`;
+    /// `fwd` is the dense result of [`Self::forward`].
+    fn backward(
         &self,
-        _q: &[f64],
-        _k: &[f64],
-        _v: &[f64],
-        _fwd: &Forward<f64>,
-        _d_out: &[f64],
-        _shape: Shape,
-        _opts: &Options,
-    ) -> Result<Grads<f64>> {
-        Err(unsupported(self.name()))
+        q: View<'_, T>,
+        k: View<'_, T>,
+        v: View<'_, T>,
+        fwd: &Forward<T>,
+        d_out: View<'_, T>,
+        opts: &Options,
+    ) -> Result<Grads<T>> {
+        let plan = Plan::for_views(&q, &k, &v, opts)?;
+        let s = plan.shape;
+        let (hk, dv) = (plan.kv_heads, plan.v_dim);
+        let out = View::bhsd("fwd.out", &fwd.out, s.batch, s.heads, s.q_len, dv)?;
+        let mut dq = vec![T::zero(); s.batch * s.heads * s.q_len * s.head_dim];
+        let mut dk = vec![T::zero(); s.batch * hk * s.kv_len * s.head_dim];
+        let mut dvb = vec![T::zero(); s.batch * hk * s.kv_len * dv];
+        let mut d_sink = vec![T::zero(); if plan.sinks.is_some() { s.heads } else { 0 }];
+        let grads = GradsMut {
+            dq: ViewMut::bhsd("dq", &mut dq, s.batch, s.heads, s.q_len, s.head_dim)?,
+            dk: ViewMut::bhsd("dk", &mut dk, s.batch, hk, s.kv_len, s.head_dim)?,
+            dv: ViewMut::bhsd("dv", &mut dvb, s.batch, hk, s.kv_len, dv)?,
+            d_sink: &mut d_sink,
+        };
+        self.backward_into(q, k, v, out, &fwd.lse, d_out, opts, grads)?;
+        Ok(Grads {
+            dq,
+            dk,
+            dv: dvb,
+            d_sink,
+        })
     }
 }
 
-fn unsupported(name: &'static str) -> Error {
-    Error::InvalidArgument {
-        what: "dtype",
-        reason: format!("{name} has no f64 kernels"),
-    }
+/// Dense `[B, H, S, D]` views of the convenience API's buffers.
+pub(crate) fn dense_views<'a, T>(
+    q: &'a [T],
+    k: &'a [T],
+    v: &'a [T],
+    shape: Shape,
+) -> Result<[View<'a, T>; 3]> {
+    super::validate_shape(shape)?;
+    let Shape {
+        batch: b,
+        heads: h,
+        q_len: n,
+        kv_len: m,
+        head_dim: d,
+    } = shape;
+    Ok([
+        View::bhsd("q", q, b, h, n, d)?,
+        View::bhsd("k", k, b, h, m, d)?,
+        View::bhsd("v", v, b, h, m, d)?,
+    ])
 }
 
-/// Implements the trait for a pair of generic `forward`/`backward` functions.
-macro_rules! generic_kernel {
-    ($ty:ident, $name:literal, $fwd:path, $bwd:path) => {
-        impl AttentionKernel for $ty {
-            fn name(&self) -> &'static str {
-                $name
-            }
-            fn forward_f32(
-                &self,
-                q: &[f32],
-                k: &[f32],
-                v: &[f32],
-                shape: Shape,
-                opts: &Options,
-            ) -> Result<Forward<f32>> {
-                $fwd(q, k, v, shape, opts)
-            }
-            fn backward_f32(
-                &self,
-                q: &[f32],
-                k: &[f32],
-                v: &[f32],
-                fwd: &Forward<f32>,
-                d_out: &[f32],
-                shape: Shape,
-                opts: &Options,
-            ) -> Result<Grads<f32>> {
-                $bwd(q, k, v, fwd, d_out, shape, opts)
-            }
-            fn supports_f64(&self) -> bool {
-                true
-            }
-            fn forward_f64(
-                &self,
-                q: &[f64],
-                k: &[f64],
-                v: &[f64],
-                shape: Shape,
-                opts: &Options,
-            ) -> Result<Forward<f64>> {
-                $fwd(q, k, v, shape, opts)
-            }
-            fn backward_f64(
-                &self,
-                q: &[f64],
-                k: &[f64],
-                v: &[f64],
-                fwd: &Forward<f64>,
-                d_out: &[f64],
-                shape: Shape,
-                opts: &Options,
-            ) -> Result<Grads<f64>> {
-                $bwd(q, k, v, fwd, d_out, shape, opts)
-            }
-        }
-    };
-}
-
-/// The f64 oracle ([`super::reference`]).
+/// The f64 oracle ([`super::reference`]): every feature, f32 and f64.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Reference;
-generic_kernel!(
-    Reference,
-    "reference",
-    super::reference::forward,
-    super::reference::backward
-);
 
-/// The optimised CPU kernels ([`super::forward`], [`super::backward`]).
+/// The optimised CPU kernels ([`super::forward`], [`super::backward`]): every feature, f32 and
+/// f64, strided views.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CpuTiled;
-generic_kernel!(CpuTiled, "cpu", super::forward, super::backward);
+
+impl<T: Float> AttentionKernel<T> for Reference {
+    fn name(&self) -> &'static str {
+        "reference"
+    }
+    fn supports(&self, _: Feature) -> bool {
+        true
+    }
+    fn f64_kernel(&self) -> Option<&dyn AttentionKernel<f64>> {
+        Some(self)
+    }
+    fn forward_into(
+        &self,
+        q: View<'_, T>,
+        k: View<'_, T>,
+        v: View<'_, T>,
+        opts: &Options,
+        out: ViewMut<'_, T>,
+        lse: &mut [T],
+    ) -> Result<()> {
+        super::reference::forward_views(q, k, v, opts, out, lse)
+    }
+    fn backward_into(
+        &self,
+        q: View<'_, T>,
+        k: View<'_, T>,
+        v: View<'_, T>,
+        out: View<'_, T>,
+        lse: &[T],
+        d_out: View<'_, T>,
+        opts: &Options,
+        grads: GradsMut<'_, T>,
+    ) -> Result<()> {
+        super::reference::backward_views(q, k, v, out, lse, d_out, opts, grads)
+    }
+}
+
+impl<T: Float> AttentionKernel<T> for CpuTiled {
+    fn name(&self) -> &'static str {
+        "cpu"
+    }
+    fn supports(&self, _: Feature) -> bool {
+        true
+    }
+    fn f64_kernel(&self) -> Option<&dyn AttentionKernel<f64>> {
+        Some(self)
+    }
+    fn forward_into(
+        &self,
+        q: View<'_, T>,
+        k: View<'_, T>,
+        v: View<'_, T>,
+        opts: &Options,
+        out: ViewMut<'_, T>,
+        lse: &mut [T],
+    ) -> Result<()> {
+        super::cpu::forward_views(q, k, v, opts, out, lse)
+    }
+    fn backward_into(
+        &self,
+        q: View<'_, T>,
+        k: View<'_, T>,
+        v: View<'_, T>,
+        out: View<'_, T>,
+        lse: &[T],
+        d_out: View<'_, T>,
+        opts: &Options,
+        grads: GradsMut<'_, T>,
+    ) -> Result<()> {
+        super::cpu::backward_views(q, k, v, out, lse, d_out, opts, grads)
+    }
+}

@@ -51,10 +51,7 @@ pub fn attention_output(
         kv_len: l,
         head_dim: d,
     };
-    let opts = Options {
-        scale: Some(1.0),
-        ..Options::default()
-    };
+    let opts = Options::new().scale(1.0);
     let fwd = match imp {
         AttentionImpl::Reference => attention::reference::forward(&q, &x, &x, shape, &opts)?,
         AttentionImpl::Tiled => attention::forward(&q, &x, &x, shape, &opts)?,

@@ -8,7 +8,8 @@ use super::device::{driver_err, CudaDevice, DeviceBuffer};
 use super::source::{KernelSource, FLASH_BWD, FLASH_FWD, FLASH_FWD_BF16};
 use super::MAX_HEAD_DIM;
 use crate::attention::{
-    validate_backward, validate_forward, AttentionKernel, Forward, Grads, Options, Plan, Shape,
+    validate_backward, validate_forward, AttentionKernel, Feature, Forward, Grads, GradsMut,
+    Options, Plan, Shape, View, ViewMut,
 };
 use crate::error::{check_len, Error, Result};
 
@@ -194,6 +195,7 @@ impl CudaAttention {
                 dq: vec![0.0; shape.q_elems()],
                 dk: vec![0.0; shape.kv_elems()],
                 dv: vec![0.0; shape.kv_elems()],
+                d_sink: Vec::new(),
             });
         }
         let dev = &self.dev;
@@ -213,6 +215,7 @@ impl CudaAttention {
             dq: dev.download(&dq)?,
             dk: dev.download(&dk)?,
             dv: dev.download(&dv)?,
+            d_sink: Vec::new(),
         })
     }
 
@@ -547,31 +550,144 @@ fn empty_forward(shape: Shape) -> Forward<f32> {
     }
 }
 
+/// The dense `[B, H, S, D]` slice of a view, when the view is exactly that (the CUDA kernels
+/// take no other layout).
+fn dense<'a>(what: &'static str, x: &View<'a, f32>) -> Result<&'a [f32]> {
+    let d = x.dims();
+    let n = d.batch * d.heads * d.seq * d.dim;
+    if x.is_bhsd() && x.data().len() >= n {
+        Ok(&x.data()[..n])
+    } else {
+        Err(Error::InvalidArgument {
+            what,
+            reason: "the CUDA kernels take dense [B, H, S, D] views only".into(),
+        })
+    }
+}
+
+/// The dense shape of `q`, `k`, `v` views, or `Err` for what the CUDA kernels do not support
+/// (GQA, `d_v ≠ d`, and through [`check_cuda_options`] the newer options).
+fn dense_shape(q: &View<'_, f32>, k: &View<'_, f32>, v: &View<'_, f32>) -> Result<Shape> {
+    let (qd, kd, vd) = (q.dims(), k.dims(), v.dims());
+    if kd.heads != qd.heads || vd.dim != qd.dim {
+        return Err(Error::InvalidArgument {
+            what: "k.heads",
+            reason: "the CUDA kernels support neither GQA nor d_v != d".into(),
+        });
+    }
+    Ok(Shape {
+        batch: qd.batch,
+        heads: qd.heads,
+        q_len: qd.seq,
+        kv_len: kd.seq,
+        head_dim: qd.dim,
+    })
+}
+
+fn check_cuda_options(opts: &Options) -> Result<()> {
+    let unsupported = opts.get_window().is_some()
+        || opts.get_softcap().is_some()
+        || opts.get_alibi().is_some()
+        || opts.get_sinks().is_some()
+        || opts.get_varlen().is_some();
+    if unsupported {
+        return Err(Error::InvalidArgument {
+            what: "options",
+            reason: "the CUDA kernels support causal, scale and kv_valid_len only".into(),
+        });
+    }
+    Ok(())
+}
+
 impl AttentionKernel for CudaAttention {
     fn name(&self) -> &'static str {
         "cuda"
     }
-    fn forward_f32(
-        &self,
-        q: &[f32],
-        k: &[f32],
-        v: &[f32],
-        shape: Shape,
-        opts: &Options,
-    ) -> Result<Forward<f32>> {
-        self.forward(q, k, v, shape, opts)
+    fn supports(&self, feature: Feature) -> bool {
+        matches!(feature, Feature::Causal | Feature::KeyPadding)
     }
-    fn backward_f32(
+    fn forward_into(
         &self,
-        q: &[f32],
-        k: &[f32],
-        v: &[f32],
-        fwd: &Forward<f32>,
-        d_out: &[f32],
-        shape: Shape,
+        q: View<'_, f32>,
+        k: View<'_, f32>,
+        v: View<'_, f32>,
         opts: &Options,
-    ) -> Result<Grads<f32>> {
-        self.backward(q, k, v, fwd, d_out, shape, opts)
+        mut out: ViewMut<'_, f32>,
+        lse: &mut [f32],
+    ) -> Result<()> {
+        check_cuda_options(opts)?;
+        let shape = dense_shape(&q, &k, &v)?;
+        let f = self.forward(
+            dense("q", &q)?,
+            dense("k", &k)?,
+            dense("v", &v)?,
+            shape,
+            opts,
+        )?;
+        check_len("lse", f.lse.len(), lse.len())?;
+        let od = out.dims();
+        if !out.as_view().is_bhsd() || od.batch * od.heads * od.seq * od.dim != f.out.len() {
+            return Err(Error::InvalidArgument {
+                what: "out",
+                reason: "the CUDA kernels write dense [B, H, S, D] views only".into(),
+            });
+        }
+        for b in 0..od.batch {
+            for h in 0..od.heads {
+                for s in 0..od.seq {
+                    let at = ((b * od.heads + h) * od.seq + s) * od.dim;
+                    out.row_mut(b, s, h)
+                        .copy_from_slice(&f.out[at..at + od.dim]);
+                }
+            }
+        }
+        lse.copy_from_slice(&f.lse);
+        Ok(())
+    }
+    fn backward_into(
+        &self,
+        q: View<'_, f32>,
+        k: View<'_, f32>,
+        v: View<'_, f32>,
+        out: View<'_, f32>,
+        lse: &[f32],
+        d_out: View<'_, f32>,
+        opts: &Options,
+        grads: GradsMut<'_, f32>,
+    ) -> Result<()> {
+        check_cuda_options(opts)?;
+        let shape = dense_shape(&q, &k, &v)?;
+        let fwd = Forward {
+            out: dense("fwd.out", &out)?.to_vec(),
+            lse: lse.to_vec(),
+        };
+        let g = self.backward(
+            dense("q", &q)?,
+            dense("k", &k)?,
+            dense("v", &v)?,
+            &fwd,
+            dense("d_out", &d_out)?,
+            shape,
+            opts,
+        )?;
+        for (mut dst, src) in [(grads.dq, g.dq), (grads.dk, g.dk), (grads.dv, g.dv)] {
+            let dd = dst.dims();
+            if !dst.as_view().is_bhsd() || dd.batch * dd.heads * dd.seq * dd.dim != src.len() {
+                return Err(Error::InvalidArgument {
+                    what: "grads",
+                    reason: "the CUDA kernels write dense [B, H, S, D] views only".into(),
+                });
+            }
+            for b in 0..dd.batch {
+                for h in 0..dd.heads {
+                    for s in 0..dd.seq {
+                        let at = ((b * dd.heads + h) * dd.seq + s) * dd.dim;
+                        dst.row_mut(b, s, h).copy_from_slice(&src[at..at + dd.dim]);
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 }
 

@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use super::source::KernelSource;
-use crate::attention::{AttentionKernel, Forward, Grads, Options, Shape};
+use crate::attention::{AttentionKernel, Feature, GradsMut, Options, View, ViewMut};
 use crate::error::{Error, Result};
 
 fn not_compiled() -> Error {
@@ -108,26 +108,31 @@ impl AttentionKernel for CudaAttention {
     fn name(&self) -> &'static str {
         "cuda"
     }
-    fn forward_f32(
-        &self,
-        _q: &[f32],
-        _k: &[f32],
-        _v: &[f32],
-        _shape: Shape,
-        _opts: &Options,
-    ) -> Result<Forward<f32>> {
+    fn supports(&self, _: Feature) -> bool {
         match *self.never {}
     }
-    fn backward_f32(
+    fn forward_into(
         &self,
-        _q: &[f32],
-        _k: &[f32],
-        _v: &[f32],
-        _fwd: &Forward<f32>,
-        _d_out: &[f32],
-        _shape: Shape,
+        _q: View<'_, f32>,
+        _k: View<'_, f32>,
+        _v: View<'_, f32>,
         _opts: &Options,
-    ) -> Result<Grads<f32>> {
+        _out: ViewMut<'_, f32>,
+        _lse: &mut [f32],
+    ) -> Result<()> {
+        match *self.never {}
+    }
+    fn backward_into(
+        &self,
+        _q: View<'_, f32>,
+        _k: View<'_, f32>,
+        _v: View<'_, f32>,
+        _out: View<'_, f32>,
+        _lse: &[f32],
+        _d_out: View<'_, f32>,
+        _opts: &Options,
+        _grads: GradsMut<'_, f32>,
+    ) -> Result<()> {
         match *self.never {}
     }
 }

@@ -18,8 +18,8 @@
 //! fixed order. Non-finite input is detected by NaN propagation through check lanes; the caller
 //! then re-runs the validating generic path, which reports the error.
 
+use crate::float::Float;
 use crate::ops::divergence::{Divergence, LOG_PROB_FLOOR};
-use crate::simd::exp::PolyExp;
 use crate::simd::{dispatched, Level};
 use std::marker::PhantomData;
 

@@ -20,11 +20,9 @@ fn plan(batch: &Batch, heads: usize, head_dim: usize, causal: bool) -> (Shape, O
         kv_len: t,
         head_dim,
     };
-    let opts = Options {
-        causal,
-        scale: None,
-        kv_valid_len: Some(batch.lengths.clone()),
-    };
+    let opts = Options::new()
+        .causal(causal)
+        .kv_valid_len(batch.lengths.clone());
     (shape, opts)
 }
 

@@ -1,8 +1,7 @@
-//! The module's one GEMM entry point (faer), so the lead can swap in `crate::linalg` at merge.
+//! The module's one GEMM entry point: row blocks in parallel, each one `crate::linalg::gemm_into`.
 
 use crate::float::Float;
-use faer::linalg::matmul::matmul;
-use faer::{Accum, MatMut, MatRef, Par};
+use faer::{MatMut, MatRef};
 use rayon::prelude::*;
 
 /// Output rows per parallel task. Fixed, so the work split (and every bit of the result) does not
@@ -28,7 +27,7 @@ pub(crate) fn view<T: Float>(
 /// `C = A·B` (or `C += A·B` when `accumulate`), `C` row-major `[A.nrows, B.ncols]`.
 ///
 /// Splits `C` into blocks of [`ROWS_PER_TASK`] rows on the current rayon pool; each block is one
-/// sequential faer GEMM followed by `vzeroupper` ([`crate::vector_state`]), so the scalar `exp`
+/// sequential `crate::linalg::gemm_into` (which ends with `vzeroupper`, see [`crate::vector_state`]), so the scalar `exp`
 /// and `erf` calls that follow do not pay the AVX-SSE transition penalty.
 pub(crate) fn gemm<T: Float>(c: &mut [T], a: MatRef<'_, T>, b: MatRef<'_, T>, accumulate: bool) {
     let (m, n) = (a.nrows(), b.ncols());
@@ -37,24 +36,17 @@ pub(crate) fn gemm<T: Float>(c: &mut [T], a: MatRef<'_, T>, b: MatRef<'_, T>, ac
     if m == 0 || n == 0 {
         return;
     }
-    let accum = if accumulate {
-        Accum::Add
-    } else {
-        Accum::Replace
-    };
     c.par_chunks_mut(ROWS_PER_TASK * n)
         .enumerate()
         .for_each(|(block, c_rows)| {
             let r0 = block * ROWS_PER_TASK;
             let rows = c_rows.len() / n;
-            matmul(
+            crate::linalg::gemm_into(
                 MatMut::from_row_major_slice_mut(c_rows, rows, n),
-                accum,
                 a.subrows(r0, rows),
                 b,
                 T::one(),
-                Par::Seq,
+                accumulate,
             );
-            crate::vector_state::clear_upper_vector_state();
         });
 }

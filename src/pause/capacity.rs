@@ -56,11 +56,7 @@ pub fn lookup_sum(values: &[f64], inputs: usize, pauses: usize) -> Result<f64> {
             kv_len: k + 1,
             head_dim: d,
         },
-        &Options {
-            causal: false,
-            scale,
-            kv_valid_len: None,
-        },
+        &Options::new().scale_opt(scale),
     )?;
     let zeros = vec![0.0; p * d];
     let l2 = attention::forward(
@@ -74,11 +70,7 @@ pub fn lookup_sum(values: &[f64], inputs: usize, pauses: usize) -> Result<f64> {
             kv_len: p,
             head_dim: d,
         },
-        &Options {
-            causal: true,
-            scale,
-            kv_valid_len: None,
-        },
+        &Options::new().causal(true).scale_opt(scale),
     )?;
     Ok(p as f64 * l2.out[(p - 1) * d])
 }

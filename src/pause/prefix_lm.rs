@@ -59,20 +59,14 @@ fn segments(shape: Shape, prefix_len: usize, scale: Option<f64>) -> [(usize, usi
         (
             0,
             prefix_len,
-            Options {
-                causal: false,
-                scale,
-                kv_valid_len: Some(vec![prefix_len; shape.batch]),
-            },
+            Options::new()
+                .scale_opt(scale)
+                .kv_valid_len(vec![prefix_len; shape.batch]),
         ),
         (
             prefix_len,
             shape.q_len,
-            Options {
-                causal: true,
-                scale,
-                kv_valid_len: None,
-            },
+            Options::new().causal(true).scale_opt(scale),
         ),
     ]
 }
@@ -160,5 +154,10 @@ pub fn backward<T: Float>(
         dk.iter_mut().zip(&g.dk).for_each(|(a, &b)| *a += b);
         dv.iter_mut().zip(&g.dv).for_each(|(a, &b)| *a += b);
     }
-    Ok(Grads { dq, dk, dv })
+    Ok(Grads {
+        dq,
+        dk,
+        dv,
+        d_sink: Vec::new(),
+    })
 }

@@ -211,10 +211,7 @@ fn attention_shape(batch: usize, q_len: usize, kv_len: usize, head_dim: usize) -
 }
 
 fn unit_scale() -> Options {
-    Options {
-        scale: Some(1.0),
-        ..Options::default()
-    }
+    Options::new().scale(1.0)
 }
 
 /// The prompt-attention pooled tokens `h_i = X_iᵀ softmax(X_i q)`, row-major `n × d` (one batched

@@ -21,45 +21,21 @@
 //!   instruction where the target has FMA, a correctly rounded libm `fma` otherwise, so the scalar
 //!   and vectorised builds of this code produce the same bits.
 
-use crate::float::Float;
-use std::any::TypeId;
-
-/// `exp` of any kernel float: the polynomial of [`PolyExp`] for `f32` and `f64` (the type test is
-/// resolved at compile time after monomorphisation), `num_traits::Float::exp` otherwise.
+/// `exp` of any kernel float: its [`Float::exp_poly`] (resolved statically per type).
 #[inline(always)]
 pub(crate) fn exp<T: Float>(x: T) -> T {
-    if let Some(x) = same_type::<T, f32>(x) {
-        return same_type::<f32, T>(x.exp_poly()).unwrap_or_else(|| unreachable!());
-    }
-    if let Some(x) = same_type::<T, f64>(x) {
-        return same_type::<f64, T>(x.exp_poly()).unwrap_or_else(|| unreachable!());
-    }
-    x.exp()
+    x.exp_poly()
 }
 
-/// `Some(a)` reinterpreted as `B` when `A` and `B` are the same type, `None` otherwise.
-#[inline(always)]
-fn same_type<A: Copy + 'static, B: Copy + 'static>(a: A) -> Option<B> {
-    if TypeId::of::<A>() == TypeId::of::<B>() {
-        // SAFETY: A and B are the same type, so this is a plain copy.
-        Some(unsafe { std::mem::transmute_copy::<A, B>(&a) })
-    } else {
-        None
-    }
-}
-
-/// A float with a polynomial `exp` usable in vectorised row loops.
-pub(crate) trait PolyExp: Copy {
-    /// `exp(x)` with the domain and error of the [module docs](self).
-    fn exp_poly(self) -> Self;
-}
+use crate::float::Float;
 
 // The Cephes coefficients are kept digit for digit as published (some carry more digits than the
 // type holds), so they can be checked against the source.
+/// The f32 polynomial `exp` (see the [module docs](self)).
 #[allow(clippy::excessive_precision)]
-impl PolyExp for f32 {
-    #[inline(always)]
-    fn exp_poly(self) -> f32 {
+#[inline(always)]
+pub(crate) fn exp_f32(x: f32) -> f32 {
+    {
         const LOG2E: f32 = std::f32::consts::LOG2_E;
         // ln2 = LN2_HI + LN2_LO, LN2_HI has 9 significant bits so n·LN2_HI is exact for |n| < 2^15.
         const LN2_HI: f32 = 0.693_359_4;
@@ -67,7 +43,6 @@ impl PolyExp for f32 {
         const MAGIC: f32 = 12_582_912.0; // 1.5·2^23
         const LO: f32 = -87.336_55; // ln(f32::MIN_POSITIVE)
         const HI: f32 = 88.376_26;
-        let x = self;
         let xc = if x < LO { LO } else { x };
         let xc = if xc > HI { HI } else { xc };
         let t = xc.mul_add(LOG2E, MAGIC);
@@ -94,10 +69,11 @@ impl PolyExp for f32 {
     }
 }
 
+/// The f64 Padé `exp` (see the [module docs](self)).
 #[allow(clippy::excessive_precision)]
-impl PolyExp for f64 {
-    #[inline(always)]
-    fn exp_poly(self) -> f64 {
+#[inline(always)]
+pub(crate) fn exp_f64(x: f64) -> f64 {
+    {
         const LOG2E: f64 = std::f64::consts::LOG2_E;
         const C1: f64 = 6.931_457_519_531_25e-1;
         const C2: f64 = 1.428_606_820_309_417_232_12e-6;
@@ -111,7 +87,6 @@ impl PolyExp for f64 {
         const Q1: f64 = 2.524_483_403_496_841_041_92e-3;
         const Q2: f64 = 2.272_655_482_081_550_287_66e-1;
         const Q3: f64 = 2.000_000_000_000_000_000_09;
-        let x = self;
         let xc = if x < LO { LO } else { x };
         let xc = if xc > HI { HI } else { xc };
         let t = xc.mul_add(LOG2E, MAGIC);
@@ -135,7 +110,7 @@ impl PolyExp for f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::PolyExp;
+    use crate::float::Float;
 
     fn ulp_f32(x: f32) -> f64 {
         let next = f32::from_bits(x.to_bits() + 1);

@@ -8,4 +8,5 @@ mod into_buffers;
 mod negative;
 mod properties;
 pub mod suite;
+mod user_mods;
 pub mod wrong;

@@ -60,3 +60,62 @@ fn nan_on_empty_rows_is_rejected() {
     let e = rejected(Bug::EmptyRowNaN, &c::masking_cases(SEED));
     assert!(e.contains("sees no key"), "{e}");
 }
+
+/// The feature cases whose options or geometry satisfy `pick`.
+fn features_where(pick: impl Fn(&c::Case) -> bool) -> Vec<c::Case> {
+    c::feature_cases(SEED)
+        .into_iter()
+        .filter(|x| pick(x))
+        .collect()
+}
+
+/// Positive control for the feature bugs: the naive kernel without a bug passes every feature
+/// case (GQA, windows, soft-cap, ALiBi, sinks, varlen, d_v ≠ d, strided layout).
+#[test]
+fn naive_kernel_without_bug_conforms_on_features() {
+    c::check_kernel(&Naive(Bug::None), &c::feature_cases(SEED)).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// GQA can fail: a head mapping off by one (head h reads KV head (h + 1) / group) is rejected.
+#[test]
+fn gqa_head_mapping_off_by_one_is_rejected() {
+    let e = rejected(
+        Bug::GqaOffByOne,
+        &features_where(|x| x.kv_heads != x.shape.heads),
+    );
+    assert!(e.contains("out error"), "{e}");
+}
+
+/// Windows can fail: a left window edge one key off is rejected.
+#[test]
+fn window_off_by_one_is_rejected() {
+    let e = rejected(
+        Bug::WindowOffByOne,
+        &features_where(|x| x.opts.get_window().is_some()),
+    );
+    assert!(e.contains("out error") || e.contains("lse"), "{e}");
+}
+
+/// Soft-cap can fail: a backward without the tanh derivative is rejected on dQ/dK while the
+/// forward passes.
+#[test]
+fn softcap_without_tanh_derivative_is_rejected() {
+    let e = rejected(
+        Bug::SoftcapNoTanhGrad,
+        &features_where(|x| x.opts.get_softcap().is_some()),
+    );
+    assert!(
+        (e.contains("dq error") || e.contains("dk error")) && !e.contains("out error"),
+        "{e}"
+    );
+}
+
+/// Varlen can fail: a sequence that sees its neighbour's last key is rejected.
+#[test]
+fn varlen_leak_is_rejected() {
+    let e = rejected(
+        Bug::VarlenLeak,
+        &features_where(|x| x.opts.get_varlen().is_some()),
+    );
+    assert!(e.contains("error") || e.contains("seen by no query"), "{e}");
+}

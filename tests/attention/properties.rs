@@ -48,11 +48,7 @@ fn problem() -> impl Strategy<Value = Problem> {
         })
         .prop_map(|(shape, causal, kv_valid_len, q, k, v, d_out)| Problem {
             shape,
-            opts: Options {
-                causal,
-                scale: None,
-                kv_valid_len,
-            },
+            opts: Options::new().causal(causal).kv_valid_len_opt(kv_valid_len),
             x: Inputs { q, k, v, d_out },
         })
 }
@@ -125,10 +121,10 @@ proptest! {
             }).collect()
         };
         prop_assume!(s.kv_len > 0);
-        let valid = p.opts.kv_valid_len.clone().unwrap_or_else(|| vec![s.kv_len; s.batch]);
-        let opts = Options { causal: false, scale: None, kv_valid_len: Some(valid.clone()) };
+        let valid = p.opts.get_kv_valid_len().map(|v| v.to_vec()).unwrap_or_else(|| vec![s.kv_len; s.batch]);
+        let opts = Options::new().kv_valid_len(valid.clone());
         let got = forward(&f32s(&p.x.q), &pad(&p.x.k), &pad(&p.x.v), padded, &opts).unwrap();
-        let want = reference::forward(&p.x.q, &p.x.k, &p.x.v, s, &Options { kv_valid_len: Some(valid), ..Options::default() }).unwrap();
+        let want = reference::forward(&p.x.q, &p.x.k, &p.x.v, s, &Options::new().kv_valid_len(valid)).unwrap();
         let err = attnmech::attention::conformance::compare::relative_error(&got.out, &want.out, 0.0);
         prop_assert!(err <= 1e-5, "padded out error {err:e}");
         let same_lse = got.lse.iter().zip(&want.lse).all(|(g, w)| {

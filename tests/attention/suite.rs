@@ -110,6 +110,25 @@ macro_rules! conformance_suite {
                 family("random", c::random_cases($crate::attention::suite::SEED, 24, 1 << 19));
             }
 
+            /// Issue 10 features, one family each: GQA ratios 1/2/8 and MQA, sliding windows
+            /// narrower than a tile and wider than the sequence, soft-cap near saturation, ALiBi,
+            /// sinks, varlen with empty and length-1 sequences, d_v ≠ d (192/128), head dim 256,
+            /// the [B, S, H, D] layout. Cases using a feature the kernel does not declare are
+            /// skipped.
+            #[test]
+            fn features() {
+                family("features", c::feature_cases($crate::attention::suite::SEED));
+            }
+
+            /// 24 random combinations of the features, lengths near tile edges.
+            #[test]
+            fn random_feature_combinations() {
+                family(
+                    "random features",
+                    c::random_feature_cases($crate::attention::suite::SEED, 24, 1 << 17),
+                );
+            }
+
             /// Every error variant reachable through the kernel's entry points is the exact
             /// `Error` of the shared validation (never a panic, never garbage).
             #[test]
@@ -138,6 +157,23 @@ macro_rules! conformance_suite {
                     .causal(true)
                     .valid(vec![200, 150]);
                 c::check_deterministic(&*k, &case, &[2, 3]).unwrap_or_else(|e| panic!("{e}"));
+                // GQA: dK/dV sum a group of query heads; varlen with windows and sinks.
+                let gqa = c::Case::new(
+                    attnmech::attention::Shape {
+                        batch: 1,
+                        heads: 8,
+                        q_len: 100,
+                        kv_len: 300,
+                        head_dim: 32,
+                    },
+                    $crate::attention::suite::SEED,
+                )
+                .kv_heads(2)
+                .causal(true)
+                .with(|o| o.window(150, 0).sinks(vec![0.5; 8]).softcap(20.0));
+                if c::supports_case(&*k, &gqa) {
+                    c::check_deterministic(&*k, &gqa, &[2, 3]).unwrap_or_else(|e| panic!("{e}"));
+                }
             }
         }
     };

@@ -54,11 +54,9 @@ struct Case {
 
 impl Case {
     fn options(&self) -> Options {
-        Options {
-            causal: self.causal,
-            scale: None,
-            kv_valid_len: self.valid.clone(),
-        }
+        Options::new()
+            .causal(self.causal)
+            .kv_valid_len_opt(self.valid.clone())
     }
 
     /// Fresh random `(q, k, v)` for this case.
@@ -250,10 +248,7 @@ fn comparison_rejects_wrong_causal_alignment() {
         kv_len: 90,
         head_dim: 64,
     };
-    let opts = Options {
-        causal: true,
-        ..Options::default()
-    };
+    let opts = Options::new().causal(true);
     let (q, k, v) = (
         random(s.q_elems(), 7, 0),
         random(s.kv_elems(), 7, 1),

@@ -56,17 +56,8 @@ fn prefix_lm_matches_oracle_and_causal() {
                 }
             }
             if p <= 1 {
-                let c = attention::forward(
-                    &q,
-                    &k,
-                    &v,
-                    shape,
-                    &Options {
-                        causal: true,
-                        ..Default::default()
-                    },
-                )
-                .unwrap();
+                let c =
+                    attention::forward(&q, &k, &v, shape, &Options::new().causal(true)).unwrap();
                 for (a, b) in c.out.iter().zip(&f.out) {
                     assert!((a - b).abs() < 1e-15);
                 }

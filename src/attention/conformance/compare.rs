@@ -16,6 +16,7 @@
 //! have `lse = −∞`, `out = 0` and `dq = 0`; keys no query sees have `dk = dv = 0`; nothing is NaN.
 
 use super::Inputs;
+use crate::attention::mods::{Pos, ScoreMod};
 use crate::attention::{Forward, Grads, Plan};
 use crate::float::Float;
 
@@ -36,22 +37,25 @@ pub struct Errors {
     pub dk: f64,
     /// `dV`.
     pub dv: f64,
+    /// `d_sink` (0 without sinks).
+    pub d_sink: f64,
 }
 
 impl Errors {
     /// `(name, value)` pairs in a fixed order.
-    pub fn fields(&self) -> [(&'static str, f64); 5] {
+    pub fn fields(&self) -> [(&'static str, f64); 6] {
         [
             ("out", self.out),
             ("lse", self.lse),
             ("dq", self.dq),
             ("dk", self.dk),
             ("dv", self.dv),
+            ("d_sink", self.d_sink),
         ]
     }
     /// The largest gradient error.
     pub fn grad_max(&self) -> f64 {
-        self.dq.max(self.dk).max(self.dv)
+        self.dq.max(self.dk).max(self.dv).max(self.d_sink)
     }
 }
 
@@ -155,7 +159,7 @@ pub fn forward_errors<T: Float>(
     want: &Forward<f64>,
     plan: &Plan,
 ) -> Result<(f64, f64), String> {
-    let d = plan.shape.head_dim;
+    let d = plan.v_dim;
     check_len("out", &got.out, want.out.len())?;
     check_len("lse", &got.lse, want.lse.len())?;
     let (mut lg, mut lw) = (Vec::new(), Vec::new());
@@ -186,80 +190,109 @@ pub fn forward_errors<T: Float>(
     Ok((out, lse))
 }
 
-/// Magnitudes `μ = (μ_dQ, μ_dK, μ_dV)` of the gradient sums taken over absolute values:
-/// `A = P∘(|dP| + |D|)`, `μ_dQ = ‖scale·A|K|‖`, `μ_dK = ‖scale·Aᵀ|Q|‖`, `μ_dV = ‖Pᵀ|dO|‖`,
-/// with `P` recomputed from the oracle's `lse`.
-pub fn gradient_magnitudes(x: &Inputs, lse: &[f64], plan: &Plan) -> [f64; 3] {
+/// Magnitudes `μ = (μ_dQ, μ_dK, μ_dV, μ_dσ)` of the gradient sums taken over absolute values:
+/// `A = |f'|∘P∘(|dP| + |D|)`, `μ_dQ = ‖scale·A|K|‖`, `μ_dK = ‖scale·Aᵀ|Q|‖`, `μ_dV = ‖Pᵀ|dO|‖`,
+/// `μ_dσ = ‖Σ_i P_iσ|D_i|‖`, with `P` recomputed from the oracle's `lse` and the plan's built-in
+/// score changes (`f`), over dense inputs of the plan's geometry.
+pub fn gradient_magnitudes(x: &Inputs, fwd: &Forward<f64>, plan: &Plan) -> [f64; 4] {
     let s = plan.shape;
-    let (n, m, d) = (s.q_len, s.kv_len, s.head_dim);
+    let (hk, d, dv) = (plan.kv_heads, s.head_dim, plan.v_dim);
+    let (n_all, m_all) = (s.q_len, s.kv_len);
     let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
-    let (mut mq, mut mk, mut mv) = (0.0, 0.0, 0.0);
-    let mut p = vec![0.0; m];
-    let mut dp = vec![0.0; m];
-    for bh in 0..s.batch_heads() {
-        let b = bh / s.heads;
-        let (q, dout) = (&x.q[bh * n * d..][..n * d], &x.d_out[bh * n * d..][..n * d]);
-        let (k, v) = (&x.k[bh * m * d..][..m * d], &x.v[bh * m * d..][..m * d]);
-        let mut ak = vec![0.0; m * d];
-        let mut av = vec![0.0; m * d];
-        for i in 0..n {
-            let vis = plan.visible_keys(b, i);
-            let (qi, doi) = (&q[i * d..][..d], &dout[i * d..][..d]);
-            for j in 0..vis {
-                p[j] = (plan.scale * dot(qi, &k[j * d..][..d]) - lse[bh * n + i]).exp();
-                dp[j] = dot(doi, &v[j * d..][..d]);
-            }
-            let di: f64 = (0..vis).map(|j| p[j] * dp[j]).sum();
-            let mut aq = vec![0.0; d];
-            for j in 0..vis {
-                let a = plan.scale * p[j] * (dp[j].abs() + di.abs());
-                for t in 0..d {
-                    aq[t] += a * k[j * d + t].abs();
-                    ak[j * d + t] += a * qi[t].abs();
-                    av[j * d + t] += p[j] * doi[t].abs();
+    let f = plan.builtin_mod();
+    let mut ak = vec![0.0; s.batch * hk * m_all * d];
+    let mut av = vec![0.0; s.batch * hk * m_all * dv];
+    let (mut mq, mut ms) = (0.0, 0.0);
+    for (si, seq) in plan.seqs.iter().enumerate() {
+        for h in 0..s.heads {
+            let kvh = plan.kv_head(h);
+            let mut sink_acc = 0.0;
+            for i in 0..seq.q_len {
+                let qi_at = ((seq.batch * s.heads + h) * n_all + seq.q0 + i) * d;
+                let oi_at = ((seq.batch * s.heads + h) * n_all + seq.q0 + i) * dv;
+                let (qi, doi) = (&x.q[qi_at..][..d], &x.d_out[oi_at..][..dv]);
+                let lse = fwd.lse[(seq.batch * s.heads + h) * n_all + seq.q0 + i];
+                let di = dot(doi, &fwd.out[oi_at..][..dv]);
+                if let Some(sigma) = plan.sink(h) {
+                    sink_acc += (sigma - lse).exp() * di.abs();
                 }
+                let (lo, hi) = plan.key_range(si, i);
+                let mut aq = vec![0.0; d];
+                for j in lo..hi.max(lo) {
+                    let key = (seq.batch * hk + kvh) * m_all + seq.k0 + j;
+                    let (kj, vj) = (&x.k[key * d..][..d], &x.v[key * dv..][..dv]);
+                    let pos = Pos {
+                        batch: si,
+                        head: h,
+                        q: i,
+                        k: j,
+                        q_len: seq.q_len,
+                        kv_len: seq.kv_len,
+                    };
+                    let raw = plan.scale * dot(qi, kj);
+                    let p = (f.value(raw, pos) - lse).exp();
+                    let dp = dot(doi, vj);
+                    let a = plan.scale * p * (dp.abs() + di.abs()) * f.grad(raw, pos).abs();
+                    for t in 0..d {
+                        aq[t] += a * kj[t].abs();
+                        ak[key * d + t] += a * qi[t].abs();
+                    }
+                    for t in 0..dv {
+                        av[key * dv + t] += p * doi[t].abs();
+                    }
+                }
+                mq += aq.iter().map(|x| x * x).sum::<f64>();
             }
-            mq += aq.iter().map(|x| x * x).sum::<f64>();
+            ms += sink_acc * sink_acc;
         }
-        mk += ak.iter().map(|x| x * x).sum::<f64>();
-        mv += av.iter().map(|x| x * x).sum::<f64>();
     }
-    [mq.sqrt(), mk.sqrt(), mv.sqrt()]
+    let sq = |x: &[f64]| x.iter().map(|v| v * v).sum::<f64>().sqrt();
+    [mq.sqrt(), sq(&ak), sq(&av), ms.sqrt()]
 }
 
-/// Gradient errors `(dq, dk, dv)` of `got` against the oracle `want` (floors from
+/// Gradient errors `(dq, dk, dv, d_sink)` of `got` against the oracle `want` (floors from
 /// [`gradient_magnitudes`]), checking the exact positions: `dq` rows of queries that see no key
 /// and `dk`/`dv` rows of keys no query sees are exactly 0.
 pub fn grad_errors<T: Float>(
     got: &Grads<T>,
     want: &Grads<f64>,
-    magnitudes: [f64; 3],
+    magnitudes: [f64; 4],
     plan: &Plan,
-) -> Result<(f64, f64, f64), String> {
+) -> Result<(f64, f64, f64, f64), String> {
     let s = plan.shape;
-    let (n, m, d) = (s.q_len, s.kv_len, s.head_dim);
+    let (hk, d, dv) = (plan.kv_heads, s.head_dim, plan.v_dim);
     check_len("dq", &got.dq, want.dq.len())?;
     check_len("dk", &got.dk, want.dk.len())?;
     check_len("dv", &got.dv, want.dv.len())?;
+    check_len("d_sink", &got.d_sink, want.d_sink.len())?;
     let nonzero = |xs: &[T]| xs.iter().position(|x| *x != T::zero());
-    for bh in 0..s.batch_heads() {
-        let b = bh / s.heads;
-        for i in 0..n {
-            if plan.visible_keys(b, i) == 0 {
-                if let Some(t) = nonzero(&got.dq[(bh * n + i) * d..][..d]) {
-                    return Err(format!(
-                        "query row {i} of (b,h) {bh} sees no key but dq[{t}] != 0"
-                    ));
+    for (si, seq) in plan.seqs.iter().enumerate() {
+        let ranges: Vec<(usize, usize)> = (0..seq.q_len).map(|i| plan.key_range(si, i)).collect();
+        for h in 0..s.heads {
+            for (i, &(lo, hi)) in ranges.iter().enumerate() {
+                if lo >= hi {
+                    let at = ((seq.batch * s.heads + h) * s.q_len + seq.q0 + i) * d;
+                    if let Some(t) = nonzero(&got.dq[at..][..d]) {
+                        return Err(format!(
+                            "query row {i} of sequence {si} head {h} sees no key but dq[{t}] != 0"
+                        ));
+                    }
                 }
             }
         }
-        let seen = (0..n).map(|i| plan.visible_keys(b, i)).max().unwrap_or(0);
-        for j in seen..m {
-            let at = (bh * m + j) * d;
-            if nonzero(&got.dk[at..][..d]).is_some() || nonzero(&got.dv[at..][..d]).is_some() {
-                return Err(format!(
-                    "key {j} of (b,h) {bh} is seen by no query but dk/dv != 0"
-                ));
+        for kvh in 0..hk {
+            for j in 0..seq.kv_len {
+                if ranges.iter().any(|&(lo, hi)| lo <= j && j < hi) {
+                    continue;
+                }
+                let key = (seq.batch * hk + kvh) * s.kv_len + seq.k0 + j;
+                if nonzero(&got.dk[key * d..][..d]).is_some()
+                    || nonzero(&got.dv[key * dv..][..dv]).is_some()
+                {
+                    return Err(format!(
+                        "key {j} of sequence {si} kv head {kvh} is seen by no query but dk/dv != 0"
+                    ));
+                }
             }
         }
     }
@@ -267,5 +300,6 @@ pub fn grad_errors<T: Float>(
         relative_error(&got.dq, &want.dq, GRAD_FLOOR * magnitudes[0]),
         relative_error(&got.dk, &want.dk, GRAD_FLOOR * magnitudes[1]),
         relative_error(&got.dv, &want.dv, GRAD_FLOOR * magnitudes[2]),
+        relative_error(&got.d_sink, &want.d_sink, GRAD_FLOOR * magnitudes[3]),
     ))
 }

@@ -99,10 +99,7 @@ fn rejects<T: KernelFloat>(kernel: &dyn AttentionKernel) -> std::result::Result<
     )?;
 
     // Options.
-    let padded = |valid: Vec<usize>| Options {
-        kv_valid_len: Some(valid),
-        ..Options::default()
-    };
+    let padded = |valid: Vec<usize>| Options::new().kv_valid_len(valid);
     expect(
         &name("kv_valid_len of the wrong length"),
         fwd(&q, &k, &v, s, &padded(vec![4])),
@@ -119,10 +116,7 @@ fn rejects<T: KernelFloat>(kernel: &dyn AttentionKernel) -> std::result::Result<
         fwd(&q, &k, &v, s, &padded(vec![4, 5])),
         &want,
     )?;
-    let nan_scale = Options {
-        scale: Some(f64::NAN),
-        ..Options::default()
-    };
+    let nan_scale = Options::new().scale(f64::NAN);
     let want = Error::NonFinite {
         what: "options.scale",
         index: 0,
@@ -210,10 +204,7 @@ fn rejects<T: KernelFloat>(kernel: &dyn AttentionKernel) -> std::result::Result<
     );
     expect(&name("NaN in v (backward)"), grads, &non_finite("v", 0))?;
     // −∞ in lse is legal (a row that sees no key).
-    let masked = Options {
-        kv_valid_len: Some(vec![0, 4]),
-        ..Options::default()
-    };
+    let masked = Options::new().kv_valid_len(vec![0, 4]);
     let f = T::forward(kernel, &q, &k, &v, s, &masked)
         .map_err(|e| name(&format!("masked forward: {e}")))?;
     T::backward(kernel, &q, &k, &v, &f, &d_out, s, &masked)
@@ -229,7 +220,7 @@ fn rejects<T: KernelFloat>(kernel: &dyn AttentionKernel) -> std::result::Result<
 /// accepted.
 pub fn check_rejects_bad_input(kernel: &dyn AttentionKernel) -> std::result::Result<(), String> {
     rejects::<f32>(kernel)?;
-    if f64::supported(kernel) {
+    if <f64 as KernelFloat>::supported(kernel) {
         rejects::<f64>(kernel)?;
     }
     Ok(())
@@ -247,10 +238,17 @@ fn run_bits<T: KernelFloat>(
         round_to::<T>(&x.v).0,
         round_to::<T>(&x.d_out).0,
     );
-    let f = T::forward(kernel, &q, &k, &v, case.shape, &case.opts).map_err(|e| e.to_string())?;
-    let g = T::backward(kernel, &q, &k, &v, &f, &d_out, case.shape, &case.opts)
-        .map_err(|e| e.to_string())?;
-    Ok([&f.out, &f.lse, &g.dq, &g.dk, &g.dv]
+    let kern = T::kernel(kernel).ok_or("dtype not supported")?;
+    let (f, g) = super::run_layout(
+        kern,
+        [&q, &k, &v, &d_out],
+        super::geometry(case),
+        case.layout,
+        &case.opts,
+    )
+    .map_err(|e| e.to_string())?;
+    let g = g.map_err(|e| e.to_string())?;
+    Ok([&f.out, &f.lse, &g.dq, &g.dk, &g.dv, &g.d_sink]
         .into_iter()
         .flat_map(|xs| xs.iter().map(|x| x.as_f64().to_bits()))
         .collect())
@@ -297,7 +295,7 @@ pub fn check_deterministic(
         Ok(())
     }
     each::<f32>(kernel, case, threads)?;
-    if f64::supported(kernel) {
+    if <f64 as KernelFloat>::supported(kernel) {
         each::<f64>(kernel, case, threads)?;
     }
     Ok(())

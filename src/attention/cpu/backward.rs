@@ -1,28 +1,51 @@
 //! FlashAttention-2 backward on the CPU with recomputation: `D = rowsum(dO ∘ O)`,
 //! `P = exp(S − L)`, five tile GEMMs per (KV tile, Q tile) pair, never an `N × M` matrix.
 //!
-//! Parallel axis: (batch·head, KV chunk). A task owns the `dK, dV` rows of its chunk and writes its
-//! `dQ` contribution into its own `N × d` buffer (chunk 0 writes straight into `dq`); the partial
-//! buffers are then added to `dq` in chunk order. The chunking depends only on the shape, so the
-//! result is bitwise the same for any thread count.
+//! Parallel axis: (sequence, KV head, KV chunk). A task owns the `dK, dV` rows of its chunk and
+//! sums into them the query heads of its group in head order; it writes its `dQ` contribution into
+//! its own partial buffer (one per chunk index), and the partials are added to `dq` in chunk order.
+//! The chunking depends only on the shape, so the result is bitwise the same for any thread count.
 
+use super::forward::modify_tile;
 use super::simd::{self, Level};
-use super::tiles::{gemm, view, view_mut, Tiles};
-use crate::attention::Plan;
+use super::tiles::{gemm, view, view_mut, view_tile, Tiles};
+use crate::attention::kernel::GradsMut;
+use crate::attention::mods::{MaskMod, Pos, ScoreMod};
+use crate::attention::reference::check_view_finite;
+use crate::attention::view::Rows;
+use crate::attention::{Plan, View, ViewMut};
+use crate::error::{Error, Result};
 use crate::float::Float;
 use faer::Accum;
 use rayon::prelude::*;
 
-/// Aim for this many (batch·head, KV chunk) tasks: enough to load-balance two to eight threads
-/// while keeping the `dQ` partials (`(chunks − 1)·N·d` per head) a small multiple of `dq`.
+/// Aim for this many (sequence·KV head, KV chunk) tasks: enough to load-balance two to eight
+/// threads while keeping the `dQ` partials a small multiple of `dq`.
 const TARGET_TASKS: usize = 8;
 
-/// Per-thread scratch: two `Br × Bc` tiles, the visible counts, and `D` for the task's head.
+/// The inputs and saved results of one backward call.
+pub(in crate::attention) struct Io<'a, T> {
+    pub q: &'a View<'a, T>,
+    pub k: &'a View<'a, T>,
+    pub v: &'a View<'a, T>,
+    pub out: &'a View<'a, T>,
+    pub lse: &'a [T],
+    pub d_out: &'a View<'a, T>,
+}
+
+/// Per-thread scratch: three `Br × Bc` tiles, the row intervals, `D` for one head, and the task's
+/// `dK`, `dV` accumulators.
 struct Scratch<T> {
     p: Vec<T>,
     dp: Vec<T>,
-    vis: Vec<usize>,
+    raw: Vec<T>,
+    lo: Vec<usize>,
+    hi: Vec<usize>,
+    tlo: Vec<usize>,
+    thi: Vec<usize>,
     dsum: Vec<T>,
+    dk: Vec<T>,
+    dv: Vec<T>,
 }
 
 impl<T: Float> Scratch<T> {
@@ -30,128 +53,167 @@ impl<T: Float> Scratch<T> {
         Scratch {
             p: vec![T::zero(); tiles.br * tiles.bc],
             dp: vec![T::zero(); tiles.br * tiles.bc],
-            vis: vec![0; tiles.br],
+            raw: vec![T::zero(); tiles.br * tiles.bc],
+            lo: vec![0; n],
+            hi: vec![0; n],
+            tlo: vec![0; tiles.br],
+            thi: vec![0; tiles.br],
             dsum: vec![T::zero(); n],
+            dk: Vec::new(),
+            dv: Vec::new(),
         }
     }
 }
 
 /// Inputs shared by every task.
-struct Ctx<'a, T> {
-    q: &'a [T],
-    k: &'a [T],
-    v: &'a [T],
-    out: &'a [T],
-    lse: &'a [T],
-    d_out: &'a [T],
+struct Ctx<'a, T, S, M> {
+    io: &'a Io<'a, T>,
     plan: &'a Plan,
+    score: &'a S,
+    mask: &'a M,
     tiles: Tiles,
+    chunk_len: usize,
     scale: T,
     level: Level,
+    /// `dQ` partials: `(chunks·B, N, H, d)` dense, chunk-major.
+    parts: Rows<'a, T>,
+    dk: Rows<'a, T>,
+    dv: Rows<'a, T>,
 }
 
-/// One task: KV rows `c0..c0 + dk.len()/d` of head `bh`.
-struct Task<'a, T> {
-    bh: usize,
-    c0: usize,
-    dq: &'a mut [T],
-    dk: &'a mut [T],
-    dv: &'a mut [T],
+/// One task: keys `c·chunk_len ..` of KV head `kvh` of sequence `s`.
+#[derive(Clone, Copy)]
+struct Task {
+    s: usize,
+    kvh: usize,
+    c: usize,
 }
 
-/// How the keys of one head are split into tasks: `(chunk length in keys, chunk count)`.
+/// How the keys of one sequence are split into tasks: `(chunk length in keys, chunk count)`.
 pub(super) fn chunking(batch_heads: usize, kv_len: usize, bc: usize) -> (usize, usize) {
     let kv_tiles = kv_len.div_ceil(bc).max(1);
-    let wanted = TARGET_TASKS.div_ceil(batch_heads).clamp(1, kv_tiles);
+    let wanted = TARGET_TASKS.div_ceil(batch_heads.max(1)).clamp(1, kv_tiles);
     let chunk_len = kv_tiles.div_ceil(wanted) * bc;
     (chunk_len, kv_len.div_ceil(chunk_len).max(1))
 }
 
-/// Runs the backward pass into `dq`, `dk`, `dv`; inputs validated.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn run<T: Float>(
-    q: &[T],
-    k: &[T],
-    v: &[T],
-    out: &[T],
-    lse: &[T],
-    d_out: &[T],
+/// Runs the backward pass into `grads`; plan and buffers validated.
+///
+/// # Errors
+/// `NonFinite { what: "dq" | "dk" | "dv" | "d_sink", index }` when a result is not finite (a
+/// non-finite input, which the caller then names, or an overflow of `T`).
+pub(in crate::attention) fn run<T: Float, S: ScoreMod, M: MaskMod>(
     plan: &Plan,
-    dq: &mut [T],
-    dk: &mut [T],
-    dv: &mut [T],
-) {
-    let shape = plan.shape;
-    let (n, m, d) = (shape.q_len, shape.kv_len, shape.head_dim);
-    if n == 0 || m == 0 {
-        dq.fill(T::zero());
-        dk.fill(T::zero());
-        dv.fill(T::zero());
-        return;
+    io: &Io<'_, T>,
+    score: &S,
+    mask: &M,
+    grads: &mut GradsMut<'_, T>,
+) -> Result<()> {
+    let sh = plan.shape;
+    let tiles = Tiles::backward(sh);
+    let (chunk_len, chunks) = chunking(plan.seqs.len() * plan.kv_heads, sh.kv_len, tiles.bc);
+    let mut tasks = Vec::new();
+    for (s, seq) in plan.seqs.iter().enumerate() {
+        for kvh in 0..plan.kv_heads {
+            for c in 0..seq.kv_len.div_ceil(chunk_len) {
+                tasks.push(Task { s, kvh, c });
+            }
+        }
     }
-    let tiles = Tiles::backward(shape);
-    let (chunk_len, chunks) = chunking(shape.batch_heads(), m, tiles.bc);
-    let ctx = Ctx {
-        q,
-        k,
-        v,
-        out,
-        lse,
-        d_out,
-        plan,
-        tiles,
-        scale: T::of(plan.scale),
-        level: simd::level(),
-    };
-    let mut partial = vec![T::zero(); shape.batch_heads() * (chunks - 1) * n * d];
-    let mut partial_heads = partial.chunks_mut(n * d);
-    let mut tasks = Vec::with_capacity(shape.batch_heads() * chunks);
-    for (bh, ((dq_h, dk_h), dv_h)) in dq
-        .chunks_mut(n * d)
-        .zip(dk.chunks_mut(m * d))
-        .zip(dv.chunks_mut(m * d))
-        .enumerate()
+    let mut parts = vec![T::zero(); chunks * sh.batch * sh.heads * sh.q_len * sh.head_dim];
+    let mut parts_view = ViewMut::bhsd(
+        "dq partials",
+        &mut parts,
+        chunks * sh.batch,
+        sh.heads,
+        sh.q_len,
+        sh.head_dim,
+    )?;
     {
-        let mut dq_h = Some(dq_h);
-        for (c, (dk_c, dv_c)) in dk_h
-            .chunks_mut(chunk_len * d)
-            .zip(dv_h.chunks_mut(chunk_len * d))
-            .enumerate()
-        {
-            let dq_c = match dq_h.take() {
-                Some(x) => x,
-                None => partial_heads.next().unwrap_or_default(),
-            };
-            tasks.push(Task {
-                bh,
-                c0: c * chunk_len,
-                dq: dq_c,
-                dk: dk_c,
-                dv: dv_c,
+        let ctx = Ctx {
+            io,
+            plan,
+            score,
+            mask,
+            tiles,
+            chunk_len,
+            scale: T::of(plan.scale),
+            level: simd::level(),
+            parts: parts_view.rows(),
+            dk: grads.dk.rows(),
+            dv: grads.dv.rows(),
+        };
+        tasks.into_par_iter().for_each_init(
+            || Scratch::new(tiles, sh.q_len),
+            |scratch, t| kv_chunk(&ctx, t, scratch),
+        );
+    }
+    // Fixed-order reduction of the dQ partials: chunk 0, then 1, ...
+    let parts = parts_view.as_view();
+    let dq_rows = grads.dq.rows();
+    (0..sh.batch * sh.heads).into_par_iter().for_each(|bh| {
+        let (b, h) = (bh / sh.heads, bh % sh.heads);
+        for i in 0..sh.q_len {
+            // SAFETY: row (b, i, h) of dq is written by this iteration only.
+            let row = unsafe { dq_rows.row_mut(b, i, h) };
+            row.copy_from_slice(parts.row(b, i, h));
+            for c in 1..chunks {
+                for (a, &x) in row.iter_mut().zip(parts.row(c * sh.batch + b, i, h)) {
+                    *a += x;
+                }
+            }
+        }
+    });
+    if let Some(sinks) = &plan.sinks {
+        sink_grads(plan, io, sinks, grads.d_sink)?;
+    }
+    // Finite inputs can still overflow in the products (entries ~1e20 in f32), and a non-finite
+    // input shows up here: never hand back NaN or ∞ silently. O(size of the gradients).
+    check_view_finite("dq", &grads.dq.as_view())?;
+    check_view_finite("dk", &grads.dk.as_view())?;
+    check_view_finite("dv", &grads.dv.as_view())
+}
+
+/// `d_sink_h = −Σ_i exp(σ_h − L_i)·D_i`, summed in a fixed order (sequence, row).
+fn sink_grads<T: Float>(
+    plan: &Plan,
+    io: &Io<'_, T>,
+    sinks: &[f64],
+    d_sink: &mut [T],
+) -> Result<()> {
+    let sh = plan.shape;
+    for (h, (g, &sigma)) in d_sink.iter_mut().zip(sinks).enumerate() {
+        let mut acc = 0.0f64;
+        for seq in &plan.seqs {
+            for i in seq.q0..seq.q0 + seq.q_len {
+                let l = io.lse[(seq.batch * sh.heads + h) * sh.q_len + i].as_f64();
+                let d: f64 = io
+                    .out
+                    .row(seq.batch, i, h)
+                    .iter()
+                    .zip(io.d_out.row(seq.batch, i, h))
+                    .map(|(a, b)| a.as_f64() * b.as_f64())
+                    .sum();
+                acc -= (sigma - l).exp() * d;
+            }
+        }
+        *g = T::of(acc);
+        if !g.is_finite() {
+            return Err(Error::NonFinite {
+                what: "d_sink",
+                index: h,
             });
         }
     }
-    tasks
-        .into_par_iter()
-        .for_each_init(|| Scratch::new(tiles, n), |s, t| kv_chunk(&ctx, t, s));
-    if chunks > 1 {
-        // Fixed-order reduction of the dQ partials: chunk 1, then 2, ...
-        dq.par_chunks_mut(n * d)
-            .zip(partial.par_chunks((chunks - 1) * n * d))
-            .for_each(|(dq_h, parts)| {
-                for part in parts.chunks_exact(n * d) {
-                    dq_h.iter_mut().zip(part).for_each(|(a, &b)| *a += b);
-                }
-            });
-    }
+    Ok(())
 }
 
-/// First row `i` with `visible_keys(b, i) > key` (rows before it see neither `key` nor later keys).
-fn first_row_seeing(plan: &Plan, b: usize, key: usize) -> usize {
-    let (mut lo, mut hi) = (0, plan.shape.q_len);
+/// First row `i` in `0..n` with `f(i)` true, for `f` monotone (false then true).
+fn first(n: usize, f: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, n);
     while lo < hi {
         let mid = (lo + hi) / 2;
-        if plan.visible_keys(b, mid) > key {
+        if f(mid) {
             hi = mid;
         } else {
             lo = mid + 1;
@@ -160,112 +222,189 @@ fn first_row_seeing(plan: &Plan, b: usize, key: usize) -> usize {
     lo
 }
 
-/// The KV chunk of one task against every Q tile that sees it.
-fn kv_chunk<T: Float>(ctx: &Ctx<'_, T>, task: Task<'_, T>, scratch: &mut Scratch<T>) {
-    let shape = ctx.plan.shape;
-    let (n, m, d) = (shape.q_len, shape.kv_len, shape.head_dim);
-    let Task { bh, c0, dq, dk, dv } = task;
-    dq.fill(T::zero());
-    dk.fill(T::zero());
-    dv.fill(T::zero());
-    let b = bh / shape.heads;
-    let head_q = bh * n * d..(bh + 1) * n * d;
-    let (q_h, o_h, do_h) = (
-        &ctx.q[head_q.clone()],
-        &ctx.out[head_q.clone()],
-        &ctx.d_out[head_q],
-    );
-    let lse_h = &ctx.lse[bh * n..(bh + 1) * n];
-    let k_h = &ctx.k[bh * m * d..(bh + 1) * m * d];
-    let v_h = &ctx.v[bh * m * d..(bh + 1) * m * d];
-    let Scratch { p, dp, vis, dsum } = scratch;
-    // Keys at or beyond what the last row sees are invisible to all rows: their gradients stay 0.
-    let kv_stop = (c0 + dk.len() / d).min(ctx.plan.visible_keys(b, n - 1));
-    if kv_stop <= c0 {
-        return;
+/// The KV chunk of one task against every Q tile of every query head of its group that sees it.
+fn kv_chunk<T: Float, S: ScoreMod, M: MaskMod>(
+    ctx: &Ctx<'_, T, S, M>,
+    task: Task,
+    scratch: &mut Scratch<T>,
+) {
+    let plan = ctx.plan;
+    let io = ctx.io;
+    let seq = plan.seqs[task.s];
+    let (n, d, dv) = (seq.q_len, plan.shape.head_dim, plan.v_dim);
+    let c0 = task.c * ctx.chunk_len;
+    let c1 = (c0 + ctx.chunk_len).min(seq.kv_len);
+    let Scratch {
+        p,
+        dp,
+        raw,
+        lo,
+        hi,
+        tlo,
+        thi,
+        dsum,
+        dk,
+        dv: dv_acc,
+    } = scratch;
+    dk.clear();
+    dk.resize((c1 - c0) * d, T::zero());
+    dv_acc.clear();
+    dv_acc.resize((c1 - c0) * dv, T::zero());
+    for r in 0..n {
+        (lo[r], hi[r]) = plan.key_range(task.s, r);
     }
-    let first_row = first_row_seeing(ctx.plan, b, c0);
-    simd::row_dots(
-        ctx.level,
-        &do_h[first_row * d..],
-        &o_h[first_row * d..],
-        d,
-        &mut dsum[first_row..],
-    );
-    let mut j0 = c0;
-    while j0 < kv_stop {
-        let cols = ctx.tiles.bc.min(kv_stop - j0);
-        let k_tile = view(&k_h[j0 * d..], cols, d);
-        let v_tile = view(&v_h[j0 * d..], cols, d);
-        let local = (j0 - c0) * d;
-        let mut i0 = first_row_seeing(ctx.plan, b, j0);
-        while i0 < n {
-            let rows = ctx.tiles.br.min(n - i0);
-            for (r, vr) in vis[..rows].iter_mut().enumerate() {
-                *vr = ctx
-                    .plan
-                    .visible_keys(b, i0 + r)
-                    .saturating_sub(j0)
-                    .min(cols);
-            }
-            let q_tile = view(&q_h[i0 * d..], rows, d);
-            let do_tile = view(&do_h[i0 * d..], rows, d);
-            gemm(
-                view_mut(p, rows, cols),
-                Accum::Replace,
-                q_tile,
-                k_tile.transpose(),
-                ctx.scale,
-            );
-            simd::probabilities(
-                ctx.level,
-                &mut p[..rows * cols],
-                cols,
-                &vis[..rows],
-                &lse_h[i0..i0 + rows],
-            );
-            let p_tile = view(p, rows, cols);
-            // dV_j += Pᵀ dO_i
-            gemm(
-                view_mut(&mut dv[local..], cols, d),
-                Accum::Add,
-                p_tile.transpose(),
-                do_tile,
-                T::one(),
-            );
-            // dP = dO_i V_jᵀ, then dS = P ∘ (dP − D) in place
-            gemm(
-                view_mut(dp, rows, cols),
-                Accum::Replace,
-                do_tile,
-                v_tile.transpose(),
-                T::one(),
-            );
-            simd::score_grad(
-                ctx.level,
-                &p[..rows * cols],
-                &mut dp[..rows * cols],
-                cols,
-                &dsum[i0..i0 + rows],
-            );
-            let ds_tile = view(dp, rows, cols);
-            // dQ_i += scale · dS K_j ;  dK_j += scale · dSᵀ Q_i
-            gemm(
-                view_mut(&mut dq[i0 * d..], rows, d),
-                Accum::Add,
-                ds_tile,
-                k_tile,
-                ctx.scale,
-            );
-            gemm(
-                view_mut(&mut dk[local..], cols, d),
-                Accum::Add,
-                ds_tile.transpose(),
-                q_tile,
-                ctx.scale,
-            );
-            i0 += rows;
+    let group = plan.group();
+    for h in task.kvh * group..(task.kvh + 1) * group {
+        if n == 0 {
+            break;
         }
-        j0 += cols;
+        // Keys outside [lo_first, hi_last) are invisible to every row.
+        let kv_start = c0.max(lo[0]);
+        let kv_stop = c1.min(hi[n - 1]);
+        if kv_stop <= kv_start {
+            continue;
+        }
+        let row_a = first(n, |i| hi[i] > kv_start);
+        let row_b = first(n, |i| lo[i] >= kv_stop);
+        let lse_h = &io.lse[(seq.batch * plan.shape.heads + h) * plan.shape.q_len + seq.q0..];
+        for i in row_a..row_b {
+            let (o, g) = (
+                io.out.row(seq.batch, seq.q0 + i, h),
+                io.d_out.row(seq.batch, seq.q0 + i, h),
+            );
+            simd::row_dots(ctx.level, g, o, dv, &mut dsum[i..i + 1]);
+        }
+        let mut j0 = kv_start;
+        while j0 < kv_stop {
+            let cols = ctx.tiles.bc.min(kv_stop - j0);
+            let k_tile = view_tile(io.k, seq.batch, seq.k0 + j0, cols, task.kvh);
+            let v_tile = view_tile(io.v, seq.batch, seq.k0 + j0, cols, task.kvh);
+            let local = j0 - c0;
+            let mut i0 = first(n, |i| hi[i] > j0);
+            let i_end = first(n, |i| lo[i] >= j0 + cols);
+            while i0 < i_end {
+                let rows = ctx.tiles.br.min(i_end - i0);
+                if !M::ALL
+                    && !ctx
+                        .mask
+                        .tile_may_keep(task.s, h, i0..i0 + rows, j0..j0 + cols)
+                {
+                    i0 += rows;
+                    continue;
+                }
+                for r in 0..rows {
+                    tlo[r] = lo[i0 + r].saturating_sub(j0).min(cols);
+                    thi[r] = hi[i0 + r].saturating_sub(j0).min(cols);
+                }
+                let q_tile = view_tile(io.q, seq.batch, seq.q0 + i0, rows, h);
+                let do_tile = view_tile(io.d_out, seq.batch, seq.q0 + i0, rows, h);
+                gemm(
+                    view_mut(p, rows, cols),
+                    Accum::Replace,
+                    q_tile,
+                    k_tile.transpose(),
+                    ctx.scale,
+                );
+                let base = Pos {
+                    batch: task.s,
+                    head: h,
+                    q: i0,
+                    k: j0,
+                    q_len: seq.q_len,
+                    kv_len: seq.kv_len,
+                };
+                if !(S::IDENTITY && M::ALL) {
+                    if !S::IDENTITY {
+                        raw[..rows * cols].copy_from_slice(&p[..rows * cols]);
+                    }
+                    modify_tile(
+                        ctx.score,
+                        ctx.mask,
+                        &mut p[..rows * cols],
+                        cols,
+                        tlo,
+                        thi,
+                        base,
+                    );
+                }
+                simd::probabilities(
+                    ctx.level,
+                    &mut p[..rows * cols],
+                    cols,
+                    &tlo[..rows],
+                    &thi[..rows],
+                    &lse_h[i0..i0 + rows],
+                );
+                let p_tile = view(p, rows, cols);
+                // dV_j += Pᵀ dO_i
+                gemm(
+                    view_mut(&mut dv_acc[local * dv..], cols, dv),
+                    Accum::Add,
+                    p_tile.transpose(),
+                    do_tile,
+                    T::one(),
+                );
+                // dP = dO_i V_jᵀ, then dS = P ∘ (dP − D) in place
+                gemm(
+                    view_mut(dp, rows, cols),
+                    Accum::Replace,
+                    do_tile,
+                    v_tile.transpose(),
+                    T::one(),
+                );
+                simd::score_grad(
+                    ctx.level,
+                    &p[..rows * cols],
+                    &mut dp[..rows * cols],
+                    cols,
+                    &dsum[i0..i0 + rows],
+                );
+                if !S::IDENTITY {
+                    // chain rule through the score modifier: dS_raw = f'(raw) · dS_mod
+                    for r in 0..rows {
+                        for c in tlo[r]..thi[r].max(tlo[r]) {
+                            let pos = Pos {
+                                q: i0 + r,
+                                k: j0 + c,
+                                ..base
+                            };
+                            let g = ctx.score.grad(raw[r * cols + c], pos);
+                            dp[r * cols + c] *= g;
+                        }
+                    }
+                }
+                let ds_tile = view(dp, rows, cols);
+                // dQ_i += scale · dS K_j  (into this chunk's partial)
+                // SAFETY: rows (c·B + b, q0 + i0.., h) of the partials belong to this task: no
+                // other task has the same (chunk, sequence, head group).
+                let dq_tile = unsafe {
+                    ctx.parts
+                        .tile_mut(task.c * plan.shape.batch + seq.batch, seq.q0 + i0, rows, h)
+                };
+                gemm(dq_tile, Accum::Add, ds_tile, k_tile, ctx.scale);
+                // dK_j += scale · dSᵀ Q_i
+                gemm(
+                    view_mut(&mut dk[local * d..], cols, d),
+                    Accum::Add,
+                    ds_tile.transpose(),
+                    q_tile,
+                    ctx.scale,
+                );
+                i0 += rows;
+            }
+            j0 += cols;
+        }
+    }
+    for j in c0..c1 {
+        let local = j - c0;
+        // SAFETY: key rows c0..c1 of (sequence, kv head) belong to this task only.
+        unsafe {
+            ctx.dk
+                .row_mut(seq.batch, seq.k0 + j, task.kvh)
+                .copy_from_slice(&dk[local * d..(local + 1) * d]);
+            ctx.dv
+                .row_mut(seq.batch, seq.k0 + j, task.kvh)
+                .copy_from_slice(&dv_acc[local * dv..(local + 1) * dv]);
+        }
     }
 }

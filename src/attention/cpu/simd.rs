@@ -96,16 +96,18 @@ fn exp_shift<T: Float>(x: &mut [T], shift: T) {
 
 /// One online-softmax step of the forward pass on a `rows × cols` score tile `s` (row-major).
 ///
-/// For row `r`, only the first `vis[r]` columns are visible; the rest are set to 0. With the running
-/// max `m[r]` and sum `l[r]`: `m' = max(m, rowmax(s))`, `s ← exp(s − m')`, `α = exp(m − m')`,
-/// `l ← α·l + rowsum(s)`, `m ← m'`, and the output row `o[r]` (`d` wide) is scaled by `α` unless
-/// `fresh` (the caller then overwrites `o` with `P·V`). A row with `vis[r] = 0` keeps `α = 1`.
+/// For row `r`, only columns `lo[r]..hi[r]` are visible; the rest are set to 0 (masked entries
+/// inside that range may be `−∞`). With the running max `m[r]` and sum `l[r]`:
+/// `m' = max(m, rowmax(s))`, `s ← exp(s − m')`, `α = exp(m − m')`, `l ← α·l + rowsum(s)`, `m ← m'`,
+/// and the output row `o[r]` (`d` wide) is scaled by `α` unless `fresh` (the caller then
+/// overwrites `o` with `P·V`). A row with nothing visible (or only `−∞`) keeps `m`, `l` and `α = 1`.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn online_softmax_body<T: Float>(
     s: &mut [T],
     cols: usize,
-    vis: &[usize],
+    lo: &[usize],
+    hi: &[usize],
     m: &mut [T],
     l: &mut [T],
     o: &mut [T],
@@ -113,12 +115,28 @@ fn online_softmax_body<T: Float>(
     fresh: bool,
 ) {
     for (r, row) in s.chunks_exact_mut(cols).enumerate() {
-        let (live, dead) = row.split_at_mut(vis[r]);
+        let (a, b) = if lo[r] < hi[r] {
+            (lo[r], hi[r])
+        } else {
+            (0, 0)
+        };
+        let (head, rest) = row.split_at_mut(a);
+        head.fill(T::zero());
+        let (live, dead) = rest.split_at_mut(b - a);
         dead.fill(T::zero());
         if live.is_empty() {
             continue;
         }
         let m_new = max(m[r], row_max(live));
+        if m_new == T::neg_infinity() {
+            // every visible score masked (−∞) or NaN (a non-finite input: poison ℓ so the
+            // caller's finiteness check reports it)
+            if live.iter().any(|x| x.is_nan()) {
+                l[r] = T::nan();
+            }
+            live.fill(T::zero());
+            continue;
+        }
         let alpha = exp(m[r] - m_new);
         l[r] = alpha * l[r] + exp_shift_sum(live, m_new);
         m[r] = m_new;
@@ -135,7 +153,8 @@ dispatched!(
     fn online_softmax(
         s: &mut [T],
         cols: usize,
-        vis: &[usize],
+        lo: &[usize],
+        hi: &[usize],
         m: &mut [T],
         l: &mut [T],
         o: &mut [T],
@@ -144,17 +163,19 @@ dispatched!(
     ) => online_softmax_body
 );
 
-/// Backward recomputation `P = exp(S − L)` on a `rows × cols` tile, zero beyond `vis[r]` and on rows
-/// whose `lse[r] = −∞` (rows that see no key).
+/// Backward recomputation `P = exp(S − L)` on a `rows × cols` tile, zero outside
+/// `lo[r]..hi[r]` and on rows whose `lse[r] = −∞` (rows that see no key).
 #[inline(always)]
-fn probabilities_body<T: Float>(s: &mut [T], cols: usize, vis: &[usize], lse: &[T]) {
+fn probabilities_body<T: Float>(s: &mut [T], cols: usize, lo: &[usize], hi: &[usize], lse: &[T]) {
     for (r, row) in s.chunks_exact_mut(cols).enumerate() {
-        let live_len = if lse[r] == T::neg_infinity() {
-            0
+        let (a, b) = if lse[r] == T::neg_infinity() || lo[r] >= hi[r] {
+            (0, 0)
         } else {
-            vis[r]
+            (lo[r], hi[r])
         };
-        let (live, dead) = row.split_at_mut(live_len);
+        let (head, rest) = row.split_at_mut(a);
+        head.fill(T::zero());
+        let (live, dead) = rest.split_at_mut(b - a);
         dead.fill(T::zero());
         exp_shift(live, lse[r]);
     }
@@ -162,7 +183,7 @@ fn probabilities_body<T: Float>(s: &mut [T], cols: usize, vis: &[usize], lse: &[
 
 dispatched!(
     /// See `probabilities_body`.
-    fn probabilities(s: &mut [T], cols: usize, vis: &[usize], lse: &[T]) => probabilities_body
+    fn probabilities(s: &mut [T], cols: usize, lo: &[usize], hi: &[usize], lse: &[T]) => probabilities_body
 );
 
 /// `dp ← p ∘ (dp − D[r])` row by row (`dS` without the scale, which the GEMMs apply).
@@ -248,7 +269,10 @@ mod tests {
                 let mut m = vec![1.0f32, f32::NEG_INFINITY, 0.5, -3.0, 2.0];
                 let mut l = vec![2.0f32, 0.0, 1.0, 1.5, 1.0];
                 let mut o = vec![1.0f32; rows * d];
-                online_softmax(level, &mut s, cols, &vis, &mut m, &mut l, &mut o, d, false);
+                let lo = vec![0usize; rows];
+                online_softmax(
+                    level, &mut s, cols, &lo, &vis, &mut m, &mut l, &mut o, d, false,
+                );
                 let mut dots = vec![0.0f32; rows];
                 row_dots(level, &s, &s0, cols, &mut dots);
                 let mut dp = s0.clone();
@@ -258,6 +282,7 @@ mod tests {
                     level,
                     &mut p,
                     cols,
+                    &lo,
                     &vis,
                     &[0.0, 1.0, f32::NEG_INFINITY, 2.0, 3.0],
                 );

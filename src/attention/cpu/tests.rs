@@ -56,11 +56,7 @@ fn case(
             kv_len: m,
             head_dim: d,
         },
-        opts: Options {
-            causal,
-            scale: None,
-            kv_valid_len: valid,
-        },
+        opts: Options::new().causal(causal).kv_valid_len_opt(valid),
     }
 }
 

@@ -53,7 +53,12 @@ pub(crate) fn view_mut<T: Float>(x: &mut [T], rows: usize, cols: usize) -> MatMu
 }
 
 /// `dst (=|+=) alpha · lhs · rhs` on one tile, single-threaded.
+///
+/// The kernel's own tile GEMM: attention sits below `crate::linalg` in the layer order
+/// (papers → ops/linalg → attention → core), so it calls faer directly and clears the vector state
+/// itself.
 #[inline]
+#[allow(clippy::disallowed_methods)]
 pub(crate) fn gemm<T: Float>(
     dst: MatMut<'_, T>,
     accum: Accum,
@@ -63,4 +68,28 @@ pub(crate) fn gemm<T: Float>(
 ) {
     matmul(dst, accum, lhs, rhs, alpha, Par::Seq);
     super::simd::clear_upper_state();
+}
+
+/// Row-major `rows × cols` view with `row_stride` elements between rows, starting at `x[0]`.
+#[inline]
+pub(crate) fn strided<T: Float>(
+    x: &[T],
+    rows: usize,
+    cols: usize,
+    row_stride: usize,
+) -> MatRef<'_, T> {
+    MatRef::from_row_major_slice_with_stride(x, rows, cols, row_stride)
+}
+
+/// The `rows × dim` tile of head `h` starting at token `s0` of batch entry `b` of a view.
+#[inline]
+pub(crate) fn view_tile<'a, T: Float>(
+    x: &crate::attention::View<'a, T>,
+    b: usize,
+    s0: usize,
+    rows: usize,
+    h: usize,
+) -> MatRef<'a, T> {
+    let dim = x.dims().dim;
+    strided(&x.data()[x.offset(b, s0, h)..], rows, dim, x.strides().seq)
 }

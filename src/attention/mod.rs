@@ -30,6 +30,8 @@
 
 pub mod conformance;
 mod cpu;
+pub mod decode;
+pub mod half;
 pub mod kernel;
 pub mod reference;
 mod report;

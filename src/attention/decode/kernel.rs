@@ -8,7 +8,7 @@
 //! read; a walk per kv head instead (stride `kv_heads·d`, one page per row) measured 5× slower.
 //!
 //! Non-finite inputs are caught inside the pass: a non-finite key makes a visible score non-finite
-//! (`s − s` is NaN exactly then), and a non-finite value makes the accumulated output non-finite
+//! (`0·s` is NaN exactly then), and a non-finite value makes the accumulated output non-finite
 //! (`p·v` with `p ≥ 0`, including `0·∞ = NaN`). Only when a work item reports one does the slow
 //! scan run to name the bad element.
 
@@ -231,7 +231,7 @@ fn chunk_pass_body<T: Float>(
         let o = &mut out[r * d..(r + 1) * d];
         let mut finite = true;
         for x in o.iter_mut() {
-            *x = *x * inv;
+            *x *= inv;
             finite &= x.is_finite();
         }
         *bad |= !finite;
@@ -256,7 +256,7 @@ fn dot<T: Float>(a: &[T], b: &[T]) -> T {
     lane_reduce(acc, |x, y| x + y)
 }
 
-/// Row maximum, and `Σ (s − s)`: `0` when every score is finite, NaN otherwise.
+/// Row maximum, and `Σ 0·s`: `0` when every score is finite, NaN otherwise (`0·±∞ = NaN`).
 #[inline(always)]
 fn max_and_check<T: Float>(row: &[T]) -> (T, T) {
     let mut mx = [T::neg_infinity(); LANES];
@@ -266,12 +266,12 @@ fn max_and_check<T: Float>(row: &[T]) -> (T, T) {
     for c in chunks {
         for t in 0..LANES {
             mx[t] = if c[t] > mx[t] { c[t] } else { mx[t] };
-            check[t] = check[t] + (c[t] - c[t]);
+            check[t] += c[t] * T::zero();
         }
     }
     for (t, &x) in rest.iter().enumerate() {
         mx[t] = if x > mx[t] { x } else { mx[t] };
-        check[t] = check[t] + (x - x);
+        check[t] += x * T::zero();
     }
     let mx = lane_reduce(mx, |x, y| if y > x { y } else { x });
     (mx, lane_reduce(check, |x, y| x + y))
@@ -285,12 +285,12 @@ fn exp_shift_sum<T: Float>(row: &mut [T], shift: T) -> T {
     for c in &mut chunks {
         for t in 0..LANES {
             c[t] = exp(c[t] - shift);
-            acc[t] = acc[t] + c[t];
+            acc[t] += c[t];
         }
     }
     for (t, x) in chunks.into_remainder().iter_mut().enumerate() {
         *x = exp(*x - shift);
-        acc[t] = acc[t] + *x;
+        acc[t] += *x;
     }
     lane_reduce(acc, |x, y| x + y)
 }

@@ -45,7 +45,7 @@ pub struct Partial<'a, T> {
 pub fn merge<T: Float>(partials: &[Partial<'_, T>]) -> Result<Forward<T>> {
     let first = partials.first().ok_or(Error::Empty { what: "partials" })?;
     let rows = first.lse.len();
-    let d = if rows == 0 { 0 } else { first.out.len() / rows };
+    let d = first.out.len().checked_div(rows).unwrap_or(0);
     for p in partials {
         check_len("partials.lse", rows, p.lse.len())?;
         check_len("partials.out", rows * d, p.out.len())?;

@@ -116,7 +116,7 @@ impl DecodePlan {
                 reason: "must be at least 1".into(),
             });
         }
-        if shape.heads % shape.kv_heads != 0 {
+        if !shape.heads.is_multiple_of(shape.kv_heads) {
             return Err(Error::InvalidArgument {
                 what: "shape.kv_heads",
                 reason: format!("{} does not divide heads = {}", shape.kv_heads, shape.heads),
@@ -177,7 +177,7 @@ impl DecodePlan {
                 what: "paged.block_size",
                 reason: "block element count overflows usize".into(),
             })?;
-        if kv.k_blocks.len() % block_elems != 0 {
+        if !kv.k_blocks.len().is_multiple_of(block_elems) {
             return Err(Error::ShapeMismatch {
                 what: "paged.k_blocks",
                 expected: kv.k_blocks.len() / block_elems * block_elems,

@@ -580,4 +580,246 @@ criterion_group!(
     bench_features,
     summary
 );
-criterion_main!(benches);
+criterion_main!(benches, decode_benches);
+
+// ---------------------------------------------------------------------------------------------
+// Decode (flash-decoding against a KV cache) and bf16 storage (issue 10 §4).
+//
+// `cargo bench --bench attention -- decode` runs the criterion group; the summary lines (KV-read
+// GB/s against a memory copy timed alternately with it, bf16 against f32 forward) print at the end
+// unless `ATTNMECH_BENCH_NO_DECODE_SUMMARY` is set. `ATTNMECH_BENCH_NO_SUMMARY=1` skips the dense
+// summary above, so the decode numbers alone take a few seconds.
+
+use attnmech::attention::decode::{self, DecodeShape, PagedKv};
+use half::bf16;
+
+/// vLLM's default block size.
+const BLOCK: usize = 16;
+
+/// One decode problem in f32, with its cache both contiguous and paged (blocks in a scrambled
+/// order, as a long-running server's pool would be).
+struct DecodeProblem {
+    shape: DecodeShape,
+    q: Vec<f32>,
+    k: Vec<f32>,
+    v: Vec<f32>,
+    k_blocks: Vec<f32>,
+    v_blocks: Vec<f32>,
+    table: Vec<u32>,
+}
+
+impl DecodeProblem {
+    fn new(batch: usize) -> Self {
+        let shape = DecodeShape {
+            batch,
+            heads: 32,
+            kv_heads: 8,
+            q_len: 1,
+            kv_len: 4096,
+            head_dim: 128,
+        };
+        let mut rng = attnmech::rng::seeded(1, 0);
+        let mut draw = |n| -> Vec<f32> { (0..n).map(|_| rng.random_range(-1.0..1.0)).collect() };
+        let q = draw(shape.q_elems().unwrap());
+        let k = draw(shape.kv_elems().unwrap());
+        let v = draw(shape.kv_elems().unwrap());
+        let per_seq = shape.kv_len / BLOCK;
+        let blocks = batch * per_seq;
+        // Block i of the flat cache goes to pool slot (i·p) mod blocks, p coprime with blocks.
+        let p = (1..)
+            .map(|x| 2 * x + 1)
+            .find(|p| gcd(*p, blocks) == 1 && *p > 100)
+            .unwrap();
+        let table: Vec<u32> = (0..blocks).map(|i| ((i * p) % blocks) as u32).collect();
+        let len = BLOCK * shape.kv_heads * shape.head_dim;
+        let (mut k_blocks, mut v_blocks) = (vec![0.0; k.len()], vec![0.0; v.len()]);
+        for (i, &slot) in table.iter().enumerate() {
+            let s = slot as usize;
+            k_blocks[s * len..(s + 1) * len].copy_from_slice(&k[i * len..(i + 1) * len]);
+            v_blocks[s * len..(s + 1) * len].copy_from_slice(&v[i * len..(i + 1) * len]);
+        }
+        DecodeProblem {
+            shape,
+            q,
+            k,
+            v,
+            k_blocks,
+            v_blocks,
+            table,
+        }
+    }
+    fn kv_bytes(&self) -> f64 {
+        (2 * self.k.len() * std::mem::size_of::<f32>()) as f64
+    }
+    fn contiguous(&self) -> attention::Forward<f32> {
+        decode::decode(
+            black_box(&self.q),
+            &self.k,
+            &self.v,
+            self.shape,
+            &Options::default(),
+        )
+        .expect("valid inputs")
+    }
+    fn paged(&self) -> attention::Forward<f32> {
+        let kv = PagedKv {
+            k_blocks: &self.k_blocks,
+            v_blocks: &self.v_blocks,
+            block_size: BLOCK,
+            block_table: &self.table,
+        };
+        decode::decode_paged(black_box(&self.q), &kv, self.shape, &Options::default())
+            .expect("valid inputs")
+    }
+}
+
+fn gcd(a: usize, b: usize) -> usize {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+/// `dst ← src` in `THREADS` parallel pieces: the memory-copy ceiling, counted as bytes of `src`
+/// per second (memcpy's convention; STREAM counts read + write, twice that).
+struct Copy {
+    src: Vec<f32>,
+    dst: Vec<f32>,
+}
+
+impl Copy {
+    fn new(bytes: f64) -> Self {
+        let n = (bytes / 4.0) as usize;
+        Copy {
+            src: (0..n).map(|i| i as f32).collect(),
+            dst: vec![0.0; n],
+        }
+    }
+    fn bytes(&self) -> f64 {
+        (self.src.len() * 4) as f64
+    }
+    fn run(&mut self) {
+        let piece = self.src.len().div_ceil(THREADS);
+        self.dst
+            .par_chunks_mut(piece)
+            .zip(self.src.par_chunks(piece))
+            .for_each(|(d, s)| d.copy_from_slice(s));
+        black_box(&self.dst);
+    }
+}
+
+/// bf16 and f32 inputs of the dense forward at (1, 8, 2048, 128).
+struct Bf16Problem {
+    shape: Shape,
+    q: Vec<bf16>,
+    k: Vec<bf16>,
+    v: Vec<bf16>,
+}
+
+impl Bf16Problem {
+    const SHAPE: Shape = Shape {
+        batch: 1,
+        heads: 8,
+        q_len: 2048,
+        kv_len: 2048,
+        head_dim: 128,
+    };
+    /// The f32 problem's inputs rounded to bf16.
+    fn new(f32: &Problem) -> Self {
+        let to = |x: &[f32]| x.iter().map(|&v| bf16::from_f32(v)).collect();
+        Bf16Problem {
+            shape: f32.shape,
+            q: to(&f32.q),
+            k: to(&f32.k),
+            v: to(&f32.v),
+        }
+    }
+    fn forward(&self) {
+        black_box(
+            attention::half::forward(
+                black_box(&self.q),
+                &self.k,
+                &self.v,
+                self.shape,
+                &Options::default(),
+            )
+            .expect("valid inputs"),
+        );
+    }
+}
+
+fn bench_decode(c: &mut Criterion) {
+    init_pool();
+    let mut g = configure(c, "decode_f32");
+    for batch in [1, 8] {
+        let p = DecodeProblem::new(batch);
+        g.throughput(Throughput::Bytes(p.kv_bytes() as u64));
+        let label = format!("b{batch}_h32_kv8_q1_m4096_d128");
+        g.bench_function(BenchmarkId::new("contiguous", &label), |b| {
+            b.iter(|| p.contiguous())
+        });
+        g.bench_function(BenchmarkId::new("paged16", &label), |b| {
+            b.iter(|| p.paged())
+        });
+    }
+    g.finish();
+    let mut g = configure(c, "decode_bf16_forward");
+    let p = Bf16Problem::new(&Problem::new(Bf16Problem::SHAPE, false));
+    g.throughput(Throughput::Elements(p.shape.flops_forward(false) as u64));
+    g.bench_function("b1_h8_n2048_d128", |b| b.iter(|| p.forward()));
+    g.finish();
+}
+
+/// KV-read GB/s of each decode shape against the copy bandwidth timed alternately with it, and
+/// bf16 against f32 forward, with the targets of issue 10 §4.
+fn decode_summary(_: &mut Criterion) {
+    if std::env::var_os("ATTNMECH_BENCH_NO_DECODE_SUMMARY").is_some() {
+        return;
+    }
+    init_pool();
+    let budget = Duration::from_millis(1500);
+    eprintln!(
+        "\n=== decode f32, {THREADS} rayon threads: KV-cache GB/s read, wall-clock best | per CPU-second x{THREADS} ===\n\
+         (copy: a {THREADS}-thread copy_from_slice of the same size, timed alternately; bytes copied per second)"
+    );
+    eprintln!(
+        "{:<34} {:>15} {:>15} {:>13}",
+        "shape", "decode GB/s", "copy GB/s", "ratio"
+    );
+    for batch in [1, 8] {
+        let p = DecodeProblem::new(batch);
+        let mut copy = Copy::new(p.kv_bytes());
+        let cb = copy.bytes();
+        for (kind, paged) in [("contiguous", false), ("paged16", true)] {
+            let (dec, cp) = measure_pair(
+                (p.kv_bytes(), cb),
+                budget,
+                || {
+                    black_box(if paged { p.paged() } else { p.contiguous() });
+                },
+                || copy.run(),
+            );
+            eprintln!(
+                "{:<34} {:>7.2}|{:<7.2} {:>7.2}|{:<7.2} {:>6.2}|{:<6.2} target >= 0.7x copy",
+                format!("b{batch}_h32_kv8_q1_m4096_d128 {kind}"),
+                dec.wall,
+                dec.cpu,
+                cp.wall,
+                cp.cpu,
+                dec.wall / cp.wall,
+                dec.cpu / cp.cpu
+            );
+        }
+    }
+    let mut f32p = Problem::new(Bf16Problem::SHAPE, false);
+    let p = Bf16Problem::new(&f32p);
+    let flops = p.shape.flops_forward(false);
+    let (h, f) = measure_pair((flops, flops), budget, || p.forward(), || f32p.forward());
+    eprintln!(
+        "bf16 forward b1_h8_n2048_d128: {:.1}|{:.1} GFLOP/s, f32 {:.1}|{:.1}, ratio {:.2}|{:.2} target >= 0.8x",
+        h.wall, h.cpu, f.wall, f.cpu, h.wall / f.wall, h.cpu / f.cpu
+    );
+}
+
+criterion_group!(decode_benches, bench_decode, decode_summary);

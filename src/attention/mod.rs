@@ -62,6 +62,8 @@
 
 pub mod conformance;
 pub(crate) mod cpu;
+pub mod decode;
+pub mod half;
 pub mod kernel;
 pub mod mods;
 mod options;

@@ -1,0 +1,309 @@
+//! The flash-decoding kernel: split the keys into fixed chunks, compute a partial `(out, lse)` per
+//! (sequence, kv head, chunk) in parallel, then merge the chunks of each row in order.
+//!
+//! One work item handles **all** query rows of one sequence against one chunk of keys, walking the
+//! cache in memory order: for each position, the rows of every kv head (contiguous in the
+//! `[batch, kv_len, kv_heads, d]` layout), each loaded once for the `heads / kv_heads` query heads
+//! that read it. With few queries the work per byte is tiny and the pass is bound by the cache
+//! read; a walk per kv head instead (stride `kv_heads·d`, one page per row) measured 5× slower.
+//!
+//! Non-finite inputs are caught inside the pass: a non-finite key makes a visible score non-finite
+//! (`0·s` is NaN exactly then), and a non-finite value makes the accumulated output non-finite
+//! (`p·v` with `p ≥ 0`, including `0·∞ = NaN`). Only when a work item reports one does the slow
+//! scan run to name the bad element.
+
+use super::source::KvRows;
+use super::{merge::merge_row, DecodePlan};
+use crate::attention::Forward;
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::simd::exp::exp;
+use crate::simd::{dispatched, level};
+use rayon::prelude::*;
+
+/// Keys per chunk. Fixed, not derived from the thread count, so the result has the same bits for
+/// any number of threads. Each item streams its keys, then its values, once; 256 keeps the score
+/// scratch (`heads·q_len × 256`) small and gives `kv_len / 256` items per sequence to the threads.
+pub const CHUNK: usize = 256;
+
+/// Lanes of the dot-product accumulators (one AVX-512 register of f32); the reduction order is
+/// fixed by the source, so every SIMD level gives the same bits.
+const LANES: usize = 16;
+
+/// Runs the decode over `src` with chunks of `chunk` keys.
+pub(crate) fn run<T: Float>(
+    q: &[T],
+    src: &dyn KvRows<T>,
+    plan: &DecodePlan,
+    chunk: usize,
+) -> Result<Forward<T>> {
+    let sh = plan.shape;
+    let d = sh.head_dim;
+    let rows = sh.heads * sh.q_len; // query rows per sequence
+    let rows_per_kv = (sh.heads / sh.kv_heads) * sh.q_len;
+    let groups = sh.batch;
+    let mut out = vec![T::zero(); sh.batch * sh.heads * sh.q_len * d];
+    let mut lse = vec![T::neg_infinity(); sh.batch * sh.heads * sh.q_len];
+    if rows == 0 {
+        return Ok(Forward { out, lse });
+    }
+    let chunks = sh.kv_len.div_ceil(chunk).max(1);
+    let items = groups * chunks;
+    let mut part_out = vec![T::zero(); items * rows * d];
+    let mut part_lse = vec![T::neg_infinity(); items * rows];
+    let mut bad = vec![false; items];
+    let scale = T::of(plan.scale);
+    let lvl = level();
+    part_out
+        .par_chunks_mut(rows * d)
+        .zip(part_lse.par_chunks_mut(rows))
+        .zip(bad.par_iter_mut())
+        .enumerate()
+        .for_each_init(
+            || Scratch::<T>::new(rows, chunk, d),
+            |scratch, (item, ((o, l), bad))| {
+                let (b, c) = (item / chunks, item % chunks);
+                let j0 = c * chunk;
+                let j1 = (j0 + chunk).min(sh.kv_len);
+                for (r, vis) in scratch.vis.iter_mut().enumerate() {
+                    *vis = plan.visible_keys(b, r % sh.q_len);
+                }
+                let q_rows = &q[b * rows * d..(b + 1) * rows * d];
+                let Scratch { vis, s, buf, ml } = scratch;
+                let rpk = rows_per_kv;
+                chunk_pass(
+                    lvl, src, b, rpk, j0, j1, q_rows, vis, scale, s, buf, ml, o, l, bad,
+                );
+            },
+        );
+    let merged_bad: Vec<bool> = out
+        .par_chunks_mut(rows * d)
+        .zip(lse.par_chunks_mut(rows))
+        .enumerate()
+        .map(|(group, (o, l))| {
+            let mut bad = false;
+            for r in 0..rows {
+                let at = |c: usize| (group * chunks + c) * rows + r;
+                l[r] = merge_row(
+                    chunks,
+                    |c| part_lse[at(c)],
+                    |c| &part_out[at(c) * d..(at(c) + 1) * d],
+                    &mut o[r * d..(r + 1) * d],
+                );
+                bad |= l[r].is_nan() || l[r] == T::infinity();
+            }
+            bad | o.iter().any(|x| !x.is_finite())
+        })
+        .collect();
+    let first_bad = (0..groups)
+        .find(|&grp| merged_bad[grp] || bad[grp * chunks..(grp + 1) * chunks].iter().any(|&x| x));
+    match first_bad {
+        None => Ok(Forward { out, lse }),
+        Some(group) => Err(match src.first_non_finite(&plan.lens) {
+            Some((what, index)) => Error::NonFinite { what, index },
+            // Finite inputs whose products overflow: name the first row of the sequence, as a
+            // flat index of `lse`, like the dense forward does.
+            None => Error::NonFinite {
+                what: "scores",
+                index: group * rows,
+            },
+        }),
+    }
+}
+
+/// Per-thread buffers of one work item.
+struct Scratch<T> {
+    /// Visible key count of each query row.
+    vis: Vec<usize>,
+    /// Scores, then probabilities: `[rows, chunk]`.
+    s: Vec<T>,
+    /// One converted key or value row.
+    buf: Vec<T>,
+    /// Row maxima then row sums: `[2, rows]`.
+    ml: Vec<T>,
+}
+
+impl<T: Float> Scratch<T> {
+    fn new(rows: usize, chunk: usize, d: usize) -> Self {
+        Scratch {
+            vis: vec![0; rows],
+            s: vec![T::zero(); rows * chunk],
+            buf: vec![T::zero(); d],
+            ml: vec![T::zero(); 2 * rows],
+        }
+    }
+}
+
+dispatched!(
+    /// See `chunk_pass_body`.
+    fn chunk_pass(
+        src: &dyn KvRows<T>,
+        b: usize,
+        rows_per_kv: usize,
+        j0: usize,
+        j1: usize,
+        q: &[T],
+        vis: &[usize],
+        scale: T,
+        s: &mut [T],
+        buf: &mut [T],
+        ml: &mut [T],
+        out: &mut [T],
+        lse: &mut [T],
+        bad: &mut bool
+    ) => chunk_pass_body
+);
+
+/// The partial result of query rows `q` (`[rows, d]`, row `r` seeing keys `0..vis[r]` and reading
+/// kv head `r / rows_per_kv`) against keys `j0..j1` of sequence `b`: `out` (`[rows, d]`, normalised) and `lse` (`[rows]`,
+/// `−∞` and `out = 0` for a row that sees none of these keys). Sets `bad` when a score or an output
+/// is not finite.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn chunk_pass_body<T: Float>(
+    src: &dyn KvRows<T>,
+    b: usize,
+    rows_per_kv: usize,
+    j0: usize,
+    j1: usize,
+    q: &[T],
+    vis: &[usize],
+    scale: T,
+    s: &mut [T],
+    buf: &mut [T],
+    ml: &mut [T],
+    out: &mut [T],
+    lse: &mut [T],
+    bad: &mut bool,
+) {
+    let rows = vis.len();
+    let d = buf.len();
+    let cols = j1 - j0;
+    let end = vis.iter().copied().max().unwrap_or(0).min(j1);
+    out.fill(T::zero());
+    lse.fill(T::neg_infinity());
+    if end <= j0 {
+        return;
+    }
+    let kv_heads = rows / rows_per_kv;
+    // Scores: each key row is loaded once for all query rows of its kv head.
+    for j in j0..end {
+        for g in 0..kv_heads {
+            let k = src.key(b, j, g, buf);
+            for r in (g * rows_per_kv..(g + 1) * rows_per_kv).filter(|&r| j < vis[r]) {
+                s[r * cols + j - j0] = scale * dot(&q[r * d..(r + 1) * d], k);
+            }
+        }
+    }
+    // Probabilities relative to the chunk's row maximum.
+    let (m, l) = ml.split_at_mut(rows);
+    for r in 0..rows {
+        let n = vis[r].min(end).saturating_sub(j0);
+        l[r] = T::zero();
+        if n == 0 {
+            continue;
+        }
+        let row = &mut s[r * cols..r * cols + n];
+        let (mx, check) = max_and_check(row);
+        if check != T::zero() {
+            // A non-finite score: a non-finite key, or finite inputs whose product overflowed.
+            *bad = true;
+            continue;
+        }
+        m[r] = mx;
+        l[r] = exp_shift_sum(row, mx);
+    }
+    // Values: each value row is loaded once for all query rows.
+    for j in j0..end {
+        for g in 0..kv_heads {
+            let v = src.value(b, j, g, buf);
+            let group = g * rows_per_kv..(g + 1) * rows_per_kv;
+            for r in group.filter(|&r| j < vis[r] && l[r] != T::zero()) {
+                let p = s[r * cols + j - j0];
+                for (o, &x) in out[r * d..(r + 1) * d].iter_mut().zip(v) {
+                    *o = p.mul_add(x, *o);
+                }
+            }
+        }
+    }
+    for r in (0..rows).filter(|&r| l[r] != T::zero()) {
+        let inv = T::one() / l[r];
+        let o = &mut out[r * d..(r + 1) * d];
+        let mut finite = true;
+        for x in o.iter_mut() {
+            *x *= inv;
+            finite &= x.is_finite();
+        }
+        *bad |= !finite;
+        lse[r] = m[r] + l[r].ln();
+    }
+}
+
+/// `a · b` over `LANES` accumulators, folded pairwise.
+#[inline(always)]
+fn dot<T: Float>(a: &[T], b: &[T]) -> T {
+    let mut acc = [T::zero(); LANES];
+    let (ac, bc) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let (ar, br) = (ac.remainder(), bc.remainder());
+    for (x, y) in ac.zip(bc) {
+        for t in 0..LANES {
+            acc[t] = x[t].mul_add(y[t], acc[t]);
+        }
+    }
+    for t in 0..ar.len() {
+        acc[t] = ar[t].mul_add(br[t], acc[t]);
+    }
+    lane_reduce(acc, |x, y| x + y)
+}
+
+/// Row maximum, and `Σ 0·s`: `0` when every score is finite, NaN otherwise (`0·±∞ = NaN`).
+#[inline(always)]
+fn max_and_check<T: Float>(row: &[T]) -> (T, T) {
+    let mut mx = [T::neg_infinity(); LANES];
+    let mut check = [T::zero(); LANES];
+    let chunks = row.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for t in 0..LANES {
+            mx[t] = if c[t] > mx[t] { c[t] } else { mx[t] };
+            check[t] += c[t] * T::zero();
+        }
+    }
+    for (t, &x) in rest.iter().enumerate() {
+        mx[t] = if x > mx[t] { x } else { mx[t] };
+        check[t] += x * T::zero();
+    }
+    let mx = lane_reduce(mx, |x, y| if y > x { y } else { x });
+    (mx, lane_reduce(check, |x, y| x + y))
+}
+
+/// `row ← exp(row − shift)`; returns the sum of the new values.
+#[inline(always)]
+fn exp_shift_sum<T: Float>(row: &mut [T], shift: T) -> T {
+    let mut acc = [T::zero(); LANES];
+    let mut chunks = row.chunks_exact_mut(LANES);
+    for c in &mut chunks {
+        for t in 0..LANES {
+            c[t] = exp(c[t] - shift);
+            acc[t] += c[t];
+        }
+    }
+    for (t, x) in chunks.into_remainder().iter_mut().enumerate() {
+        *x = exp(*x - shift);
+        acc[t] += *x;
+    }
+    lane_reduce(acc, |x, y| x + y)
+}
+
+/// Folds the lanes pairwise (`i` with `i + w`, `w = 8, 4, 2, 1`): a fixed order.
+#[inline(always)]
+fn lane_reduce<T: Float>(mut acc: [T; LANES], op: impl Fn(T, T) -> T) -> T {
+    let mut w = LANES / 2;
+    while w > 0 {
+        for i in 0..w {
+            acc[i] = op(acc[i], acc[i + w]);
+        }
+        w /= 2;
+    }
+    acc[0]
+}

@@ -119,7 +119,7 @@ fn check_no_overlap(what: &'static str, dims: Dims, st: Strides) -> Result<()> {
     Ok(())
 }
 
-/// A read-only strided view (see the [module docs](self)).
+/// A read-only strided view (see the [module docs](crate::attention)).
 #[derive(Clone, Copy, Debug)]
 pub struct View<'a, T> {
     data: &'a [T],
@@ -251,7 +251,7 @@ fn exact_len(what: &'static str, dims: Dims, len: usize) -> Result<()> {
     crate::error::check_len(what, elems, len)
 }
 
-/// A writable strided view whose indices address distinct elements (see the [module docs](self)).
+/// A writable strided view whose indices address distinct elements (see the [module docs](crate::attention)).
 #[derive(Debug)]
 pub struct ViewMut<'a, T> {
     data: &'a mut [T],

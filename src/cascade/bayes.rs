@@ -38,7 +38,7 @@ impl FiniteCascade {
         Ok(FiniteCascade { pi, acc1, acc2 })
     }
 
-    /// From the class posteriors `η` `[X, C]` and the two models' predictions `h1`, `h2` `[X]`.
+    /// From the class posteriors `η` `[X, C]` and the two models' predictions `h1`, `h2` `\[X\]`.
     pub fn from_posteriors(
         pi: Vec<f64>,
         eta: &[f64],

@@ -32,7 +32,7 @@ pub struct ColumnCoverage {
 }
 
 impl ColumnCoverage {
-    /// Whether the column is identified up to one additive constant (`V_j = [K]`, one component).
+    /// Whether the column is identified up to one additive constant (`V_j = \[K\]`, one component).
     pub fn is_covered(&self, vocab: usize) -> bool {
         self.support.len() == vocab && self.components.len() == 1
     }

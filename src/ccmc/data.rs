@@ -115,7 +115,7 @@ impl ChoiceData {
     }
 }
 
-/// `n` prompts of length `len`, tokens i.i.d. uniform on `[K]`.
+/// `n` prompts of length `len`, tokens i.i.d. uniform on `\[K\]`.
 pub fn uniform_prompts(n: usize, len: usize, vocab: usize, rng: &mut impl Rng) -> Vec<Vec<usize>> {
     (0..n)
         .map(|_| (0..len).map(|_| rng.random_range(0..vocab)).collect())

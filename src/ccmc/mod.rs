@@ -1,7 +1,7 @@
 //! Self-attention as a context-conditioned Markov chain (CCMC; Ildiz et al., ICML 2024).
 //!
 //! # Model (spec A1–A2)
-//! Vocabulary `[K]`, token embeddings `E ∈ R^{K×d}` (row `e_k`), one key·query matrix `W ∈ R^{d×d}`,
+//! Vocabulary `\[K\]`, token embeddings `E ∈ R^{K×d}` (row `e_k`), one key·query matrix `W ∈ R^{d×d}`,
 //! an output head `C ∈ R^{K×d}` with `C Eᵀ = I_K` (so `K ≤ d`). The last token of a prompt attends
 //! to every token (itself included) and the head turns the attention output into a distribution:
 //!

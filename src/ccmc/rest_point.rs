@@ -2,7 +2,7 @@
 //!
 //! With `a(j → i) = exp(W̄[i, j])` and context frequencies `π`, the last-token chain is
 //! `Q_π(j → k) ∝ π_k a(j → k)` and the frequencies follow `π̇ = μ(π) − π`, `μ(π)` the stationary
-//! law of `Q_π` [H]. A **rest point with support `S`** is a fixed point `π = μ(π)` with
+//! law of `Q_π` \[H\]. A **rest point with support `S`** is a fixed point `π = μ(π)` with
 //! `supp π = S`. Because `μ_k = Σ_j μ_j π_k a(j→k)/Z_j`, `π = μ(π)` is equivalent to
 //! `F_i(π) = 1` for every `i ∈ S` ([`super::winner::fitness`]). The rest point resists invasion
 //! iff `F_i(π) < 1` for every token `i ∉ S` that the prompt contains.

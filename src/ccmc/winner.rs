@@ -2,7 +2,7 @@
 //! exponents, and the exact absorbing-chain solve of the sliding-window generator.
 //!
 //! With `a(j → i) = exp(W̄[i, j])` and context frequencies `π`:
-//! `F_i(π) = Σ_j π_j a(j→i) / Z_j(π)`, `Z_j = Σ_l π_l a(j→l)` [H]. At `π = e_k` this is
+//! `F_i(π) = Σ_j π_j a(j→i) / Z_j(π)`, `Z_j = Σ_l π_l a(j→l)` \[H\]. At `π = e_k` this is
 //! `F_i(e_k) = exp(W̄[i, k] − W̄[k, k])`: `e_k` resists invasion by `i` iff `F_i < 1`
 //! (single-winner criterion) and a loser's count grows like `t^{F_i}` (its frequency like
 //! `t^{F_i − 1}`).

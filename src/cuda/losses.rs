@@ -23,7 +23,7 @@ pub enum Divergence {
     /// Reverse KL `D(q‖p) = Σ q (log q − log p)`; `log p` is clamped at `−1e4` (f32).
     Rkl,
     /// Generalised JSD with teacher weight `β ∈ [0, 1]`; `β = 0` is FKL and `β = 1` is RKL by
-    /// convention (the limits of `JSD[β]/β` and `JSD[β]/(1−β)`).
+    /// convention (the limits of `JSD\[β\]/β` and `JSD\[β\]/(1−β)`).
     Jsd(f64),
     /// Total variation `½ Σ |p − q|` (subgradient with `sign(0) = 0`).
     Tvd,

@@ -8,13 +8,13 @@
 //! ```text
 //! FKL      D(p‖q) = Σ p (lp − lq)                  ∂/∂z'_k = q_k − p_k
 //! RKL      D(q‖p) = Σ q (lq − lp)                  ∂/∂z'_k = q_k (f_k − Σ q f),  f = lq − lp
-//! JSD[β]   lm = logaddexp(ln β + lp, ln(1−β) + lq)
+//! JSD\[β\]   lm = logaddexp(ln β + lp, ln(1−β) + lq)
 //!          β Σ p (lp − lm) + (1−β) Σ q (lq − lm)    ∂/∂z'_k = (1−β) q_k (g'_k − Σ q g'),  g' = lq − lm
 //! TVD      ½ Σ |p − q|                              ∂/∂z'_k = ½ q_k (s_k − Σ q s),  s = sign(q − p), sign(0) = 0
 //! ```
 //! and `∂/∂z = (1/T) ∂/∂z'`. Every gradient sums to zero over the vocabulary (softmax is
-//! shift-invariant). `JSD[0] := FKL` and `JSD[1] := RKL` (the limits of `JSD[β]/β` and
-//! `JSD[β]/(1−β)`; JSD[β] itself tends to 0 at both ends).
+//! shift-invariant). `JSD[0] := FKL` and `JSD[1] := RKL` (the limits of `JSD\[β\]/β` and
+//! `JSD\[β\]/(1−β)`; JSD\[β\] itself tends to 0 at both ends).
 //!
 //! # Passes over a row
 //! `lq` is never formed as `ln(softmax)`: the log-normaliser `L` is accumulated online (running max

@@ -265,7 +265,7 @@ impl Step for RklGrad {
     fn flush(&mut self) {}
 }
 
-/// JSD[β] pass 2: `Σ p (lp − lm)`, `Σ q (lq − lm)`; `e` becomes `g' = lq − lm`.
+/// JSD\[β\] pass 2: `Σ p (lp − lm)`, `Σ q (lq − lm)`; `e` becomes `g' = lq − lm`.
 struct JsdStep {
     row: Row,
     /// `ln β`, `ln(1 − β)`.

@@ -15,46 +15,46 @@ pub struct EmbeddingParams<T> {
     pub position: Vec<T>,
     /// `[types, D]` (empty when the config has no token types).
     pub token_type: Vec<T>,
-    /// LayerNorm scale `[D]`.
+    /// LayerNorm scale `\[D\]`.
     pub ln_gamma: Vec<T>,
-    /// LayerNorm shift `[D]`.
+    /// LayerNorm shift `\[D\]`.
     pub ln_beta: Vec<T>,
 }
 
 /// One post-LayerNorm block: `h = LN₁(x + Attn(x) Woᵀ + bo)`, `y = LN₂(h + GELU(h W₁ᵀ + b₁) W₂ᵀ + b₂)`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerParams<T> {
-    /// Query projection `[D, D]` and bias `[D]`.
+    /// Query projection `[D, D]` and bias `\[D\]`.
     pub q_w: Vec<T>,
-    /// Query bias `[D]`.
+    /// Query bias `\[D\]`.
     pub q_b: Vec<T>,
     /// Key projection `[D, D]`.
     pub k_w: Vec<T>,
-    /// Key bias `[D]`.
+    /// Key bias `\[D\]`.
     pub k_b: Vec<T>,
     /// Value projection `[D, D]`.
     pub v_w: Vec<T>,
-    /// Value bias `[D]`.
+    /// Value bias `\[D\]`.
     pub v_b: Vec<T>,
     /// Attention output projection `[D, D]`.
     pub o_w: Vec<T>,
-    /// Attention output bias `[D]`.
+    /// Attention output bias `\[D\]`.
     pub o_b: Vec<T>,
-    /// LayerNorm after attention: scale `[D]`.
+    /// LayerNorm after attention: scale `\[D\]`.
     pub ln1_gamma: Vec<T>,
-    /// LayerNorm after attention: shift `[D]`.
+    /// LayerNorm after attention: shift `\[D\]`.
     pub ln1_beta: Vec<T>,
     /// MLP input projection `[I, D]`.
     pub mlp_in_w: Vec<T>,
-    /// MLP input bias `[I]`.
+    /// MLP input bias `\[I\]`.
     pub mlp_in_b: Vec<T>,
     /// MLP output projection `[D, I]`.
     pub mlp_out_w: Vec<T>,
-    /// MLP output bias `[D]`.
+    /// MLP output bias `\[D\]`.
     pub mlp_out_b: Vec<T>,
-    /// LayerNorm after the MLP: scale `[D]`.
+    /// LayerNorm after the MLP: scale `\[D\]`.
     pub ln2_gamma: Vec<T>,
-    /// LayerNorm after the MLP: shift `[D]`.
+    /// LayerNorm after the MLP: shift `\[D\]`.
     pub ln2_beta: Vec<T>,
 }
 

@@ -97,8 +97,8 @@ pub fn embeddings(
     }
 }
 
-/// The authors' sequence sampler: `T` distinct tokens when `T ≤ K` (else a permutation of `[K]`
-/// plus `T − K` tokens with replacement), label uniform on `[K]`, replaced by a uniform token of
+/// The authors' sequence sampler: `T` distinct tokens when `T ≤ K` (else a permutation of `\[K\]`
+/// plus `T − K` tokens with replacement), label uniform on `\[K\]`, replaced by a uniform token of
 /// the sequence when absent.
 pub fn samples(rng: &mut impl Rng, n: usize, t: usize, k: usize) -> Vec<Sample> {
     (0..n)

@@ -13,7 +13,7 @@ pub enum Divergence {
     ForwardKl,
     /// Reverse KL `KL(q ‖ p)` (mode seeking).
     ReverseKl,
-    /// Generalised Jensen–Shannon `JSD[β]` with mixture `β p + (1−β) q` (β weights the teacher,
+    /// Generalised Jensen–Shannon `JSD\[β\]` with mixture `β p + (1−β) q` (β weights the teacher,
     /// the GKD/TRL convention); `β = 0` is FKL and `β = 1` is RKL by convention.
     Jsd {
         /// Teacher weight `β ∈ [0, 1]`.

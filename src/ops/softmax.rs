@@ -13,7 +13,7 @@
 //! `softmax` all `0` (a zero row, not a distribution); nothing here returns NaN for such a row.
 //!
 //! The `_into` / `_in_place` kernels do not validate (hot loops): NaN or `+∞` in, NaN out, and
-//! `τ` must pass [`check_temperature`](super::check_temperature) with every `z/τ` finite.
+//! `τ` must pass [`check_temperature`] with every `z/τ` finite.
 //! [`softmax`], [`log_softmax`] and [`softmax_rows`] validate first and return the crate's error.
 
 use super::temperature::{check_scaled_logits, check_temperature};

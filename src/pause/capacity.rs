@@ -4,7 +4,7 @@
 //! # Construction
 //! Task: output `Σ_{k<K} v_k` for a key-value memory of `K` facts (`key_k = e_k`, value `v_k`).
 //! With `N` inputs and `M` pauses there are `P = N + M` positions; each position holds one query
-//! (one head per layer), which is the bottleneck the paper's appendix points at [R].
+//! (one head per layer), which is the bottleneck the paper's appendix points at \[R\].
 //! - Layer 1 (cross-attention to the memory, `d = K + 1`): position `j` queries `s·e_{min(j, K)}`
 //!   with `s = 60`, so it retrieves fact `j` if `j < K` and the null slot `K` (value 0) otherwise;
 //!   the softmax leak is `≤ K e^{−60} ≈ 1e-25`.

@@ -11,7 +11,7 @@
 //!   rule.
 //!
 //! Outputs and `dq` rows are scattered back; `dk`, `dv` are the sums of both calls' contributions.
-//! `P ≤ 1` is plain causal attention. The paper's Fig. 1 suggests a bidirectional prefix [R]; the
+//! `P ≤ 1` is plain causal attention. The paper's Fig. 1 suggests a bidirectional prefix \[R\]; the
 //! flag lets either prefix length (`N` or `N + M`) be chosen.
 
 use crate::attention::{self, Forward, Grads, Options, Shape};

@@ -1,9 +1,9 @@
 //! Speculative decoding and DistillSpec (Zhou et al., ICLR 2024; Leviathan et al. 2023;
 //! Chen et al. 2023).
 //!
-//! - [`verify`]: the verification step (accept/reject, residual, bonus token; lossy and greedy).
+//! - [`verify`](mod@verify): the verification step (accept/reject, residual, bonus token; lossy and greedy).
 //! - [`driver`]: full speculative decoding against two models given as closures.
-//! - [`stats`]: acceptance `1 − TVD`, exact first-`i` acceptance masses and `E[B]`, the i.i.d.
+//! - [`stats`]: acceptance `1 − TVD`, exact first-`i` acceptance masses and `E\[B\]`, the i.i.d.
 //!   closed forms, speed-up and optimal `γ`, the on-policy TVD bound, the lossy output law.
 //! - [`exact`]: the exact output law of the sampling process by enumeration (test oracle).
 //! - [`toy`]: small target/draft language models and the toy DistillSpec experiment.

@@ -2,11 +2,11 @@
 //!
 //! - Per-prefix acceptance `β = Σ min(p, q) = 1 − TVD(p, q)`.
 //! - First-`i` acceptance masses `A_0 = 1`, `A_i(x) = Σ_y min(p(y|x), q(y|x)) A_{i−1}(x ⊕ y)` and the
-//!   expected tokens per target call `E[B] = 1 + Σ_{i=1}^{γ} A_i`, exact by recursion over contexts.
-//! - i.i.d. case (`β ≡ α`): `E[B] = (1 − α^{γ+1})/(1 − α)`, accepted-count pmf `α^i (1 − α)` for
+//!   expected tokens per target call `E\[B\] = 1 + Σ_{i=1}^{γ} A_i`, exact by recursion over contexts.
+//! - i.i.d. case (`β ≡ α`): `E\[B\] = (1 − α^{γ+1})/(1 − α)`, accepted-count pmf `α^i (1 − α)` for
 //!   `i < γ` and `α^γ` at `γ`; speed-up `S(γ) = (1 − α^{γ+1}) / ((1 − α)(γ c + 1))`.
 //! - On-policy TVD bound: `ε_j = E_{y_<j ~ q}[TVD(p, q)(x ⊕ y_<j)]`,
-//!   `E[B] ≥ 1 + Σ_{i ≤ γ} max(0, 1 − Σ_{j ≤ i} ε_j)`.
+//!   `E\[B\] ≥ 1 + Σ_{i ≤ γ} max(0, 1 − Σ_{j ≤ i} ε_j)`.
 
 use super::verify::AcceptRule;
 use crate::error::{Error, Result};
@@ -58,7 +58,7 @@ where
     masses
 }
 
-/// `E[B] = Σ_{i=0}^{γ} A_i` from the masses of [`acceptance_masses`].
+/// `E\[B\] = Σ_{i=0}^{γ} A_i` from the masses of [`acceptance_masses`].
 pub fn expected_block_length(masses: &[f64]) -> f64 {
     masses.iter().sum()
 }
@@ -94,7 +94,7 @@ pub fn iid_accepted_pmf(alpha: f64, gamma: usize) -> Result<Vec<f64>> {
         .collect())
 }
 
-/// Leviathan's wall-clock improvement `S(γ) = E[B] / (γ c + 1)` with draft/target cost ratio `c`.
+/// Leviathan's wall-clock improvement `S(γ) = E\[B\] / (γ c + 1)` with draft/target cost ratio `c`.
 pub fn speedup(alpha: f64, gamma: usize, cost_ratio: f64) -> Result<f64> {
     if !(cost_ratio >= 0.0 && cost_ratio.is_finite()) {
         return Err(Error::InvalidArgument {
@@ -154,7 +154,7 @@ where
     eps
 }
 
-/// Lower bound `1 + Σ_{i ≤ γ} max(0, 1 − Σ_{j ≤ i} ε_j)` on `E[B]` from on-policy TVDs.
+/// Lower bound `1 + Σ_{i ≤ γ} max(0, 1 − Σ_{j ≤ i} ε_j)` on `E\[B\]` from on-policy TVDs.
 pub fn on_policy_bound(eps: &[f64]) -> f64 {
     let mut acc = 0.0;
     1.0 + eps

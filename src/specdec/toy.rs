@@ -257,7 +257,7 @@ pub fn distill_draft(
 }
 
 /// Exact block statistics of a (target, draft) pair from the empty prompt with `γ` drafts:
-/// `(mean on-policy acceptance (1/γ) Σ_j (1 − ε_j), E[B])`.
+/// `(mean on-policy acceptance (1/γ) Σ_j (1 − ε_j), E\[B\])`.
 pub fn block_score(target: &MarkovLm, draft: &MarkovLm, gamma: usize) -> (f64, f64) {
     let mut t = |c: &[usize]| target.dist(c);
     let mut d = |c: &[usize]| draft.dist(c);
@@ -276,11 +276,11 @@ pub struct DistillCell {
     pub source: &'static str,
     /// Mean on-policy acceptance `(1/γ) Σ_j (1 − ε_j)` after distillation.
     pub acceptance: f64,
-    /// Exact `E[B]` after distillation.
+    /// Exact `E\[B\]` after distillation.
     pub block: f64,
 }
 
-/// The divergences of the toy table: FKL, RKL, JSD[½], TVD.
+/// The divergences of the toy table: FKL, RKL, JSD\[½\], TVD.
 pub const TABLE_DIVERGENCES: [Divergence; 4] = [
     Divergence::ForwardKl,
     Divergence::ReverseKl,
@@ -295,7 +295,7 @@ pub const TABLE_SOURCES: [DataSource; 3] =
 /// The toy DistillSpec experiment for one seed: an order-2 Markov target (V = `vocab`, logits
 /// `2·N(0,1)`) and an order-1 draft (init logits `N(0,1)`), distilled with every divergence of
 /// [`TABLE_DIVERGENCES`] on every source of [`TABLE_SOURCES`], scored by [`block_score`] with
-/// `γ` drafts. Returns the undistilled draft's `(acceptance, E[B])` and the cells.
+/// `γ` drafts. Returns the undistilled draft's `(acceptance, E\[B\])` and the cells.
 pub fn distill_experiment(
     vocab: usize,
     cfg: &DistillConfig,

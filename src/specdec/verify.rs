@@ -144,7 +144,7 @@ fn check_row<T: Float>(what: &'static str, r: usize, row: &[T], tol: f64) -> Res
     Ok(())
 }
 
-/// Index of the largest entry (the first on ties): the crate's one [`crate::ops::argmax`].
+/// Index of the largest entry (the first on ties): the crate's one [`crate::ops::argmax()`].
 pub use crate::ops::argmax;
 
 /// Inverse-CDF draw from unnormalised weights `weight(v)`, `v < n`, with total `total > 0` and

@@ -1,6 +1,6 @@
 //! Decode: one or a few queries per sequence against a long KV cache (flash-decoding), with
 //! grouped-query heads, per-sequence lengths, a contiguous or a paged cache, and the public
-//! [`merge`] of partial results.
+//! [`merge()`] of partial results.
 //!
 //! # Math
 //! Per sequence `b` and query head `h` (reading kv head `g = h / (heads / kv_heads)`), query row
@@ -10,7 +10,7 @@
 //! o_i = Σ_j softmax_j(scale · q_i · k_j) v_j,     L_i = log Σ_j exp(scale · q_i · k_j)
 //! ```
 //!
-//! computed per chunk of [`CHUNK`] keys and merged through the log-sum-exps (see [`merge`]).
+//! computed per chunk of [`CHUNK`] keys and merged through the log-sum-exps (see [`merge()`]).
 //!
 //! # Layout
 //! - `q`, `out`: `[batch, heads, q_len, head_dim]`; `lse`: `[batch, heads, q_len]` (as

@@ -142,7 +142,7 @@ fn law_checks(rep: &mut SectionReport) -> Result<()> {
     Ok(())
 }
 
-/// E[B] against γ: exact, i.i.d. formula at the first-position acceptance, on-policy bound (DS6).
+/// E\[B\] against γ: exact, i.i.d. formula at the first-position acceptance, on-policy bound (DS6).
 fn block_figure(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
     let max_gamma = if ctx.quick { 5 } else { 7 };
     let p = HashedLm {

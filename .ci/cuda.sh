@@ -23,8 +23,8 @@ export ATTNMECH_REQUIRE_NVRTC=1
 
 echo "== cargo test --features cuda: builds every target with the feature, then runs the CUDA tests"
 echo "   (NVRTC compile of every kernel; GPU tests skip without a GPU; the CPU suite ran in .ci/run)"
-cargo test --features cuda --no-run
-cargo test --features cuda --test lib cuda "$@" -- --nocapture 2>&1 | tee /tmp/attnmech-nvrtc.log
+cargo test --release --features cuda --no-run
+cargo test --release --features cuda --test lib cuda "$@" -- --nocapture 2>&1 | tee /tmp/attnmech-nvrtc.log
 test "${PIPESTATUS[0]}" -eq 0
 
 echo "== NVRTC compile check must have run (not skipped)"

@@ -9,6 +9,7 @@
 //! ([`level`]); `ATTNMECH_SIMD=scalar|avx2|avx512` lowers it (for testing the fallbacks).
 
 pub(crate) mod exp;
+#[cfg(feature = "papers")]
 pub(crate) mod rows;
 
 use std::sync::OnceLock;

@@ -13,10 +13,7 @@ fn main() -> Result<(), attnmech::Error> {
     let q: Vec<f32> = (0..shape.q_elems()).map(|i| (i as f32 * 0.37).sin()).collect();
     let k: Vec<f32> = (0..shape.kv_elems()).map(|i| (i as f32 * 0.11).cos()).collect();
     let v: Vec<f32> = (0..shape.kv_elems()).map(|i| (i as f32 * 0.23).sin()).collect();
-    let opts = Options {
-        causal: true,
-        ..Options::default()
-    };
+    let opts = Options::new().causal(true);
     let fwd = attention::forward(&q, &k, &v, shape, &opts)?;
     let oracle = attention::reference::forward(&q, &k, &v, shape, &opts)?;
     let err = fwd

@@ -129,3 +129,30 @@ fn wrong_buffer_lengths_are_rejected() {
     assert_eq!(bwd(nq, nk + 1, nk), Err(mismatch("dk", nk)));
     assert_eq!(bwd(nq, nk, nk + 1), Err(mismatch("dv", nk)));
 }
+
+/// The forward's `P·V` overflow (issue 10 §3): with uniform weights over two keys whose values are
+/// both `f32::MAX`, the exact output is `f32::MAX`, but the online softmax accumulates the
+/// unnormalised sum `2·f32::MAX = +∞` before dividing by ℓ = 2. The kernel must refuse this with a
+/// typed error naming `out` (as its backward does), never return `+∞`. Finite inputs throughout, so
+/// the error can only come from the output check.
+#[test]
+fn forward_overflow_in_pv_is_an_error_naming_out() {
+    use attnmech::attention::{self, Options, Shape};
+    use attnmech::Error;
+    let shape = Shape {
+        batch: 1,
+        heads: 1,
+        q_len: 1,
+        kv_len: 2,
+        head_dim: 1,
+    };
+    let (q, k, v) = (vec![0.0f32], vec![0.0f32; 2], vec![f32::MAX; 2]);
+    match attention::forward(&q, &k, &v, shape, &Options::new()) {
+        Err(Error::NonFinite { what: "out", .. }) => {}
+        other => panic!("expected NonFinite {{ what: \"out\" }}, got {other:?}"),
+    }
+    // One key at f32::MAX does not overflow: the same path returns the exact value.
+    let one = Shape { kv_len: 1, ..shape };
+    let f = attention::forward(&q, &k[..1], &v[..1], one, &Options::new()).unwrap();
+    assert_eq!(f.out, vec![f32::MAX]);
+}

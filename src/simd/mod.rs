@@ -86,3 +86,17 @@ macro_rules! dispatched_impl {
 }
 
 pub(crate) use dispatched_impl as dispatched;
+
+/// Folds `N` lane accumulators pairwise (`i` with `i + w`, `w = N/2, …, 1`; `N` a power of two):
+/// log depth, and a fixed order, so every SIMD level and thread count gives the same bits.
+#[inline(always)]
+pub(crate) fn lane_reduce<T: Copy, const N: usize>(mut acc: [T; N], op: impl Fn(T, T) -> T) -> T {
+    let mut w = N / 2;
+    while w > 0 {
+        for i in 0..w {
+            acc[i] = op(acc[i], acc[i + w]);
+        }
+        w /= 2;
+    }
+    acc[0]
+}

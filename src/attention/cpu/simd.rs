@@ -12,6 +12,7 @@
 
 use crate::float::Float;
 use crate::simd::exp::exp;
+use crate::simd::lane_reduce;
 pub(crate) use crate::simd::{dispatched, level, Level};
 
 /// `vzeroupper` after faer's tile GEMMs: see [`crate::vector_state`]. Measured with `perf` on the
@@ -50,19 +51,6 @@ fn row_max<T: Float>(x: &[T]) -> T {
 #[inline(always)]
 fn lane_sum<T: Float>(acc: [T; LANES]) -> T {
     lane_reduce(acc, |a, b| a + b)
-}
-
-/// Folds the lanes pairwise (`i` with `i + w`, `w = 8, 4, 2, 1`): log-depth, and a fixed order.
-#[inline(always)]
-fn lane_reduce<T: Float>(mut acc: [T; LANES], op: impl Fn(T, T) -> T) -> T {
-    let mut w = LANES / 2;
-    while w > 0 {
-        for i in 0..w {
-            acc[i] = op(acc[i], acc[i + w]);
-        }
-        w /= 2;
-    }
-    acc[0]
 }
 
 /// `x ← exp(x − shift)`; returns `Σ x` (new values).

@@ -18,6 +18,7 @@ use crate::attention::Forward;
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::simd::exp::exp;
+use crate::simd::lane_reduce;
 use crate::simd::{dispatched, level};
 use rayon::prelude::*;
 
@@ -293,17 +294,4 @@ fn exp_shift_sum<T: Float>(row: &mut [T], shift: T) -> T {
         acc[t] += *x;
     }
     lane_reduce(acc, |x, y| x + y)
-}
-
-/// Folds the lanes pairwise (`i` with `i + w`, `w = 8, 4, 2, 1`): a fixed order.
-#[inline(always)]
-fn lane_reduce<T: Float>(mut acc: [T; LANES], op: impl Fn(T, T) -> T) -> T {
-    let mut w = LANES / 2;
-    while w > 0 {
-        for i in 0..w {
-            acc[i] = op(acc[i], acc[i + w]);
-        }
-        w /= 2;
-    }
-    acc[0]
 }

@@ -88,6 +88,21 @@ pub enum Error {
     },
     /// A JSON document could not be parsed or does not have the expected form.
     Parse(String),
+    /// A size computed from the arguments (a product of dimensions, an offset) does not fit in
+    /// `usize`: checked before anything is allocated, so wrapping never builds a wrong object.
+    Overflow {
+        /// Which size (e.g. `"q: batch·heads·seq·head_dim"`).
+        what: &'static str,
+    },
+    /// A size from untrusted input exceeds the documented cap that bounds memory and time.
+    TooLarge {
+        /// Which size.
+        what: &'static str,
+        /// The size that was given.
+        value: usize,
+        /// The cap (see the function's docs for how to raise it).
+        cap: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -141,6 +156,10 @@ impl fmt::Display for Error {
                 write!(f, "cannot access `{}`: {reason}", path.display())
             }
             Error::Parse(why) => write!(f, "parse error: {why}"),
+            Error::Overflow { what } => write!(f, "size of `{what}` overflows usize"),
+            Error::TooLarge { what, value, cap } => {
+                write!(f, "`{what}` = {value} exceeds the cap of {cap}")
+            }
         }
     }
 }
@@ -221,5 +240,91 @@ pub fn check_nonempty<T>(what: &'static str, xs: &[T]) -> Result<()> {
         Err(Error::Empty { what })
     } else {
         Ok(())
+    }
+}
+
+/// The product of `dims` (a buffer's element count), or [`Error::Overflow`] naming `what`.
+/// Call it before allocating anything whose size comes from the arguments.
+pub fn checked_elems(what: &'static str, dims: &[usize]) -> Result<usize> {
+    dims.iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or(Error::Overflow { what })
+}
+
+/// `a + b`, or [`Error::Overflow`] naming `what`.
+pub fn checked_add(what: &'static str, a: usize, b: usize) -> Result<usize> {
+    a.checked_add(b).ok_or(Error::Overflow { what })
+}
+
+/// Rejects `value > cap` ([`Error::TooLarge`]): the bound on a size read from untrusted input.
+pub fn check_cap(what: &'static str, value: usize, cap: usize) -> Result<()> {
+    if value > cap {
+        Err(Error::TooLarge { what, value, cap })
+    } else {
+        Ok(())
+    }
+}
+
+/// Rejects a NaN or infinite scalar argument ([`Error::NonFinite`] at index 0).
+pub fn check_finite_scalar(what: &'static str, x: f64) -> Result<()> {
+    if x.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::NonFinite { what, index: 0 })
+    }
+}
+
+/// Rejects a scalar that is not finite and strictly positive (step sizes, scales, widths).
+pub fn check_positive(what: &'static str, x: f64) -> Result<()> {
+    check_finite_scalar(what, x)?;
+    if x > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument {
+            what,
+            reason: format!("must be > 0, got {x}"),
+        })
+    }
+}
+
+/// Rejects a scalar outside the closed interval `[lo, hi]` (NaN included).
+pub fn check_in_range(what: &'static str, x: f64, lo: f64, hi: f64) -> Result<()> {
+    check_finite_scalar(what, x)?;
+    if (lo..=hi).contains(&x) {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument {
+            what,
+            reason: format!("must lie in [{lo}, {hi}], got {x}"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checked_elems_reports_overflow_and_multiplies_otherwise() {
+        assert_eq!(checked_elems("x", &[2, 3, 4]), Ok(24));
+        assert_eq!(checked_elems("x", &[]), Ok(1));
+        assert_eq!(checked_elems("x", &[0, usize::MAX, 2]), Ok(0));
+        assert_eq!(
+            checked_elems("x", &[usize::MAX, 2]),
+            Err(Error::Overflow { what: "x" })
+        );
+        assert!(checked_add("x", usize::MAX, 1).is_err());
+    }
+
+    #[test]
+    fn scalar_checks_reject_nan_inf_and_out_of_range() {
+        assert!(check_positive("t", f64::NAN).is_err());
+        assert!(check_positive("t", 0.0).is_err());
+        assert!(check_positive("t", f64::INFINITY).is_err());
+        assert!(check_positive("t", 1e-300).is_ok());
+        assert!(check_in_range("p", 1.5, 0.0, 1.0).is_err());
+        assert!(check_in_range("p", f64::NAN, 0.0, 1.0).is_err());
+        assert!(check_cap("n", 11, 10).is_err());
+        assert!(check_cap("n", 10, 10).is_ok());
     }
 }

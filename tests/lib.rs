@@ -10,6 +10,7 @@ mod cuda;
 #[cfg(feature = "papers")]
 mod embed_distill;
 mod fuzz;
+mod hostile;
 #[cfg(feature = "papers")]
 mod memorisation;
 #[cfg(feature = "papers")]

@@ -1,0 +1,1 @@
+//! Hostile inputs for `attention` (see `tests/hostile/mod.rs` for the classes of bad input).

@@ -58,21 +58,21 @@ impl Embeddings {
 
     /// Wraps a `K × d` matrix (finite entries, `K, d ≥ 1`).
     pub fn new(e: Mat) -> Result<Self> {
-        if e.rows == 0 || e.cols == 0 {
+        if e.rows() == 0 || e.cols() == 0 {
             return Err(Error::Empty { what: "embeddings" });
         }
-        check_finite("embeddings", &e.data)?;
+        check_finite("embeddings", e.data())?;
         Ok(Embeddings { e })
     }
 
     /// Vocabulary size `K`.
     pub fn vocab(&self) -> usize {
-        self.e.rows
+        self.e.rows()
     }
 
     /// Embedding dimension `d`.
     pub fn dim(&self) -> usize {
-        self.e.cols
+        self.e.cols()
     }
 
     /// `e_k`.

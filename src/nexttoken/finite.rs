@@ -128,7 +128,10 @@ pub fn w_fin(ds: &Dataset, graphs: &[PriorityGraph]) -> Result<FiniteComponent> 
         let bmat = Mat::from_row_major(
             m,
             dd,
-            sfin.basis.iter().flat_map(|b| b.data.clone()).collect(),
+            sfin.basis
+                .iter()
+                .flat_map(|b| b.data().iter().copied())
+                .collect(),
         )?;
         let mut converged = false;
         for it in 0..100 {
@@ -216,9 +219,9 @@ pub fn luce_mle(members: &[usize], choices: &[(usize, Vec<(usize, f64)>)]) -> Re
             g[py] -= 1.0;
             for &(p, a) in &pr {
                 g[p] += a;
-                h.data[p * m + p] += a;
+                h.data_mut()[p * m + p] += a;
                 for &(q, b) in &pr {
-                    h.data[p * m + q] -= a * b;
+                    h.data_mut()[p * m + q] -= a * b;
                 }
             }
         }

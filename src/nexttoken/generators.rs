@@ -157,6 +157,8 @@ pub fn instance(
 pub fn torch_init(rng: &mut impl Rng, d: usize) -> Mat {
     let b = 1.0 / (d as f64).sqrt();
     let mut w = Mat::zeros(d, d);
-    w.data.iter_mut().for_each(|x| *x = rng.random_range(-b..b));
+    w.data_mut()
+        .iter_mut()
+        .for_each(|x| *x = rng.random_range(-b..b));
     w
 }

@@ -39,12 +39,12 @@ pub struct Evaluation {
 /// Vocabulary scores `S = E W Eᵀ` (`K × K`): `S[j,k] = e_jᵀ W e_k`.
 pub fn scores(emb: &Embeddings, w: &Mat) -> Mat {
     let (k, d) = (emb.vocab(), emb.dim());
-    let e = faer::MatRef::from_row_major_slice(&emb.e.data, k, d);
-    let wm = faer::MatRef::from_row_major_slice(&w.data, d, d);
+    let e = faer::MatRef::from_row_major_slice(emb.e.data(), k, d);
+    let wm = faer::MatRef::from_row_major_slice(w.data(), d, d);
     let mut ew = faer::Mat::<f64>::zeros(k, d);
     gemm_into(ew.as_mut(), e, wm, 1.0, false);
     let mut s = Mat::zeros(k, k);
-    let sm = faer::MatMut::from_row_major_slice_mut(&mut s.data, k, k);
+    let sm = faer::MatMut::from_row_major_slice_mut(s.data_mut(), k, k);
     gemm_into(sm, ew.as_ref(), e.transpose(), 1.0, false);
     s
 }
@@ -117,26 +117,26 @@ pub fn loss_and_grad(ds: &Dataset, w: &Mat, form: GradientForm) -> Evaluation {
             GradientForm::Stable => {
                 let mut out = 0.0;
                 for (&(j, _), &a) in row.others.iter().zip(&ev.other_mass) {
-                    g.data[j * kv + k] += a * inv_n;
+                    g.data_mut()[j * kv + k] += a * inv_n;
                     out += a;
                 }
-                g.data[row.label * kv + k] -= out * inv_n;
+                g.data_mut()[row.label * kv + k] -= out * inv_n;
             }
             GradientForm::Naive => {
                 for (&(j, _), &a) in row.others.iter().zip(&ev.other_mass) {
-                    g.data[j * kv + k] += a * inv_n;
+                    g.data_mut()[j * kv + k] += a * inv_n;
                 }
-                g.data[row.label * kv + k] += (ev.label_mass - 1.0) * inv_n;
+                g.data_mut()[row.label * kv + k] += (ev.label_mass - 1.0) * inv_n;
             }
         }
     }
     // ∇L = Eᵀ G E.
-    let e = faer::MatRef::from_row_major_slice(&emb.e.data, kv, d);
-    let gm = faer::MatRef::from_row_major_slice(&g.data, kv, kv);
+    let e = faer::MatRef::from_row_major_slice(emb.e.data(), kv, d);
+    let gm = faer::MatRef::from_row_major_slice(g.data(), kv, kv);
     let mut ge = faer::Mat::<f64>::zeros(kv, d);
     gemm_into(ge.as_mut(), gm, e, 1.0, false);
     let mut grad = Mat::zeros(d, d);
-    let out = faer::MatMut::from_row_major_slice_mut(&mut grad.data, d, d);
+    let out = faer::MatMut::from_row_major_slice_mut(grad.data_mut(), d, d);
     gemm_into(out, e.transpose(), ge.as_ref(), 1.0, false);
     Evaluation {
         loss: total * inv_n,
@@ -241,7 +241,7 @@ pub fn hessian(ds: &Dataset, w: &Mat) -> Mat {
                 for b in 0..d {
                     let row = (a * d + b) * dd;
                     for b2 in 0..d {
-                        h.data[row + a2 * d + b2] += mv * q[b] * q[b2];
+                        h.data_mut()[row + a2 * d + b2] += mv * q[b] * q[b2];
                     }
                 }
             }
@@ -255,8 +255,8 @@ pub fn hessian(ds: &Dataset, w: &Mat) -> Mat {
 pub fn prompt_distribution(emb: &Embeddings, w: &Mat, prompt: &[usize]) -> Result<Vec<f64>> {
     check_nonempty("prompt", prompt)?;
     check_ids("prompt", prompt, emb.vocab())?;
-    check_len("W rows", emb.dim(), w.rows)?;
-    check_len("W cols", emb.dim(), w.cols)?;
+    check_len("W rows", emb.dim(), w.rows())?;
+    check_len("W cols", emb.dim(), w.cols())?;
     let q = emb.token(*prompt.last().unwrap_or(&0));
     let sigma: Vec<f64> = prompt
         .iter()

@@ -48,8 +48,8 @@ pub fn descend(
     steps: usize,
     mut observe: impl FnMut(usize, &Mat),
 ) -> Result<Run> {
-    check_len("W0 rows", ds.dim(), w0.rows)?;
-    check_len("W0 cols", ds.dim(), w0.cols)?;
+    check_len("W0 rows", ds.dim(), w0.rows())?;
+    check_len("W0 cols", ds.dim(), w0.cols())?;
     let mut w = w0.clone();
     observe(0, &w);
     for t in 0..steps {
@@ -101,10 +101,10 @@ pub fn ridge_minimizer(ds: &Dataset, lambda: f64, w0: &Mat) -> Result<Mat> {
         g.axpy(lambda, &w);
         let mut h = hessian(ds, &w);
         for i in 0..dd {
-            h.data[i * dd + i] += lambda;
+            h.data_mut()[i * dd + i] += lambda;
         }
-        let step = spd_solve(&h, &g.data)?;
-        let decrement: f64 = step.iter().zip(&g.data).map(|(s, g)| s * g).sum();
+        let step = spd_solve(&h, g.data())?;
+        let decrement: f64 = step.iter().zip(g.data()).map(|(s, g)| s * g).sum();
         let f0 = ev.loss + 0.5 * lambda * w.dot(&w);
         // The predicted decrease is below what f64 resolves in the objective: converged.
         if decrement <= 1e-15 * f0 {
@@ -113,7 +113,7 @@ pub fn ridge_minimizer(ds: &Dataset, lambda: f64, w0: &Mat) -> Result<Mat> {
         let mut t = 1.0;
         loop {
             let mut trial = w.clone();
-            for (x, s) in trial.data.iter_mut().zip(&step) {
+            for (x, s) in trial.data_mut().iter_mut().zip(&step) {
                 *x -= t * s;
             }
             if objective(&trial) <= f0 - 0.25 * t * decrement {

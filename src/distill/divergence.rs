@@ -54,9 +54,10 @@ use std::any::TypeId;
 /// [module docs](self) for the formulas, the passes and the `−1e4` log-prob floor.
 ///
 /// # Errors
-/// `InvalidArgument` for `vocab = 0`, a bad temperature or β; `ShapeMismatch` when lengths disagree;
-/// `NonFinite` for non-finite logits or NaN/`+∞` teacher log-probs; `InvalidArgument` when a teacher
-/// row is not normalised.
+/// `InvalidArgument` for `vocab = 0`, a bad temperature (also one whose `1/T` overflows `T`) or
+/// β; `ShapeMismatch` when lengths disagree; `NonFinite` for non-finite logits or NaN/`+∞`
+/// teacher log-probs; `InvalidArgument` when some `z / T` overflows `T` or a teacher row is not
+/// normalised.
 pub fn divergence_and_grad<T: Float>(
     div: Divergence,
     teacher_log_probs: &[T],
@@ -117,6 +118,13 @@ fn validate<T: Float>(
         });
     }
     crate::ops::check_temperature("temperature", temperature)?;
+    // `1/T` must also fit in `T` (f32 overflows from `T < 2.9e-39`, which f64 accepts).
+    if !T::of(1.0 / temperature).is_finite() {
+        return Err(Error::InvalidArgument {
+            what: "temperature",
+            reason: format!("1/temperature overflows {} (got {temperature})", T::NAME),
+        });
+    }
     if !z.len().is_multiple_of(vocab) {
         return Err(Error::ShapeMismatch {
             what: "student_logits",
@@ -163,6 +171,9 @@ fn first_pass<T: Float>(div: Divergence, lp: &[T], z: &[T], inv_t: f64) -> Resul
         }
         let lpv = clamp_lp(lpv);
         let zs = zv * inv_t;
+        if !zs.is_finite() {
+            return Err(scaled_logit_overflow::<T>(v));
+        }
         if zs > m {
             // Rescale the running sums to the new max (rare after the first few entries).
             let r = (m - zs).exp().as_f64();
@@ -244,6 +255,14 @@ fn rows_per_task(vocab: usize) -> usize {
 /// The first error in row order, or the losses.
 fn first_error<T: Float>(rows: Vec<Result<f64>>) -> Result<Vec<T>> {
     rows.into_iter().map(|r| r.map(T::of)).collect()
+}
+
+/// A student logit whose `z / T` overflows `T` (a tiny temperature or a huge logit).
+fn scaled_logit_overflow<T: Float>(index: usize) -> Error {
+    Error::InvalidArgument {
+        what: "student_logits",
+        reason: format!("entry {index} / temperature overflows {}", T::NAME),
+    }
 }
 
 fn not_normalised(mass: f64) -> Error {

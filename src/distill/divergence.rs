@@ -56,8 +56,8 @@ use std::any::TypeId;
 /// # Errors
 /// `InvalidArgument` for `vocab = 0`, a bad temperature (also one whose `1/T` overflows `T`) or
 /// β; `ShapeMismatch` when lengths disagree; `NonFinite` for non-finite logits or NaN/`+∞`
-/// teacher log-probs; `InvalidArgument` when some `z / T` overflows `T` or a teacher row is not
-/// normalised.
+/// teacher log-probs; `InvalidArgument` when some `z / T` overflows `T` (except an overflow to
+/// `−∞` under TVD, where it is the exact `q = 0`) or a teacher row is not normalised.
 pub fn divergence_and_grad<T: Float>(
     div: Divergence,
     teacher_log_probs: &[T],
@@ -171,7 +171,7 @@ fn first_pass<T: Float>(div: Divergence, lp: &[T], z: &[T], inv_t: f64) -> Resul
         }
         let lpv = clamp_lp(lpv);
         let zs = zv * inv_t;
-        if !zs.is_finite() {
+        if zs == T::infinity() {
             return Err(scaled_logit_overflow::<T>(v));
         }
         if zs > m {
@@ -183,7 +183,12 @@ fn first_pass<T: Float>(div: Divergence, lp: &[T], z: &[T], inv_t: f64) -> Resul
             }
             m = zs;
         }
-        let e = (zs - m).exp().as_f64();
+        // `z' = −∞` (an overflow, see `row`) is q = 0 even while `m` is still `−∞`.
+        let e = if zs == T::neg_infinity() {
+            0.0
+        } else {
+            (zs - m).exp().as_f64()
+        };
         s += e;
         let p = lpv.exp().as_f64();
         mass += p;
@@ -236,7 +241,8 @@ fn row_f32(
         }
     };
     let sums = lanes::row(crate::simd::level(), div, lp, z, inv_t as f32, g);
-    if !sums.finite {
+    // A non-finite loss means some `z·inv_t` overflowed to `−∞`: the generic path reports it.
+    if !(sums.finite && sums.loss.is_finite()) {
         return None;
     }
     if (sums.mass - 1.0).abs() > normalisation_tolerance::<f32>(lp.len()) {
@@ -273,7 +279,27 @@ fn not_normalised(mass: f64) -> Error {
 }
 
 /// One row: returns the loss and, when `grad` is given, writes the gradient w.r.t. `z`.
+///
+/// A `z·inv_t` that overflows to `−∞` is the exact `q = 0` for TVD (a finite result); for the
+/// other divergences it makes the loss non-finite, reported here with the first such entry.
 fn row<T: Float>(
+    div: Divergence,
+    lp: &[T],
+    z: &[T],
+    inv_t: f64,
+    grad: Option<&mut [T]>,
+    scratch: &mut Vec<f32>,
+) -> Result<f64> {
+    let loss = row_unchecked(div, lp, z, inv_t, grad, scratch)?;
+    if loss.is_finite() {
+        return Ok(loss);
+    }
+    let t = T::of(inv_t);
+    let v = z.iter().position(|&x| !(x * t).is_finite()).unwrap_or(0);
+    Err(scaled_logit_overflow::<T>(v))
+}
+
+fn row_unchecked<T: Float>(
     div: Divergence,
     lp: &[T],
     z: &[T],

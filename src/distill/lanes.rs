@@ -3,7 +3,7 @@
 //! AVX2 and AVX-512 builds give **the same bits** (`tests::levels_agree_bitwise`).
 //!
 //! # Passes over a row (`V` entries; `z' = z/T`, `m = max z'`, `S = Σ e^{z'−m}`, `L = m + ln S`)
-//! 0. `m`, `min z` and the finiteness of `z` and of every `z·inv_t` (read `z`; no `exp`).
+//! 0. `m` and the finiteness of `z` and of `m` (read `z`; no `exp`).
 //! 1. `e = e^{z'−m}` into the gradient buffer, `S = Σ e` (one `exp` per element).
 //! 2. `q = e/S` from the buffer (no second `exp` of the logits), `p = e^{lp}`, the loss sums, `Σ p`,
 //!    the teacher check; FKL writes its gradient `(q − p)/T` here and is done.
@@ -35,8 +35,8 @@ pub(crate) struct RowSums {
     pub loss: f64,
     /// `Σ p` (the caller checks it against one).
     pub mass: f64,
-    /// `false` when an input was non-finite (NaN/`±∞` logit, NaN/`+∞` teacher log-prob) or a
-    /// scaled logit `z·inv_t` overflows.
+    /// `false` when an input was non-finite (NaN/`±∞` logit, NaN/`+∞` teacher log-prob) or the
+    /// largest scaled logit `max z·inv_t` overflows.
     pub finite: bool,
 }
 
@@ -52,15 +52,6 @@ fn clamp_lp(lp: f32) -> f32 {
 #[inline(always)]
 fn max(a: f32, b: f32) -> f32 {
     if b > a {
-        b
-    } else {
-        a
-    }
-}
-
-#[inline(always)]
-fn min(a: f32, b: f32) -> f32 {
-    if b < a {
         b
     } else {
         a
@@ -100,36 +91,27 @@ fn ln_1p_unit(y: f32) -> f32 {
     2.0 * s * series
 }
 
-/// Pass 0: `(max z, min z, Σ 0·z)`; the last is NaN iff some `z` is NaN or infinite. The
-/// extremes tell whether any `z·inv_t` overflows (rounding is monotone), so that check costs no
-/// extra pass.
+/// Pass 0: `(max z, Σ 0·z)`; the second is NaN iff some `z` is NaN or infinite.
 #[inline(always)]
-fn max_min_and_check(z: &[f32]) -> (f32, f32, f32) {
-    let (mut mx, mut mn, mut chk) = (
-        [f32::NEG_INFINITY; LANES],
-        [f32::INFINITY; LANES],
-        [0.0f32; LANES],
-    );
+fn max_and_check(z: &[f32]) -> (f32, f32) {
+    let (mut mx, mut chk) = ([f32::NEG_INFINITY; LANES], [0.0f32; LANES]);
     let mut zc = z.chunks_exact(LANES);
     for zz in &mut zc {
         for k in 0..LANES {
             mx[k] = max(mx[k], zz[k]);
-            mn[k] = min(mn[k], zz[k]);
             chk[k] += zz[k] * 0.0;
         }
     }
     for (k, &zv) in zc.remainder().iter().enumerate() {
         mx[k] = max(mx[k], zv);
-        mn[k] = min(mn[k], zv);
         chk[k] += zv * 0.0;
     }
-    let (mut m, mut n, mut c) = (f32::NEG_INFINITY, f32::INFINITY, 0.0f32);
+    let (mut m, mut c) = (f32::NEG_INFINITY, 0.0f32);
     for k in 0..LANES {
         m = max(m, mx[k]);
-        n = min(n, mn[k]);
         c += chk[k];
     }
-    (m, n, c)
+    (m, c)
 }
 
 /// Pass 1: `e_v = exp(z_v·inv_t − m)` into `e`; returns `Σ e`.
@@ -379,11 +361,12 @@ fn row_body<T>(
     out: &mut RowSums,
     _f32_only: PhantomData<T>,
 ) {
-    let (zmax, zmin, zcheck) = max_min_and_check(z);
-    // Rounding is monotone, so `max(z)·inv_t` is exactly `max(z·inv_t)` for `inv_t > 0`, and
-    // every `z·inv_t` is finite iff both extremes are.
+    let (zmax, zcheck) = max_and_check(z);
+    // Rounding is monotone, so `max(z)·inv_t` is exactly `max(z·inv_t)` for `inv_t > 0`; an
+    // overflow to `+∞` there is flagged here, one to `−∞` elsewhere makes the loss non-finite
+    // (the caller checks it) or, for TVD, is the exact `q = 0`.
     let m = zmax * inv_t;
-    if !zcheck.is_finite() || !m.is_finite() || !(zmin * inv_t).is_finite() {
+    if !zcheck.is_finite() || !m.is_finite() {
         *out = RowSums::default();
         return;
     }

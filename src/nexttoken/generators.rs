@@ -64,6 +64,15 @@ pub fn embeddings(
     k: usize,
     d: usize,
 ) -> Result<Embeddings> {
+    for (what, n) in [("vocabulary K", k), ("embedding dimension d", d)] {
+        if n == 0 {
+            return Err(Error::InvalidArgument {
+                what,
+                reason: "must be at least 1".into(),
+            });
+        }
+    }
+    crate::error::checked_elems("embeddings (K × d)", &[k, d])?;
     match kind {
         EmbeddingKind::Identity => Ok(Embeddings::identity(k)),
         EmbeddingKind::RandomUnit => {
@@ -130,6 +139,14 @@ pub fn instance(
     kind: EmbeddingKind,
     structure: Structure,
 ) -> Result<Dataset> {
+    for (what, n) in [("samples n", sizes.n), ("sequence length T", sizes.t)] {
+        if n == 0 {
+            return Err(Error::InvalidArgument {
+                what,
+                reason: "must be at least 1".into(),
+            });
+        }
+    }
     let emb = embeddings(rng, kind, sizes.k, sizes.d)?;
     for _ in 0..10_000 {
         let s = samples(rng, sizes.n, sizes.t, sizes.k);

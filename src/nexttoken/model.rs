@@ -36,8 +36,24 @@ pub struct Evaluation {
     pub grad: Mat,
 }
 
-/// Vocabulary scores `S = E W Eᵀ` (`K × K`): `S[j,k] = e_jᵀ W e_k`.
-pub fn scores(emb: &Embeddings, w: &Mat) -> Mat {
+/// Vocabulary scores `S = E W Eᵀ` (`K × K`): `S[j,k] = e_jᵀ W e_k`. `W` must be `d × d`
+/// ([`Error::ShapeMismatch`](crate::Error::ShapeMismatch) otherwise) and finite.
+pub fn scores(emb: &Embeddings, w: &Mat) -> Result<Mat> {
+    check_w(emb, w)?;
+    Ok(scores_unchecked(emb, w))
+}
+
+/// Checks that `W` is a finite `d × d` matrix with a consistent buffer.
+pub fn check_w(emb: &Embeddings, w: &Mat) -> Result<()> {
+    check_len("W rows (embedding dimension)", emb.dim(), w.rows())?;
+    check_len("W cols (embedding dimension)", emb.dim(), w.cols())?;
+    let dd = crate::error::checked_elems("W (d × d)", &[emb.dim(), emb.dim()])?;
+    check_len("W data (d²)", dd, w.data().len())?;
+    crate::error::check_finite("W", &w.data())
+}
+
+/// [`scores`] for a `W` the caller has checked.
+pub(crate) fn scores_unchecked(emb: &Embeddings, w: &Mat) -> Mat {
     let (k, d) = (emb.vocab(), emb.dim());
     let e = faer::MatRef::from_row_major_slice(emb.e.data(), k, d);
     let wm = faer::MatRef::from_row_major_slice(w.data(), d, d);
@@ -91,13 +107,13 @@ pub fn eval_row(s: &Mat, row: &Row) -> RowEval {
 
 /// `L(W)` only.
 pub fn loss(ds: &Dataset, w: &Mat) -> f64 {
-    let s = scores(ds.embeddings(), w);
+    let s = scores_unchecked(ds.embeddings(), w);
     ds.rows().iter().map(|r| eval_row(&s, r).loss).sum::<f64>() / ds.len() as f64
 }
 
 /// Per-sample losses `ℓ_i(W)`.
 pub fn sample_losses(ds: &Dataset, w: &Mat) -> Vec<f64> {
-    let s = scores(ds.embeddings(), w);
+    let s = scores_unchecked(ds.embeddings(), w);
     ds.rows().iter().map(|r| eval_row(&s, r).loss).collect()
 }
 
@@ -105,7 +121,7 @@ pub fn sample_losses(ds: &Dataset, w: &Mat) -> Vec<f64> {
 pub fn loss_and_grad(ds: &Dataset, w: &Mat, form: GradientForm) -> Evaluation {
     let emb = ds.embeddings();
     let (kv, d) = (emb.vocab(), emb.dim());
-    let s = scores(emb, w);
+    let s = scores_unchecked(emb, w);
     let inv_n = 1.0 / ds.len() as f64;
     let mut g = Mat::zeros(kv, kv);
     let mut total = 0.0;
@@ -202,7 +218,7 @@ pub fn reference_loss_and_grad(ds: &Dataset, w: &Mat) -> Evaluation {
 pub fn hessian(ds: &Dataset, w: &Mat) -> Mat {
     let emb = ds.embeddings();
     let (kv, d) = (emb.vocab(), emb.dim());
-    let s = scores(emb, w);
+    let s = scores_unchecked(emb, w);
     // Per-query accumulated M.
     let mut per_query: Vec<Option<Mat>> = vec![None; kv];
     let inv_n = 1.0 / ds.len() as f64;

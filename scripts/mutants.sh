@@ -14,7 +14,10 @@
 #                that can see it (e.g. `cascade::`); default: every test in tests/lib.rs
 #   TIMEOUT      seconds per mutant's test run (default 300)
 #   JOBS         parallel mutants (default 1; each builds the crate)
+#   IN_PLACE     1: mutate this checkout in place (reuses its incremental build)
 #   OUT          where cargo-mutants writes mutants.out/ (default: target)
+#   FEATURES     cargo features to build with (default: papers, without the default features:
+#                the paper modules and their tests, not the report or the CLI, build faster)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,12 +51,15 @@ for f in "${existing[@]}"; do
   args+=(--file "$f")
 done
 echo "== cargo mutants on: ${existing[*]}"
-# `-- --test lib` goes to `cargo test`; the filter after the second `--` goes to the test binary.
+# `--cargo-arg=--test=lib` builds and runs only the theorem-check binary; the arguments after
+# `--` go to that binary (the test-name filter). IN_PLACE=1 mutates this checkout instead of a
+# fresh copy, so the crate's incremental build is reused across runs (do not edit meanwhile).
 # The exit status is non-zero when mutants survive: that is the report, not a script failure.
 set +e
-cargo mutants "${args[@]}" \
-  --timeout "${TIMEOUT:-300}" --jobs "${JOBS:-1}" --output "${OUT:-target}" \
-  -- --test lib -- ${TEST_FILTER:+"$TEST_FILTER"}
+cargo mutants "${args[@]}" --no-default-features --features "${FEATURES:-papers}" \
+  --cargo-arg=--test=lib --timeout "${TIMEOUT:-300}" --output "${OUT:-target}" \
+  $(if [ -n "${IN_PLACE:-}" ]; then echo --in-place; else echo --jobs "${JOBS:-1}"; fi) \
+  -- ${TEST_FILTER:+"$TEST_FILTER"}
 status=$?
 set -e
 out="${OUT:-target}/mutants.out"

@@ -65,6 +65,12 @@ pub(super) const CLAIMS: &[Claim] = &[
          all selections locally optimal. Measured: 30/30 locally optimal, mean 0.9950, min \
          0.9295: 'every run ≥ 0.98' NOT REPRODUCED (report: failed check); the test asserts \
          local optimality and the mean.",
+    )
+    .not_reproduced(
+        &["corr(W, W^mm_α) (min over runs)"],
+        "30 runs (base seed 0): all 30 selections locally optimal, mean corr 0.9950 ≥ 0.99, but the \
+         minimum over runs is 0.9295 < 0.98 (one slowly converging run after 2000 NGD steps); the \
+         spec's 0.989 minimum is not reproduced.",
     ),
     Claim::new(
         "attsvm.A5",

@@ -139,6 +139,13 @@ pub struct Claim {
     pub shared: Sharing,
     /// Changes of the assertion (old → new tolerance or protocol, and why); empty when none.
     pub changes: &'static str,
+    /// Empty when the claim reproduces. Otherwise the measured numbers and why it does not.
+    pub not_reproduced: &'static str,
+    /// The report checks (their measured-quantity text, [`crate::report`]'s `Check::claim`) that
+    /// fail because of [`Claim::not_reproduced`]: the report shows them as "not reproduced
+    /// (known)" and does not count them in its exit status, so any *other* failure still fails a
+    /// run, and an honest non-reproduction is shown, never hidden by a changed bound.
+    pub not_reproduced_checks: &'static [&'static str],
 }
 
 impl Claim {
@@ -163,6 +170,8 @@ impl Claim {
             note,
             shared: Sharing::TestOnly,
             changes: "",
+            not_reproduced: "",
+            not_reproduced_checks: &[],
         }
     }
 
@@ -187,6 +196,20 @@ impl Claim {
     /// A record of how the assertion changed (old → new, and why).
     pub(crate) const fn changed(self, changes: &'static str) -> Self {
         Claim { changes, ..self }
+    }
+
+    /// Records that the claim does not reproduce here: the measured numbers and the reason.
+    /// `checks` are the report checks (measured-quantity text) that this failure makes fail.
+    pub(crate) const fn not_reproduced(
+        self,
+        checks: &'static [&'static str],
+        not_reproduced: &'static str,
+    ) -> Self {
+        Claim {
+            not_reproduced,
+            not_reproduced_checks: checks,
+            ..self
+        }
     }
 
     /// The paper namespace (`attsvm` of `attsvm.A4`).
@@ -272,6 +295,15 @@ pub fn all() -> impl Iterator<Item = &'static Claim> {
 /// The claim with this namespaced id.
 pub fn find(id: &str) -> Option<&'static Claim> {
     all().find(|c| c.id == id)
+}
+
+/// Whether a failed report check (section `paper`, id `check`, measured quantity `quantity`) is a
+/// known non-reproduction: a claim of that paper shown by `check` lists `quantity` among its
+/// [`Claim::not_reproduced_checks`].
+pub fn is_known_non_reproduction(paper: &str, check: &str, quantity: &str) -> bool {
+    for_report_check(paper, check)
+        .iter()
+        .any(|c| c.not_reproduced_checks.contains(&quantity))
 }
 
 /// The claims of paper `paper` whose report list names check id `check`.

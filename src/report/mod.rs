@@ -35,6 +35,9 @@ pub struct Check {
     pub tolerance: String,
     /// Whether it held.
     pub passed: bool,
+    /// A failed check of a claim the registry marks as not reproduced
+    /// ([`crate::claims::Claim::not_reproduced`]): shown, but not counted in the exit status.
+    pub known_non_reproduction: bool,
     /// Significant digits the report prints `measured` with (more than [`format::SIGNIFICANT`]
     /// only where the bounds need them to be told apart).
     #[serde(skip)]
@@ -79,6 +82,7 @@ impl Check {
             measured,
             tolerance,
             passed,
+            known_non_reproduction: false,
             digits: format::SIGNIFICANT,
         }
     }

@@ -47,8 +47,11 @@ struct SectionResult {
 pub struct RunSummary {
     /// Checks that passed.
     pub passed: usize,
-    /// Checks that failed (a section that returned `Err` counts as one failure).
+    /// Checks that failed (a section that returned `Err` counts as one failure), known
+    /// non-reproductions excluded.
     pub failed: usize,
+    /// Failed checks of claims the registry marks as not reproduced (shown, not counted).
+    pub not_reproduced: usize,
     /// Path of the Markdown report.
     pub report_path: PathBuf,
 }
@@ -88,7 +91,7 @@ pub fn run_sections(opts: &RunOptions, all: &[Box<dyn Section>]) -> Result<RunSu
         // A panicking section must not take the report down: its checks are lost, it counts as
         // failed with the panic message, and the remaining sections run.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| s.run(&ctx)));
-        let (report, error) = match outcome {
+        let (mut report, error) = match outcome {
             Ok(Ok(r)) => (r, None),
             Ok(Err(e)) => (SectionReport::default(), Some(e.to_string())),
             Err(payload) => (
@@ -97,6 +100,10 @@ pub fn run_sections(opts: &RunOptions, all: &[Box<dyn Section>]) -> Result<RunSu
             ),
         };
         let seconds = t0.elapsed().as_secs_f64();
+        for c in report.checks.iter_mut().filter(|c| !c.passed) {
+            c.known_non_reproduction =
+                crate::claims::is_known_non_reproduction(s.name(), &c.id, &c.claim);
+        }
         let failed = report.checks.iter().filter(|c| !c.passed).count();
         eprintln!(
             "[{}] {} checks, {} failed{} ({seconds:.1} s)",
@@ -121,10 +128,15 @@ pub fn run_sections(opts: &RunOptions, all: &[Box<dyn Section>]) -> Result<RunSu
         .flat_map(|r| &r.report.checks)
         .filter(|c| c.passed)
         .count();
+    let not_reproduced = results
+        .iter()
+        .flat_map(|r| &r.report.checks)
+        .filter(|c| !c.passed && c.known_non_reproduction)
+        .count();
     let failed = results
         .iter()
         .flat_map(|r| &r.report.checks)
-        .filter(|c| !c.passed)
+        .filter(|c| !c.passed && !c.known_non_reproduction)
         .count()
         + results.iter().filter(|r| r.error.is_some()).count();
 
@@ -134,6 +146,7 @@ pub fn run_sections(opts: &RunOptions, all: &[Box<dyn Section>]) -> Result<RunSu
         "quick": opts.quick,
         "passed": passed,
         "failed": failed,
+        "not_reproduced": not_reproduced,
         "sections": results,
     });
     let json_path = opts.out_dir.join("results.json");
@@ -142,12 +155,20 @@ pub fn run_sections(opts: &RunOptions, all: &[Box<dyn Section>]) -> Result<RunSu
     let report_path = opts.out_dir.join("report.md");
     std::fs::write(
         &report_path,
-        markdown(&results, &info, &opts.out_dir, passed, failed),
+        markdown(
+            &results,
+            &info,
+            &opts.out_dir,
+            passed,
+            failed,
+            not_reproduced,
+        ),
     )
     .map_err(|e| Error::file(&report_path, e))?;
     Ok(RunSummary {
         passed,
         failed,
+        not_reproduced,
         report_path,
     })
 }
@@ -169,14 +190,17 @@ fn markdown(
     out_dir: &Path,
     passed: usize,
     failed: usize,
+    not_reproduced: usize,
 ) -> String {
     let mut s = String::new();
     let notes = NotesLinks::new(out_dir);
     let _ = writeln!(s, "# attnmech reproduction report\n");
     let _ = writeln!(
         s,
-        "{passed} checks passed, {failed} failed ({} mode). Every number is also in \
-         `results.json`. Tags such as [P] or [M] and the check ids are explained in the \
+        "{passed} checks passed, {failed} failed, {not_reproduced} known not reproduced ({} \
+         mode). A known non-reproduction is a claim that `proofs-notes/CLAIMS.md` lists, with its \
+         numbers, as not reproducing here; it is shown but not counted as a failure. Every number \
+         is also in `results.json`. Tags such as [P] or [M] and the check ids are explained in the \
          [glossary](#glossary).\n",
         info.mode
     );
@@ -196,9 +220,18 @@ fn markdown(
     let _ = writeln!(s, "## Contents\n");
     for (i, r) in results.iter().enumerate() {
         let failed = r.report.checks.iter().filter(|c| !c.passed).count();
+        let known = r
+            .report
+            .checks
+            .iter()
+            .filter(|c| !c.passed && c.known_non_reproduction)
+            .count();
         let verdict = match (&r.error, failed) {
             (Some(_), _) => "**section failed**".to_string(),
             (None, 0) => format!("{} checks, all passed", r.report.checks.len()),
+            (None, f) if f == known => {
+                format!("{} checks, {f} known not reproduced", r.report.checks.len())
+            }
             (None, f) => format!("{} checks, **{f} failed**", r.report.checks.len()),
         };
         let _ = writeln!(
@@ -240,7 +273,11 @@ fn markdown(
             let _ = writeln!(s, "| id | claim | measured | tolerance | result |");
             let _ = writeln!(s, "|---|---|--:|---|---|");
             for c in &r.report.checks {
-                let verdict = if c.passed { "pass" } else { "**FAIL**" };
+                let verdict = match (c.passed, c.known_non_reproduction) {
+                    (true, _) => "pass",
+                    (false, true) => "**not reproduced** (known, see CLAIMS.md)",
+                    (false, false) => "**FAIL**",
+                };
                 let _ = writeln!(
                     s,
                     "| [{}](#{}) | {} | {} | {} | {} |",

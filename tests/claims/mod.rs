@@ -149,3 +149,37 @@ fn claims_md_matches_the_registry() {
         );
     }
 }
+
+/// A claim marked as not reproduced names the report checks that fail because of it, and says
+/// why with numbers; a claim that reproduces names none (so the report can never excuse a check
+/// the registry does not list).
+#[test]
+fn not_reproduced_claims_name_their_checks_and_numbers() {
+    for c in attnmech::claims::all() {
+        assert_eq!(
+            c.not_reproduced.is_empty(),
+            c.not_reproduced_checks.is_empty(),
+            "{}",
+            c.id
+        );
+        if !c.not_reproduced.is_empty() {
+            assert!(!c.report.is_empty(), "{}: not in the report", c.id);
+            assert!(
+                c.not_reproduced.chars().any(|ch| ch.is_ascii_digit()),
+                "{}: give the measured numbers",
+                c.id
+            );
+        }
+    }
+    // Negative control: an unlisted quantity of a known claim is still a failure.
+    assert!(attnmech::claims::is_known_non_reproduction(
+        "attsvm",
+        "A4",
+        "corr(W, W^mm_α) (min over runs)"
+    ));
+    assert!(!attnmech::claims::is_known_non_reproduction(
+        "attsvm",
+        "A4",
+        "selections locally optimal"
+    ));
+}

@@ -1,5 +1,6 @@
-//! Fuzz target: bytes -> attention call (shape, options, values, possibly invalid) -> CPU kernel
-//! and reference forward/backward; panics on a panic inside the library or on any disagreement.
+//! Fuzz target: bytes -> attention call (shape, options, values, possibly invalid or extreme) -> CPU kernel
+//! and reference forward/backward;
+//! panics (a crash for libFuzzer) on a panic inside the library or a violated contract check.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

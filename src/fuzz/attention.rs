@@ -1,5 +1,4 @@
-//! The fuzz body, a library function so that `cargo test` can replay seeded inputs on stable Rust
-//! and `fuzz/` (cargo-fuzz) can drive it with coverage feedback.
+//! The attention fuzz body.
 //!
 //! [`attention`] decodes bytes into an attention call ([`decode`]) and checks the CPU kernels
 //! against the f64 reference:
@@ -11,11 +10,17 @@
 //!   tolerances ([`crate::attention::conformance`]), including the exact values of rows that see
 //!   no key.
 //!
+//! - in extreme mode (flag `0x80`), values up to the type's largest finite magnitude: whatever the
+//!   kernels return must then be finite (`out`, `lse` neither NaN nor `+∞`, gradients) or a typed
+//!   error; oracle agreement is not asked there, since both sides may legitimately overflow at
+//!   different points.
+//!
 //! A disagreement panics with the decoded problem, which is what the fuzzer detects.
 
 use crate::attention::conformance::{run_inputs, Inputs, KernelFloat};
 use crate::attention::{reference, AttentionKernel, CpuTiled, Forward, Options, Shape};
 use crate::error::{Error, Result};
+use crate::fuzz::bytes::Bytes;
 
 /// A decoded fuzz input.
 #[derive(Clone, Debug)]
@@ -26,44 +31,56 @@ pub struct Problem {
     pub opts: Options,
     /// Run in f64 (else f32).
     pub f64: bool,
-    /// `q, k, v, d_out` as exact f64 values (multiples of 1/32, or NaN/±∞), possibly of the wrong
-    /// length.
+    /// `q, k, v, d_out` as exact f64 values (multiples of 1/32, or NaN/±∞; in extreme mode up to
+    /// the type's largest finite magnitude), possibly of the wrong length.
     pub x: Inputs,
+    /// Extreme magnitudes: only "no panic, finite or typed error" is checked.
+    pub extreme: bool,
 }
 
-/// Reads bytes, yielding 0 once they run out (so every byte string decodes).
-struct Bytes<'a> {
-    data: &'a [u8],
-    pos: usize,
+/// `(b as i8) / 32`, or, when `special`, NaN for −128 and ±∞ for ±127.
+fn value(b: &mut Bytes, special: bool) -> f64 {
+    let x = b.byte() as i8;
+    match (special, x) {
+        (true, -128) => f64::NAN,
+        (true, 127) => f64::INFINITY,
+        (true, -127) => f64::NEG_INFINITY,
+        _ => x as f64 / 32.0,
+    }
 }
 
-impl Bytes<'_> {
-    fn byte(&mut self) -> u8 {
-        let b = self.data.get(self.pos).copied().unwrap_or(0);
-        self.pos += 1;
-        b
-    }
-    fn below(&mut self, n: usize) -> usize {
-        self.byte() as usize % n
-    }
-    /// `(b as i8) / 32`, or, when `special`, NaN for −128 and ±∞ for ±127.
-    fn value(&mut self, special: bool) -> f64 {
-        let b = self.byte() as i8;
-        match (special, b) {
-            (true, -128) => f64::NAN,
-            (true, 127) => f64::INFINITY,
-            (true, -127) => f64::NEG_INFINITY,
-            _ => b as f64 / 32.0,
+/// Extreme mode: a grid value times a magnitude drawn once per call, or (one time in 8) exactly
+/// `±max`, the largest finite value of the kernel's type.
+fn extreme_value(b: &mut Bytes, magnitude: f64, max: f64) -> f64 {
+    if b.one_in(8) {
+        if b.flag() {
+            max
+        } else {
+            -max
         }
+    } else {
+        b.grid() * magnitude
     }
 }
 
-/// Decodes `data`: a flag byte (causal, explicit scale, padding, f64, corrupt), the sizes, the
-/// options, then the values. In corrupt mode values may be NaN/±∞, one buffer may be one element
-/// off, and one extent may be zero.
+/// Decodes `data`: a flag byte (causal, explicit scale, padding, f64, corrupt, extreme), the
+/// sizes, the options, then the values. In corrupt mode values may be NaN/±∞, one buffer may be one
+/// element off, and one extent may be zero; in extreme mode magnitudes reach the type's maximum.
 pub fn decode(data: &[u8]) -> Problem {
-    let mut b = Bytes { data, pos: 0 };
+    let mut b = Bytes::new(data);
     let flags = b.byte();
+    let extreme = flags & 0x80 != 0;
+    let max = if flags & 0x08 != 0 {
+        f64::MAX
+    } else {
+        f32::MAX as f64
+    };
+    // Read only in extreme mode, so the other inputs decode as before.
+    let magnitude = if extreme {
+        [1.0, 1e4, 1e18, 1e36, max.sqrt(), max / 64.0, max][b.below(7)]
+    } else {
+        1.0
+    };
     let corrupt = flags & 0x10 != 0;
     let mut shape = Shape {
         batch: 1 + b.below(2),
@@ -96,7 +113,15 @@ pub fn decode(data: &[u8]) -> Problem {
         } else {
             n
         };
-        (0..n).map(|_| b.value(corrupt)).collect()
+        (0..n)
+            .map(|_| {
+                if extreme {
+                    extreme_value(&mut b, magnitude, max)
+                } else {
+                    value(&mut b, corrupt)
+                }
+            })
+            .collect()
     };
     let (nq, nk) = (shape.q_elems(), shape.kv_elems());
     let x = Inputs {
@@ -113,6 +138,7 @@ pub fn decode(data: &[u8]) -> Problem {
             .kv_valid_len_opt(kv_valid_len),
         f64: flags & 0x08 != 0,
         x,
+        extreme,
     }
 }
 
@@ -134,6 +160,9 @@ fn check<T: KernelFloat>(kernel: &dyn AttentionKernel, p: &Problem) {
     let (q, k, v, d_out) = (cast(&p.x.q), cast(&p.x.k), cast(&p.x.v), cast(&p.x.d_out));
     let (shape, opts) = (p.shape, &p.opts);
     let fk = T::forward(kernel, &q, &k, &v, shape, opts);
+    if p.extreme {
+        return check_extreme(kernel, p, (&q, &k, &v, &d_out), fk);
+    }
     let fr = reference::forward(&q, &k, &v, shape, opts);
     // The CPU kernel checks finiteness through its own loads, so a non-finite element that no
     // query reads (a masked key, a query row that sees no key) is not an error there, while the
@@ -177,6 +206,29 @@ fn check<T: KernelFloat>(kernel: &dyn AttentionKernel, p: &Problem) {
             ),
             Err(e) => panic!("{e}\n{p:?}"),
         }
+    }
+}
+
+/// Extreme mode: the kernel's `Ok` results are finite (`lse` may be `−∞` for a row that sees no
+/// key), or it returns a typed error; never a panic.
+fn check_extreme<T: KernelFloat>(
+    kernel: &dyn AttentionKernel,
+    p: &Problem,
+    (q, k, v, d_out): (&[T], &[T], &[T], &[T]),
+    fk: Result<Forward<T>>,
+) {
+    let (shape, opts) = (p.shape, &p.opts);
+    let finite = |x: &[T]| x.iter().all(|v| v.is_finite());
+    let Ok(f) = fk else { return };
+    assert!(
+        finite(&f.out) && f.lse.iter().all(|x| !x.is_nan() && *x != T::infinity()),
+        "forward: Ok with a non-finite result on finite extreme input\n{p:?}"
+    );
+    if let Ok(g) = T::backward(kernel, q, k, v, &f, d_out, shape, opts) {
+        assert!(
+            finite(&g.dq) && finite(&g.dk) && finite(&g.dv) && finite(&g.d_sink),
+            "backward: Ok with non-finite gradients on extreme input\n{p:?}"
+        );
     }
 }
 

@@ -13,6 +13,8 @@
 #   KEEP_GOING=1    libFuzzer fork mode that records crashes, timeouts and OOMs and continues
 #   CMIN=1          afterwards minimise each working corpus into fuzz/corpus/<target> (cargo fuzz cmin)
 #   JOBS=N          fork-mode workers (with KEEP_GOING=1; default 1)
+#   WELL_POSED=1    build with the fuzz crate's `well-posed` feature (mode byte's hostile bit cleared)
+#   NO_BUILD=1      reuse the last `cargo fuzz build -s none -O` instead of building first
 #   CARGO_TARGET_DIR  build directory of the fuzz crate, as for any cargo command
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +27,14 @@ else
 fi
 work=${FUZZ_WORK:-fuzz/target/campaign}
 mkdir -p "$work/logs"
-cargo fuzz build -s none -O >&2
+features=()
+if [ "${WELL_POSED:-0}" = 1 ]; then
+    features=(--features well-posed)
+fi
+if [ "${NO_BUILD:-0}" != 1 ]; then
+    cargo fuzz build -s none -O "${features[@]}" >&2
+fi
+bin_dir=${CARGO_TARGET_DIR:-fuzz/target}/x86_64-unknown-linux-gnu/release
 printf '%-20s %8s %12s %8s %8s %8s %8s\n' target seconds execs cov ft corpus crashes
 total=0
 for t in "${targets[@]}"; do
@@ -35,7 +44,8 @@ for t in "${targets[@]}"; do
         extra=(-fork="${JOBS:-1}" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
     fi
     log="$work/logs/$t.log"
-    cargo fuzz run -s none -O "$t" "$work/corpus/$t" "fuzz/corpus/$t" -- \
+    # What `cargo fuzz run -s none -O <target>` runs, without its rebuild check.
+    "$bin_dir/$t" -artifact_prefix="fuzz/artifacts/$t/" "$work/corpus/$t" "fuzz/corpus/$t" \
         -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
         -max_len=4096 -print_final_stats=1 "${extra[@]}" >"$log" 2>&1 || true
     # The last status line, "#<execs> <event> cov: <edges> ft: <features> corp: <units>/...",
@@ -49,7 +59,7 @@ for t in "${targets[@]}"; do
     printf '%-20s %8s %12s %8s %8s %8s %8s\n' "$t" "$secs" "${execs:-0}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$crashes"
     total=$((total + ${execs:-0}))
     if [ "${CMIN:-0}" = 1 ]; then
-        cargo fuzz cmin -s none -O "$t" "$work/corpus/$t" -- -rss_limit_mb=2048 >>"$log" 2>&1 || true
+        cargo fuzz cmin -s none -O "${features[@]}" "$t" "$work/corpus/$t" -- -rss_limit_mb=2048 >>"$log" 2>&1 || true
         rm -rf "fuzz/corpus/$t"
         cp -r "$work/corpus/$t" "fuzz/corpus/$t"
     fi

@@ -26,6 +26,7 @@ pub fn qp(data: &[u8]) {
             for _ in 0..rows {
                 let (u, v) = (b.values(s1, hostile), b.values(s2, hostile));
                 let rhs = b.scalar(hostile);
+                let stored = prob.len();
                 let pushed = if b.flag() {
                     prob.push_equality(&u, &v, rhs).map(|_| true)
                 } else {
@@ -34,7 +35,10 @@ pub fn qp(data: &[u8]) {
                 if let Ok(eq) = pushed {
                     rhs_max = rhs_max.max(rhs.abs());
                     grid_rows &= u.iter().chain(&v).all(|x| x.abs() <= 8.0);
-                    first.get_or_insert((u, v, rhs, eq));
+                    // A zero row is accepted (when satisfiable) but not stored.
+                    if stored == 0 && prob.len() == 1 {
+                        first = Some((u, v, rhs, eq));
+                    }
                 }
             }
             let opts = Options {

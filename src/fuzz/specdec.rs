@@ -112,7 +112,7 @@ pub fn specdec(data: &[u8]) {
         1 => verify_call::<f32>(&mut b, hostile),
         2 => {
             let n = b.below(8);
-            let p: Vec<f64> = if b.flag() {
+            let p: Vec<f64> = if !hostile || b.flag() {
                 b.distribution(n, true)
             } else {
                 b.values(n, hostile)

@@ -15,7 +15,7 @@ pub fn cascade(data: &[u8]) {
     let mode = b.byte();
     let hostile = mode & 0x80 != 0;
     let n = b.range(usize::from(!hostile), 6);
-    if mode % 2 == 0 {
+    if mode.is_multiple_of(2) {
         let pi = if hostile && b.one_in(4) {
             b.values(n, true)
         } else {

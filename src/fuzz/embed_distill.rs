@@ -10,6 +10,9 @@ use crate::error::Result;
 use crate::fuzz::bytes::{assert_finite, Bytes};
 use faer::Mat;
 
+/// A score loss as a function of the student scores.
+type LossFn<'a> = dyn Fn(&[f64]) -> Result<ScoreLoss> + 'a;
+
 /// Central differences of `f` at `x` (`h = 1e-6`) against `grad`, `1e-5` relative.
 fn check_grad(
     f: &dyn Fn(&[f64]) -> Result<ScoreLoss>,
@@ -54,7 +57,7 @@ pub fn embed_distill(data: &[u8]) {
         b.below(l.max(1))
     };
     let call = (&student, &teacher, tau_s, tau_t, positive);
-    let f: Box<dyn Fn(&[f64]) -> Result<ScoreLoss>> = match mode % 4 {
+    let f: Box<LossFn> = match mode % 4 {
         0 => Box::new(|s: &[f64]| softmax_ce(s, &teacher, tau_s, tau_t)),
         1 => Box::new(|s: &[f64]| margin_mse(s, &teacher, positive)),
         2 => Box::new(|s: &[f64]| label_ce(s, positive, tau_s)),

@@ -30,7 +30,7 @@ pub fn memorisation(data: &[u8]) {
     match mode % 5 {
         0 | 1 => {
             let call;
-            let est = if mode % 5 == 0 {
+            let est = if mode.is_multiple_of(5) {
                 let c: Vec<u8> = (0..membership.len())
                     .map(|_| {
                         if hostile && b.one_in(16) {

@@ -58,7 +58,7 @@ pub fn nexttoken(data: &[u8]) {
                 return;
             };
             let call = (&emb, &s, &w);
-            if mode % 4 == 0 {
+            if mode.is_multiple_of(4) {
                 let got = loss_and_grad(&ds, &w, GradientForm::Stable);
                 let want = reference_loss_and_grad(&ds, &w);
                 assert!(

@@ -105,7 +105,7 @@ pub fn ops(data: &[u8]) {
                     *first = 0.0;
                 }
             }
-            if mode % 4 == 0 {
+            if mode.is_multiple_of(4) {
                 check_row::<f64>(&z, tau);
             } else {
                 check_row::<f32>(&z, tau);

@@ -76,9 +76,9 @@ pub fn qp(data: &[u8]) {
             if let (Some((u, v, rhs, true)), 1, false) = (first, prob.len(), project) {
                 let (nu, nv): (f64, f64) =
                     (u.iter().map(|x| x * x).sum(), v.iter().map(|x| x * x).sum());
-                for i in 0..s1 {
-                    for j in 0..s2 {
-                        let want = rhs * u[i] * v[j] / (nu * nv);
+                for (i, ui) in u.iter().enumerate() {
+                    for (j, vj) in v.iter().enumerate() {
+                        let want = rhs * ui * vj / (nu * nv);
                         let got = sol.w.get(i, j);
                         assert!(
                             (got - want).abs() <= 1e-9 * (1.0 + want.abs()),

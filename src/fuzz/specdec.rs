@@ -83,12 +83,8 @@ fn verify_call<T: Float>(b: &mut Bytes, hostile: bool) {
     let st: Vec<T> = scores.iter().map(|&x| T::of(x)).collect();
     if let Ok(v) = verify_greedy(&drafts, &st, vocab) {
         let best = |i: usize| crate::ops::argmax(&st[i * vocab..][..vocab]);
-        for i in 0..v.accepted {
-            assert_eq!(
-                drafts[i],
-                best(i),
-                "greedy accepted a non-argmax draft\n{call:?}"
-            );
+        for (i, &d) in drafts.iter().enumerate().take(v.accepted) {
+            assert_eq!(d, best(i), "greedy accepted a non-argmax draft\n{call:?}");
         }
         assert_eq!(
             v.tokens[v.accepted],

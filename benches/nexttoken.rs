@@ -1,6 +1,7 @@
 //! Benches for `attnmech::nexttoken`: GD steps/s on the authors' setting (6, 4, 6, 8) and on
 //! (1024, 32, 64, 64); graph-SVM and W^fin solve times; the authors' whole experiment (10 draws ×
-//! 4000 normalized-GD steps + graph-SVM + W^fin per draw, target < 1 s on one core).
+//! 4000 normalized-GD steps + graph-SVM + W^fin per draw, target < 1 s on one core); `analyze` on
+//! one-hot data at 300, 1000, 3000 samples of 100 tokens.
 //!
 //! Throughput is in FLOP/s of one loss-and-gradient evaluation (`Throughput::Elements(flops)`), and
 //! the big GD step is compared in the same run against one faer GEMM of the same `K × d × d` size.
@@ -110,5 +111,34 @@ fn whole_experiment(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, gd_steps, solvers, whole_experiment);
+/// `attnmech analyze` on one-hot data (`K = 1000`, `T = 100` distinct tokens per sample, labels
+/// from the sequence, as `scripts/gen_analyze.py` writes): linear in `n` once the per-query
+/// programs are small. Throughput in input tokens. The 10⁴-sample target is timed with the release
+/// binary (README), not here, to keep the bench short.
+fn analyze_sizes(c: &mut Criterion) {
+    use attnmech::nexttoken::analyze::{analyze, AnalyzeInput};
+    use attnmech::nexttoken::generators::samples;
+    let mut g = c.benchmark_group("nexttoken_analyze");
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_millis(500));
+    for n in [300, 1000, 3000] {
+        let (t, k) = (100, 1000);
+        let input = AnalyzeInput {
+            vocab: k,
+            embeddings: None,
+            samples: samples(&mut attnmech::rng::seeded(0, n as u64), n, t, k),
+            prompts: Vec::new(),
+        };
+        g.throughput(Throughput::Elements((n * t) as u64));
+        g.bench_with_input(
+            BenchmarkId::new("one_hot_K1000_T100", n),
+            &input,
+            |b, input| b.iter(|| black_box(analyze(input).expect("analyze"))),
+        );
+    }
+    g.finish();
+}
+
+criterion_group!(benches, gd_steps, solvers, whole_experiment, analyze_sizes);
 criterion_main!(benches);

@@ -128,7 +128,7 @@ fn embed_distill(c: &mut Criterion) {
             "asymmetric_student_gradient",
             format!("n{n}_d{d_in}_k{k}_l{docs}"),
         ),
-        |b| b.iter(|| black_box(trainer.gradient(black_box(b0.as_ref())))),
+        |b| b.iter(|| black_box(trainer.gradient(black_box(b0.as_ref())).unwrap())),
     );
     // The GEMM ceiling: one n × docs × k product repeated to the same flop count.
     let mut out = Mat::<f64>::zeros(n, docs);

@@ -2,7 +2,7 @@
 //! element type, so one conformance suite runs against all of them.
 
 use super::{Forward, Grads, Options, Plan, Shape, View, ViewMut};
-use crate::error::Result;
+use crate::error::{checked_elems, Result};
 use crate::float::Float;
 
 /// A feature an implementation may support; the conformance suite skips cases that use a
@@ -97,8 +97,10 @@ pub trait AttentionKernel<T: Float = f32>: Sync {
             plan.shape.q_len,
             plan.v_dim,
         );
-        let mut out = vec![T::zero(); b * h * n * dv];
-        let mut lse = vec![T::zero(); b * h * n];
+        // Views may have zero strides, so a valid call can ask for more output than its inputs
+        // hold: sizes are checked before anything is allocated.
+        let mut out = vec![T::zero(); checked_elems("out", &[b, h, n, dv])?];
+        let mut lse = vec![T::zero(); checked_elems("lse", &[b, h, n])?];
         let view = ViewMut::bhsd("out", &mut out, b, h, n, dv)?;
         self.forward_into(q, k, v, opts, view, &mut lse)?;
         Ok(Forward { out, lse })
@@ -119,9 +121,13 @@ pub trait AttentionKernel<T: Float = f32>: Sync {
         let s = plan.shape;
         let (hk, dv) = (plan.kv_heads, plan.v_dim);
         let out = View::bhsd("fwd.out", &fwd.out, s.batch, s.heads, s.q_len, dv)?;
-        let mut dq = vec![T::zero(); s.batch * s.heads * s.q_len * s.head_dim];
-        let mut dk = vec![T::zero(); s.batch * hk * s.kv_len * s.head_dim];
-        let mut dvb = vec![T::zero(); s.batch * hk * s.kv_len * dv];
+        // Sizes checked before allocating (zero-stride views can be larger than their buffers).
+        let dq_len = checked_elems("dq", &[s.batch, s.heads, s.q_len, s.head_dim])?;
+        let dk_len = checked_elems("dk", &[s.batch, hk, s.kv_len, s.head_dim])?;
+        let dv_len = checked_elems("dv", &[s.batch, hk, s.kv_len, dv])?;
+        let mut dq = vec![T::zero(); dq_len];
+        let mut dk = vec![T::zero(); dk_len];
+        let mut dvb = vec![T::zero(); dv_len];
         let mut d_sink = vec![T::zero(); if plan.sinks.is_some() { s.heads } else { 0 }];
         let grads = GradsMut {
             dq: ViewMut::bhsd("dq", &mut dq, s.batch, s.heads, s.q_len, s.head_dim)?,

@@ -77,7 +77,7 @@ pub use kernel::{AttentionKernel, CpuTiled, Feature, GradsMut, Reference};
 pub use options::Options;
 pub use view::{Dims, Strides, View, ViewMut};
 
-use crate::error::{check_finite, check_len, Error, Result};
+use crate::error::{check_cap, check_finite, check_len, checked_elems, Error, Result};
 use crate::float::Float;
 use mods::{Alibi, Builtin, Chain, Softcap};
 
@@ -99,20 +99,27 @@ pub struct Shape {
 
 impl Shape {
     /// Number of (batch, head) pairs.
+    ///
+    /// The size helpers saturate at `usize::MAX` instead of wrapping or panicking; a shape for
+    /// which they saturate is rejected by [`validate_shape`] (`Err(Overflow)`).
     pub fn batch_heads(&self) -> usize {
-        self.batch * self.heads
+        self.batch.saturating_mul(self.heads)
     }
-    /// Elements of `q` / `out` / `dq`.
+    /// Elements of `q` / `out` / `dq` (saturating).
     pub fn q_elems(&self) -> usize {
-        self.batch * self.heads * self.q_len * self.head_dim
+        self.batch_heads()
+            .saturating_mul(self.q_len)
+            .saturating_mul(self.head_dim)
     }
-    /// Elements of `k`, `v`, `dk`, `dv`.
+    /// Elements of `k`, `v`, `dk`, `dv` (saturating).
     pub fn kv_elems(&self) -> usize {
-        self.batch * self.heads * self.kv_len * self.head_dim
+        self.batch_heads()
+            .saturating_mul(self.kv_len)
+            .saturating_mul(self.head_dim)
     }
-    /// Elements of `lse`.
+    /// Elements of `lse` (saturating).
     pub fn lse_elems(&self) -> usize {
-        self.batch * self.heads * self.q_len
+        self.batch_heads().saturating_mul(self.q_len)
     }
     /// Forward FLOPs in the FlashAttention convention: `4·B·H·N·M·d`, halved when causal.
     pub fn flops_forward(&self, causal: bool) -> f64 {
@@ -285,6 +292,12 @@ impl Plan {
     }
 
     fn build(g: Geometry, opts: &Options) -> Result<Self> {
+        check_geometry(
+            g.batch,
+            g.heads,
+            g.q_len.max(g.kv_len),
+            g.head_dim.max(g.v_dim),
+        )?;
         let scale = opts.get_scale().unwrap_or(1.0 / (g.head_dim as f64).sqrt());
         if !scale.is_finite() {
             return Err(Error::NonFinite {
@@ -496,7 +509,17 @@ impl Plan {
     }
 }
 
+/// The most (sequence, head) pairs one call may have: [`Plan`] keeps per-sequence metadata and
+/// the kernels visit every (sequence, head) pair, so this bounds the work and memory of a call
+/// whose sequences are empty (`q_len = kv_len = 0`: no input element bounds it then).
+pub const MAX_BATCH_HEADS: usize = 1 << 26;
+
 /// Checks a dense shape: non-zero batch, heads, head_dim, and an element count that fits `usize`.
+///
+/// # Errors
+/// `InvalidArgument` for a zero batch, heads or head_dim; `Overflow { what: "shape" }` when
+/// `batch·heads·max(q_len, kv_len)·head_dim` does not fit `usize`; `TooLarge` for more than
+/// [`MAX_BATCH_HEADS`] (sequence, head) pairs.
 pub fn validate_shape(shape: Shape) -> Result<()> {
     for (what, n) in [
         ("shape.batch", shape.batch),
@@ -507,18 +530,19 @@ pub fn validate_shape(shape: Shape) -> Result<()> {
             return Err(invalid(what, "must be at least 1"));
         }
     }
-    let total = [
+    check_geometry(
         shape.batch,
         shape.heads,
         shape.q_len.max(shape.kv_len),
         shape.head_dim,
-    ]
-    .iter()
-    .try_fold(1usize, |acc, &n| acc.checked_mul(n));
-    if total.is_none() {
-        return Err(invalid("shape", "element count overflows usize"));
-    }
-    Ok(())
+    )
+}
+
+/// The size checks every plan shares: `batch·heads·max(len, 1)·dim` fits `usize` (so every buffer
+/// size and offset of the call does), and `batch·heads ≤ MAX_BATCH_HEADS`.
+fn check_geometry(batch: usize, heads: usize, len: usize, dim: usize) -> Result<()> {
+    checked_elems("shape", &[batch, heads, len.max(1), dim])?;
+    check_cap("shape.batch·heads", batch * heads, MAX_BATCH_HEADS)
 }
 
 /// Validates view inputs: geometry and options ([`Plan::for_views`]) and finiteness of `q`, `k`,

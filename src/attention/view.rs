@@ -12,7 +12,7 @@
 //! overlap itself (distinct indices address distinct elements), so that the parallel kernels may
 //! write disjoint rows from different threads.
 
-use crate::error::{Error, Result};
+use crate::error::{checked_elems, Error, Result};
 
 /// Extents of a view: `(batch, seq, heads, dim)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -39,19 +39,20 @@ pub struct Strides {
 }
 
 impl Strides {
-    /// `[B, H, S, D]` row-major.
+    /// `[B, H, S, D]` row-major. Products saturate at `usize::MAX` (never wrap), so a shape whose
+    /// element count overflows gets strides that every view constructor rejects.
     pub fn bhsd(d: Dims) -> Self {
         Strides {
-            batch: d.heads * d.seq * d.dim,
+            batch: d.heads.saturating_mul(d.seq).saturating_mul(d.dim),
             seq: d.dim,
-            heads: d.seq * d.dim,
+            heads: d.seq.saturating_mul(d.dim),
         }
     }
-    /// `[B, S, H, D]` row-major.
+    /// `[B, S, H, D]` row-major (saturating like [`Strides::bhsd`]).
     pub fn bshd(d: Dims) -> Self {
         Strides {
-            batch: d.seq * d.heads * d.dim,
-            seq: d.heads * d.dim,
+            batch: d.seq.saturating_mul(d.heads).saturating_mul(d.dim),
+            seq: d.heads.saturating_mul(d.dim),
             heads: d.dim,
         }
     }
@@ -61,13 +62,15 @@ fn bad(what: &'static str, reason: String) -> Error {
     Error::InvalidArgument { what, reason }
 }
 
+/// The element count `B·S·H·D` of a view, or `Err(Overflow { what })`.
+pub(crate) fn elems(what: &'static str, dims: Dims) -> Result<usize> {
+    checked_elems(what, &[dims.batch, dims.seq, dims.heads, dims.dim])
+}
+
 /// Checks that every index of `(dims, strides)` lies inside `len` (overflow-checked) and returns
 /// the number of addressed elements `B·S·H·D` (0 for an empty view, which addresses nothing).
 fn check_bounds(what: &'static str, dims: Dims, st: Strides, len: usize) -> Result<usize> {
-    let elems = [dims.batch, dims.seq, dims.heads, dims.dim]
-        .iter()
-        .try_fold(1usize, |a, &n| a.checked_mul(n))
-        .ok_or_else(|| bad(what, "element count overflows usize".into()))?;
+    let elems = elems(what, dims)?;
     if elems == 0 {
         return Ok(0);
     }
@@ -81,7 +84,7 @@ fn check_bounds(what: &'static str, dims: Dims, st: Strides, len: usize) -> Resu
     .try_fold(0usize, |acc, &(n, s)| {
         (n - 1).checked_mul(s).and_then(|x| acc.checked_add(x))
     })
-    .ok_or_else(|| bad(what, "largest offset overflows usize".into()))?;
+    .ok_or(Error::Overflow { what })?;
     if max_offset >= len {
         return Err(bad(
             what,
@@ -129,7 +132,8 @@ pub struct View<'a, T> {
 
 impl<'a, T> View<'a, T> {
     /// A view with explicit strides. `Err(InvalidArgument { what, .. })` when an index would
-    /// fall outside `data` or the element count overflows.
+    /// fall outside `data`, `Err(Overflow { what })` when the element count or the largest offset
+    /// overflows `usize`.
     pub fn strided(
         what: &'static str,
         data: &'a [T],
@@ -199,20 +203,23 @@ impl<'a, T> View<'a, T> {
             heads,
             dim,
         };
-        let row = heads
-            .checked_mul(dim)
-            .ok_or_else(|| bad(what, "element count overflows usize".into()))?;
+        let row = checked_elems(what, &[heads, dim])?;
         let three = Dims {
-            heads: 3 * heads,
+            heads: heads
+                .checked_mul(3)
+                .ok_or(Error::Overflow { what: "qkv" })?,
             ..dims
         };
         exact_len("qkv", three, data.len())?;
+        // Saturating: with `batch = 0` or `seq = 0` the checked product above is 0 and these
+        // strides are never used (an empty view addresses nothing).
+        let token = row.saturating_mul(3);
         let strides = Strides {
-            batch: seq * 3 * row,
-            seq: 3 * row,
+            batch: seq.saturating_mul(token),
+            seq: token,
             heads: dim,
         };
-        let data = &data[(which * row).min(data.len())..];
+        let data = &data[which.saturating_mul(row).min(data.len())..];
         Self::strided(what, data, dims, strides)
     }
     /// The extents.
@@ -244,11 +251,7 @@ impl<'a, T> View<'a, T> {
 }
 
 fn exact_len(what: &'static str, dims: Dims, len: usize) -> Result<()> {
-    let elems = [dims.batch, dims.seq, dims.heads, dims.dim]
-        .iter()
-        .try_fold(1usize, |a, &n| a.checked_mul(n))
-        .ok_or_else(|| bad(what, "element count overflows usize".into()))?;
-    crate::error::check_len(what, elems, len)
+    crate::error::check_len(what, elems(what, dims)?, len)
 }
 
 /// A writable strided view whose indices address distinct elements (see the [module docs](crate::attention)).

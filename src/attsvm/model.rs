@@ -7,7 +7,7 @@
 //! sum `Σ_s a_s (g_t − g_s)` and the gradient as `Σ_t c_t (x_t − x_r)` with `r = argmax a`, which
 //! keeps the direction when one token's attention rounds to 1.
 
-use crate::error::{check_len, check_nonempty, Error, Result};
+use crate::error::{check_finite, check_len, check_nonempty, check_positive, Error, Result};
 use crate::qp::Mat;
 
 /// A decreasing loss `ℓ(u)` of the margin `u = Y f`.
@@ -73,13 +73,13 @@ pub struct Input {
     pub y: f64,
 }
 
-/// A dataset with its fixed head `v`.
+/// A dataset with its fixed head `v`. Fields are private: [`Problem::new`] checks that every
+/// input has dimension `d = v.len()`, at least one token, finite entries and a ±1 label, and the
+/// solvers rely on it.
 #[derive(Clone, Debug)]
 pub struct Problem {
-    /// Inputs.
-    pub inputs: Vec<Input>,
-    /// Head `v ∈ R^d`.
-    pub v: Vec<f64>,
+    inputs: Vec<Input>,
+    v: Vec<f64>,
 }
 
 impl Problem {
@@ -90,14 +90,14 @@ impl Problem {
         crate::error::check_finite("head v", &v)?;
         let d = v.len();
         for inp in &inputs {
-            check_len("token dimension", d, inp.x.cols)?;
+            check_len("token dimension", d, inp.x.cols())?;
             check_len("query dimension", d, inp.z.len())?;
-            if inp.x.rows == 0 {
+            if inp.x.rows() == 0 {
                 return Err(Error::Empty {
                     what: "input tokens",
                 });
             }
-            crate::error::check_finite("input tokens", &inp.x.data)?;
+            crate::error::check_finite("input tokens", inp.x.data())?;
             crate::error::check_finite("query", &inp.z)?;
             if inp.y != 1.0 && inp.y != -1.0 {
                 return Err(Error::InvalidArgument {
@@ -114,19 +114,55 @@ impl Problem {
         self.v.len()
     }
 
+    /// The inputs.
+    pub fn inputs(&self) -> &[Input] {
+        &self.inputs
+    }
+
+    /// The head `v`.
+    pub fn v(&self) -> &[f64] {
+        &self.v
+    }
+
     /// Label-signed token scores `γ_it = Y_i vᵀ x_it`.
-    pub fn gamma(&self, i: usize) -> Vec<f64> {
-        let inp = &self.inputs[i];
-        (0..inp.x.rows)
+    ///
+    /// # Errors
+    /// `OutOfRange` unless `i < inputs().len()`.
+    pub fn gamma(&self, i: usize) -> Result<Vec<f64>> {
+        let inp = self.inputs.get(i).ok_or(Error::OutOfRange {
+            what: "input index",
+            index: 0,
+            value: i,
+            bound: self.inputs.len(),
+        })?;
+        Ok(self.gamma_of(inp))
+    }
+
+    fn gamma_of(&self, inp: &Input) -> Vec<f64> {
+        (0..inp.x.rows())
             .map(|t| inp.y * dot(inp.x.row(t), &self.v))
             .collect()
     }
 
     /// The globally optimal selection `opt_i = argmax_t γ_it`.
     pub fn optimal_alpha(&self) -> Vec<usize> {
-        (0..self.inputs.len())
-            .map(|i| argmax(&self.gamma(i)))
+        self.inputs
+            .iter()
+            .map(|inp| argmax(&self.gamma_of(inp)))
             .collect()
+    }
+
+    /// `ShapeMismatch` unless `w` is `d × d`; `NonFinite` for a NaN or an infinity in it.
+    pub(crate) fn check_w(&self, what: &'static str, w: &Mat) -> Result<()> {
+        check_len(what, self.dim(), w.rows())?;
+        check_len(what, self.dim(), w.cols())?;
+        check_finite(what, w.data())
+    }
+
+    /// `ShapeMismatch` unless `x` has `d` entries; `NonFinite` for a NaN or an infinity in it.
+    fn check_vec(&self, what: &'static str, x: &[f64]) -> Result<()> {
+        check_len(what, self.dim(), x.len())?;
+        check_finite(what, x)
     }
 }
 
@@ -174,7 +210,7 @@ fn head(sigma: &[f64], g: &[f64], y: f64, loss: Loss, form: Form) -> Head {
 
 /// `Σ_t c_t x_t` (naive) or `Σ_t c_t (x_t − x_r)` (stable).
 fn combine(x: &Mat, coeff: &[f64], r: usize, form: Form) -> Vec<f64> {
-    let mut out = vec![0.0; x.cols];
+    let mut out = vec![0.0; x.cols()];
     for (t, &c) in coeff.iter().enumerate() {
         for (b, o) in out.iter_mut().enumerate() {
             let xv = match form {
@@ -188,25 +224,44 @@ fn combine(x: &Mat, coeff: &[f64], r: usize, form: Form) -> Vec<f64> {
 }
 
 /// Attention `softmax(X W z)` of input `i`.
-pub fn attention(p: &Problem, w: &Mat, i: usize) -> Vec<f64> {
-    let inp = &p.inputs[i];
-    let sigma: Vec<f64> = (0..inp.x.rows)
+///
+/// # Errors
+/// `OutOfRange` for `i ≥ inputs().len()`; `ShapeMismatch` / `NonFinite` for a `w` that is not a
+/// finite `d × d` matrix.
+pub fn attention(p: &Problem, w: &Mat, i: usize) -> Result<Vec<f64>> {
+    p.check_w("w", w)?;
+    let inp = p.inputs.get(i).ok_or(Error::OutOfRange {
+        what: "input index",
+        index: 0,
+        value: i,
+        bound: p.inputs.len(),
+    })?;
+    let sigma: Vec<f64> = (0..inp.x.rows())
         .map(|t| w.bilinear(inp.x.row(t), &inp.z))
         .collect();
-    softmax(&sigma)
+    Ok(softmax(&sigma))
 }
 
 /// `L(W) = (1/n) Σ ℓ(Y_i f_W(X_i, z_i))` and `∇_W L` (`d × d`).
-pub fn loss_and_grad(p: &Problem, w: &Mat, loss: Loss, form: Form) -> (f64, Mat) {
+///
+/// # Errors
+/// `ShapeMismatch` / `NonFinite` for a `w` that is not a finite `d × d` matrix.
+pub fn loss_and_grad(p: &Problem, w: &Mat, loss: Loss, form: Form) -> Result<(f64, Mat)> {
+    p.check_w("w", w)?;
+    Ok(loss_and_grad_of(p, w, loss, form))
+}
+
+/// [`loss_and_grad`] of a validated `w`.
+fn loss_and_grad_of(p: &Problem, w: &Mat, loss: Loss, form: Form) -> (f64, Mat) {
     let d = p.dim();
     let mut grad = Mat::zeros(d, d);
     let mut total = 0.0;
     let n = p.inputs.len() as f64;
     for inp in &p.inputs {
-        let sigma: Vec<f64> = (0..inp.x.rows)
+        let sigma: Vec<f64> = (0..inp.x.rows())
             .map(|t| w.bilinear(inp.x.row(t), &inp.z))
             .collect();
-        let g: Vec<f64> = (0..inp.x.rows).map(|t| dot(inp.x.row(t), &p.v)).collect();
+        let g: Vec<f64> = (0..inp.x.rows()).map(|t| dot(inp.x.row(t), &p.v)).collect();
         let h = head(&sigma, &g, inp.y, loss, form);
         total += h.loss;
         let u = combine(&inp.x, &h.coeff, h.r, form);
@@ -216,7 +271,24 @@ pub fn loss_and_grad(p: &Problem, w: &Mat, loss: Loss, form: Form) -> (f64, Mat)
 }
 
 /// p-model: `L(p) = (1/n) Σ ℓ(Y_i vᵀ X_iᵀ softmax(X_i W p))` and `∇_p L` (W fixed, `d × d`).
+///
+/// # Errors
+/// `ShapeMismatch` / `NonFinite` for a `w` that is not a finite `d × d` matrix or a `pvec` that is
+/// not a finite `d`-vector.
 pub fn p_loss_and_grad(
+    pr: &Problem,
+    w: &Mat,
+    pvec: &[f64],
+    loss: Loss,
+    form: Form,
+) -> Result<(f64, Vec<f64>)> {
+    pr.check_w("w", w)?;
+    pr.check_vec("p", pvec)?;
+    Ok(p_loss_and_grad_of(pr, w, pvec, loss, form))
+}
+
+/// [`p_loss_and_grad`] of validated arguments.
+fn p_loss_and_grad_of(
     pr: &Problem,
     w: &Mat,
     pvec: &[f64],
@@ -228,10 +300,12 @@ pub fn p_loss_and_grad(
     let mut total = 0.0;
     let n = pr.inputs.len() as f64;
     for inp in &pr.inputs {
-        let sigma: Vec<f64> = (0..inp.x.rows)
+        let sigma: Vec<f64> = (0..inp.x.rows())
             .map(|t| w.bilinear(inp.x.row(t), pvec))
             .collect();
-        let g: Vec<f64> = (0..inp.x.rows).map(|t| dot(inp.x.row(t), &pr.v)).collect();
+        let g: Vec<f64> = (0..inp.x.rows())
+            .map(|t| dot(inp.x.row(t), &pr.v))
+            .collect();
         let h = head(&sigma, &g, inp.y, loss, form);
         total += h.loss;
         let u = combine(&inp.x, &h.coeff, h.r, form);
@@ -245,28 +319,48 @@ pub fn p_loss_and_grad(
 
 /// `(K, Q)` parameterisation: `W = K Qᵀ` (`K, Q ∈ R^{d×m}`); returns `L`, `∇_K = ∇_W Q`,
 /// `∇_Q = ∇_Wᵀ K`.
+///
+/// # Errors
+/// `ShapeMismatch` unless `k` and `q` are both `d × m`; `NonFinite` for a NaN or an infinity in
+/// them (or in `W = K Qᵀ`).
 pub fn kq_loss_and_grad(p: &Problem, k: &Mat, q: &Mat, loss: Loss) -> Result<(f64, Mat, Mat)> {
+    check_len("k rows", p.dim(), k.rows())?;
+    check_len("q rows", p.dim(), q.rows())?;
+    check_len("q cols", k.cols(), q.cols())?;
+    check_finite("k", k.data())?;
+    check_finite("q", q.data())?;
     let w = k.matmul(&q.transpose())?;
-    let (l, gw) = loss_and_grad(p, &w, loss, Form::Stable);
+    let (l, gw) = loss_and_grad(p, &w, loss, Form::Stable)?;
     Ok((l, gw.matmul(q)?, gw.transpose().matmul(k)?))
 }
 
 /// Normalized gradient descent on `W`: `W ← W − η ∇L/‖∇L‖` for `steps` steps (stops early on a zero
-/// gradient: pitfall P2).
-pub fn ngd(p: &Problem, w0: &Mat, loss: Loss, eta: f64, steps: usize, form: Form) -> Mat {
+/// or non-finite gradient: pitfall P2).
+///
+/// # Errors
+/// As [`loss_and_grad`] for `w0`; `NonFinite` / `InvalidArgument` for an `eta` that is not finite
+/// and > 0.
+pub fn ngd(p: &Problem, w0: &Mat, loss: Loss, eta: f64, steps: usize, form: Form) -> Result<Mat> {
+    p.check_w("w0", w0)?;
+    check_positive("eta", eta)?;
     let mut w = w0.clone();
     for _ in 0..steps {
-        let (_, g) = loss_and_grad(p, &w, loss, form);
+        let (_, g) = loss_and_grad_of(p, &w, loss, form);
         let n = g.norm();
         if n == 0.0 || !n.is_finite() {
             break;
         }
         w.axpy(-eta / n, &g);
     }
-    w
+    Ok(w)
 }
 
 /// Normalized gradient descent on the prompt `p` (W fixed).
+///
+/// # Errors
+/// As [`p_loss_and_grad`] for `(w, p0)`; `NonFinite` / `InvalidArgument` for an `eta` that is not
+/// finite and > 0.
+#[allow(clippy::too_many_arguments)]
 pub fn p_ngd(
     pr: &Problem,
     w: &Mat,
@@ -275,10 +369,13 @@ pub fn p_ngd(
     eta: f64,
     steps: usize,
     form: Form,
-) -> Vec<f64> {
+) -> Result<Vec<f64>> {
+    pr.check_w("w", w)?;
+    pr.check_vec("p0", p0)?;
+    check_positive("eta", eta)?;
     let mut p = p0.to_vec();
     for _ in 0..steps {
-        let (_, g) = p_loss_and_grad(pr, w, &p, loss, form);
+        let (_, g) = p_loss_and_grad_of(pr, w, &p, loss, form);
         let n = dot(&g, &g).sqrt();
         if n == 0.0 || !n.is_finite() {
             break;
@@ -287,5 +384,5 @@ pub fn p_ngd(
             *x -= eta * gi / n;
         }
     }
-    p
+    Ok(p)
 }

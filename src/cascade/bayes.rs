@@ -5,19 +5,23 @@
 //! `R_c(r) = P(y ≠ h(x)) + c P(r(x) = 1) = Σ_x π(x) [1 - acc1(x) - r(x)(g(x) - c)]`, which is
 //! minimised pointwise by `r*(x) = 1{g(x) > c}` (ties `g = c` do not defer).
 
-use crate::error::{check_finite, check_ids, check_len, check_nonempty, Error, Result};
+use crate::error::{
+    check_finite, check_finite_scalar, check_ids, check_len, check_nonempty, Error, Result,
+};
 use crate::ops::check_distributions;
 
 /// A two-model cascade on a finite input space: input masses `π`, and each model's conditional
 /// accuracy at each input, `acc_m(x) = η_{h_m(x)}(x)`.
 #[derive(Clone, Debug, PartialEq)]
+/// The fields are private (read them through the getters) so a cascade always satisfies what
+/// [`FiniteCascade::new`] checks.
 pub struct FiniteCascade {
     /// Input masses `π(x)` (a distribution).
-    pub pi: Vec<f64>,
+    pi: Vec<f64>,
     /// `acc1(x) = η_{h1(x)}(x)`.
-    pub acc1: Vec<f64>,
+    acc1: Vec<f64>,
     /// `acc2(x) = η_{h2(x)}(x)`.
-    pub acc2: Vec<f64>,
+    acc2: Vec<f64>,
 }
 
 impl FiniteCascade {
@@ -26,15 +30,8 @@ impl FiniteCascade {
         check_distributions("pi", &pi, pi.len().max(1))?;
         check_len("acc1", pi.len(), acc1.len())?;
         check_len("acc2", pi.len(), acc2.len())?;
-        for (what, a) in [("acc1", &acc1), ("acc2", &acc2)] {
-            check_finite(what, a)?;
-            if let Some(i) = a.iter().position(|v| !(0.0..=1.0).contains(v)) {
-                return Err(Error::InvalidArgument {
-                    what,
-                    reason: format!("accuracy at {i} is not in [0, 1]"),
-                });
-            }
-        }
+        check_unit_interval("acc1", &acc1)?;
+        check_unit_interval("acc2", &acc2)?;
         Ok(FiniteCascade { pi, acc1, acc2 })
     }
 
@@ -60,6 +57,21 @@ impl FiniteCascade {
         Self::new(pi, pick(h1), pick(h2))
     }
 
+    /// Input masses `π(x)`.
+    pub fn pi(&self) -> &[f64] {
+        &self.pi
+    }
+
+    /// `acc1(x)`.
+    pub fn acc1(&self) -> &[f64] {
+        &self.acc1
+    }
+
+    /// `acc2(x)`.
+    pub fn acc2(&self) -> &[f64] {
+        &self.acc2
+    }
+
     /// Expected accuracy gain of deferring each input, `g = acc2 - acc1`.
     pub fn gain(&self) -> Vec<f64> {
         self.acc2
@@ -70,8 +82,13 @@ impl FiniteCascade {
     }
 
     /// `(accuracy, deferral rate)` of a (randomised) rule `r(x) ∈ [0, 1]`.
+    ///
+    /// # Errors
+    /// `ShapeMismatch` for a rule of the wrong length; `NonFinite`/`InvalidArgument` for an entry
+    /// that is not a probability.
     pub fn accuracy_and_rate(&self, rule: &[f64]) -> Result<(f64, f64)> {
         check_len("rule", self.pi.len(), rule.len())?;
+        check_unit_interval("rule", rule)?;
         let (mut acc, mut rate) = (0.0, 0.0);
         for (((&p, &a1), &a2), &r) in self.pi.iter().zip(&self.acc1).zip(&self.acc2).zip(rule) {
             acc += p * ((1.0 - r) * a1 + r * a2);
@@ -81,10 +98,24 @@ impl FiniteCascade {
     }
 
     /// Lagrangian risk `R_c(r) = P(y ≠ h(x)) + c · P(r(x) = 1)`.
+    /// Errors: those of [`FiniteCascade::accuracy_and_rate`]; `NonFinite` for the cost.
     pub fn risk(&self, rule: &[f64], cost: f64) -> Result<f64> {
+        check_finite_scalar("cost", cost)?;
         let (acc, rate) = self.accuracy_and_rate(rule)?;
         Ok(1.0 - acc + cost * rate)
     }
+}
+
+/// Every entry finite and in `[0, 1]`.
+fn check_unit_interval(what: &'static str, a: &[f64]) -> Result<()> {
+    check_finite(what, a)?;
+    if let Some(i) = a.iter().position(|v| !(0.0..=1.0).contains(v)) {
+        return Err(Error::InvalidArgument {
+            what,
+            reason: format!("entry {i} is {} (not in [0, 1])", a[i]),
+        });
+    }
+    Ok(())
 }
 
 /// The Bayes-optimal rule `r*(x) = 1{g(x) > c}` as 0/1 deferral probabilities.
@@ -99,6 +130,7 @@ pub fn budget_rule(gain: &[f64], pi: &[f64], budget: f64) -> Result<Vec<f64>> {
     check_nonempty("gain", gain)?;
     check_len("pi", gain.len(), pi.len())?;
     check_finite("gain", gain)?;
+    check_unit_interval("pi", pi)?;
     if !(0.0..=1.0).contains(&budget) {
         return Err(Error::InvalidArgument {
             what: "budget",
@@ -141,6 +173,7 @@ pub fn plugin_regret(problem: &FiniteCascade, gain_hat: &[f64], cost: f64) -> Re
     let g = problem.gain();
     check_len("gain_hat", g.len(), gain_hat.len())?;
     check_finite("gain_hat", gain_hat)?;
+    check_finite_scalar("cost", cost)?;
     let regret = problem.risk(&bayes_rule(gain_hat, cost), cost)?
         - problem.risk(&bayes_rule(&g, cost), cost)?;
     let (mut mismatch_cost, mut bound) = (0.0, 0.0);

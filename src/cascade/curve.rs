@@ -7,16 +7,27 @@
 
 use crate::error::{check_finite, check_len, check_nonempty, Result};
 
-/// A deferral curve sampled at rates `j/n`, `j = 0..=n`.
+/// A deferral curve sampled at rates `j/n`, `j = 0..=n` (`n ≥ 1`). Built only by the functions
+/// below, so the two vectors always have the same length `n + 1 ≥ 2` and finite entries.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeferralCurve {
     /// Deferral rates `j/n`.
-    pub rates: Vec<f64>,
+    rates: Vec<f64>,
     /// Cascade accuracy at each rate.
-    pub accuracy: Vec<f64>,
+    accuracy: Vec<f64>,
 }
 
 impl DeferralCurve {
+    /// Deferral rates `j/n`, `j = 0..=n`.
+    pub fn rates(&self) -> &[f64] {
+        &self.rates
+    }
+
+    /// Cascade accuracy at each rate.
+    pub fn accuracy(&self) -> &[f64] {
+        &self.accuracy
+    }
+
     /// Area under the curve (trapezoid rule over `[0, 1]`).
     pub fn area(&self) -> f64 {
         self.rates
@@ -26,9 +37,12 @@ impl DeferralCurve {
             .sum()
     }
 
-    /// Accuracy at `rate ∈ [0, 1]` by linear interpolation.
+    /// Accuracy at `rate ∈ [0, 1]` by linear interpolation (clamped to `[0, 1]`; NaN gives NaN).
     pub fn at(&self, rate: f64) -> f64 {
         let n = self.rates.len() - 1;
+        if rate.is_nan() {
+            return f64::NAN;
+        }
         let t = rate.clamp(0.0, 1.0) * n as f64;
         let j = (t.floor() as usize).min(n.saturating_sub(1));
         let w = t - j as f64;
@@ -83,7 +97,10 @@ pub fn deferral_curve(c1: &[f64], c2: &[f64], score: &[f64]) -> Result<DeferralC
 
 /// The oracle curve: deferral by the realised gain `c2 - c1`; pointwise above every other curve.
 pub fn oracle_curve(c1: &[f64], c2: &[f64]) -> Result<DeferralCurve> {
+    check_nonempty("c1", c1)?;
     check_len("c2", c1.len(), c2.len())?;
+    check_finite("c1", c1)?;
+    check_finite("c2", c2)?;
     let gain: Vec<f64> = c2.iter().zip(c1).map(|(a, b)| a - b).collect();
     deferral_curve(c1, c2, &gain)
 }
@@ -93,6 +110,8 @@ pub fn oracle_curve(c1: &[f64], c2: &[f64]) -> Result<DeferralCurve> {
 pub fn random_curve(c1: &[f64], c2: &[f64]) -> Result<DeferralCurve> {
     check_nonempty("c1", c1)?;
     check_len("c2", c1.len(), c2.len())?;
+    check_finite("c1", c1)?;
+    check_finite("c2", c2)?;
     let n = c1.len();
     let a1 = c1.iter().sum::<f64>() / n as f64;
     let a2 = c2.iter().sum::<f64>() / n as f64;

@@ -22,13 +22,27 @@ impl CascadeRun {
 
     /// Mean cost per example when stage `s` costs `costs[s]` each time it is evaluated:
     /// `Σ_s costs[s] · P(reach s)` (two models: `cost1 + rate · cost2`).
-    pub fn expected_cost(&self, costs: &[f64]) -> f64 {
+    ///
+    /// # Errors
+    /// `ShapeMismatch` when `costs` has fewer entries than the stages reached; `NonFinite` for a
+    /// NaN or `±∞` cost.
+    pub fn expected_cost(&self, costs: &[f64]) -> Result<f64> {
+        let stages = self.stage.iter().max().map_or(0, |&s| s + 1);
+        if costs.len() < stages {
+            return Err(Error::ShapeMismatch {
+                what: "costs",
+                expected: stages,
+                got: costs.len(),
+            });
+        }
+        check_finite("costs", costs)?;
         let n = self.stage.len().max(1) as f64;
-        self.stage
+        Ok(self
+            .stage
             .iter()
-            .map(|&t| costs[..=t.min(costs.len() - 1)].iter().sum::<f64>())
+            .map(|&t| costs[..=t].iter().sum::<f64>())
             .sum::<f64>()
-            / n
+            / n)
     }
 }
 

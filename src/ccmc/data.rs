@@ -30,6 +30,11 @@ pub struct Sample<'a> {
     pub log_counts: &'a [f64],
 }
 
+/// Token ids are stored as `u32`: a larger vocabulary would truncate them.
+fn check_vocab_fits(vocab: usize) -> Result<()> {
+    crate::error::check_cap("vocab", vocab, u32::MAX as usize + 1)
+}
+
 impl ChoiceData {
     /// An empty data set over `K` tokens.
     pub fn new(vocab: usize) -> Self {
@@ -55,6 +60,7 @@ impl ChoiceData {
     /// absent from the prompt (it has probability exactly 0 under every CCMC: the data cannot come
     /// from the model).
     pub fn push(&mut self, prompt: &[usize], next: usize) -> Result<()> {
+        check_vocab_fits(self.vocab)?;
         let m = token_counts(prompt, self.vocab)?;
         check_ids("next", &[next], self.vocab)?;
         if m[next] == 0.0 {
@@ -70,6 +76,7 @@ impl ChoiceData {
     /// query excluded from the keys, masks): `counts` (length `K`, `≥ 0`) are the key weights and
     /// `next` must have positive weight. Used to exercise the general coverage graph (A4).
     pub fn push_variant(&mut self, query: usize, counts: &[f64], next: usize) -> Result<()> {
+        check_vocab_fits(self.vocab)?;
         crate::error::check_len("counts", self.vocab, counts.len())?;
         crate::error::check_finite("counts", counts)?;
         check_ids("query", &[query], self.vocab)?;

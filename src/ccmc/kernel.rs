@@ -20,6 +20,11 @@ pub struct Wbar {
     data: Vec<f64>,
 }
 
+/// `K²`, the number of entries of a `K × K` score matrix, or `Overflow`.
+fn cells(vocab: usize) -> Result<usize> {
+    crate::error::checked_elems("wbar: vocab²", &[vocab, vocab])
+}
+
 impl Wbar {
     /// Wraps a row-major `K × K` buffer; rejects `K = 0`, wrong length and non-finite entries.
     pub fn new(vocab: usize, data: Vec<f64>) -> Result<Self> {
@@ -29,24 +34,25 @@ impl Wbar {
                 reason: "the vocabulary needs at least one token".into(),
             });
         }
-        check_len("wbar", vocab * vocab, data.len())?;
+        check_len("wbar", cells(vocab)?, data.len())?;
         check_finite("wbar", &data)?;
         Ok(Wbar { vocab, data })
     }
     /// The all-zero score matrix (uniform base chain).
     pub fn zeros(vocab: usize) -> Result<Self> {
-        Self::new(vocab, vec![0.0; vocab * vocab])
+        Self::new(vocab, vec![0.0; cells(vocab)?])
     }
     /// `W̄[k, j] = f(k, j)`.
     pub fn from_fn(vocab: usize, f: impl Fn(usize, usize) -> f64) -> Result<Self> {
-        let data = (0..vocab * vocab)
+        let data = (0..cells(vocab)?)
             .map(|i| f(i / vocab, i % vocab))
             .collect();
         Self::new(vocab, data)
     }
     /// Entries i.i.d. `N(0, scale²)` (the spec's random instances, A8).
     pub fn gaussian(vocab: usize, scale: f64, rng: &mut impl Rng) -> Result<Self> {
-        let data = (0..vocab * vocab)
+        crate::error::check_finite_scalar("scale", scale)?;
+        let data = (0..cells(vocab)?)
             .map(|_| scale * standard_normal(rng))
             .collect();
         Self::new(vocab, data)

@@ -16,7 +16,7 @@
 use super::coverage::{check_mle_exists, coverage_graph};
 use super::data::ChoiceData;
 use super::kernel::Wbar;
-use crate::error::{check_len, Error, Result};
+use crate::error::{check_ids, check_len, Error, Result};
 use crate::linalg::Cholesky;
 use crate::ops::log_softmax_in_place;
 use faer::Mat;
@@ -147,6 +147,7 @@ pub fn fit(data: &ChoiceData, opts: &MleOptions) -> Result<MleFit> {
             reason: "must be finite and ≥ 0".into(),
         });
     }
+    crate::error::check_positive("grad_tol", opts.grad_tol)?;
     if opts.ridge == 0.0 {
         check_mle_exists(data)?;
     }
@@ -265,9 +266,16 @@ pub fn fit(data: &ChoiceData, opts: &MleOptions) -> Result<MleFit> {
 
 /// Gauge-free squared error: `Σ_j ‖centre_{V_j}(a[·, j]) − centre_{V_j}(b[·, j])‖²`, columns centred
 /// over their support `V_j` (the only comparison that means anything, spec A9).
+///
+/// # Errors
+/// `ShapeMismatch` when the vocabularies or `support.len()` disagree; `OutOfRange` for a support
+/// id `≥ vocab`.
 pub fn gauge_free_sq_error(a: &Wbar, b: &Wbar, support: &[Vec<usize>]) -> Result<f64> {
     check_len("b.vocab", a.vocab(), b.vocab())?;
     check_len("support", a.vocab(), support.len())?;
+    for s in support {
+        check_ids("support", s, a.vocab())?;
+    }
     let mut total = 0.0;
     for (j, s) in support.iter().enumerate() {
         if s.is_empty() {

@@ -54,9 +54,10 @@ use std::any::TypeId;
 /// [module docs](self) for the formulas, the passes and the `−1e4` log-prob floor.
 ///
 /// # Errors
-/// `InvalidArgument` for `vocab = 0`, a bad temperature or β; `ShapeMismatch` when lengths disagree;
-/// `NonFinite` for non-finite logits or NaN/`+∞` teacher log-probs; `InvalidArgument` when a teacher
-/// row is not normalised.
+/// `InvalidArgument` for `vocab = 0`, a bad temperature (also one whose `1/T` overflows `T`) or
+/// β; `ShapeMismatch` when lengths disagree; `NonFinite` for non-finite logits or NaN/`+∞`
+/// teacher log-probs; `InvalidArgument` when some `z / T` overflows `T` (except an overflow to
+/// `−∞` under TVD, where it is the exact `q = 0`) or a teacher row is not normalised.
 pub fn divergence_and_grad<T: Float>(
     div: Divergence,
     teacher_log_probs: &[T],
@@ -117,6 +118,13 @@ fn validate<T: Float>(
         });
     }
     crate::ops::check_temperature("temperature", temperature)?;
+    // `1/T` must also fit in `T` (f32 overflows from `T < 2.9e-39`, which f64 accepts).
+    if !T::of(1.0 / temperature).is_finite() {
+        return Err(Error::InvalidArgument {
+            what: "temperature",
+            reason: format!("1/temperature overflows {} (got {temperature})", T::NAME),
+        });
+    }
     if !z.len().is_multiple_of(vocab) {
         return Err(Error::ShapeMismatch {
             what: "student_logits",
@@ -163,6 +171,9 @@ fn first_pass<T: Float>(div: Divergence, lp: &[T], z: &[T], inv_t: f64) -> Resul
         }
         let lpv = clamp_lp(lpv);
         let zs = zv * inv_t;
+        if zs == T::infinity() {
+            return Err(scaled_logit_overflow::<T>(v));
+        }
         if zs > m {
             // Rescale the running sums to the new max (rare after the first few entries).
             let r = (m - zs).exp().as_f64();
@@ -172,7 +183,12 @@ fn first_pass<T: Float>(div: Divergence, lp: &[T], z: &[T], inv_t: f64) -> Resul
             }
             m = zs;
         }
-        let e = (zs - m).exp().as_f64();
+        // `z' = −∞` (an overflow, see `row`) is q = 0 even while `m` is still `−∞`.
+        let e = if zs == T::neg_infinity() {
+            0.0
+        } else {
+            (zs - m).exp().as_f64()
+        };
         s += e;
         let p = lpv.exp().as_f64();
         mass += p;
@@ -225,7 +241,8 @@ fn row_f32(
         }
     };
     let sums = lanes::row(crate::simd::level(), div, lp, z, inv_t as f32, g);
-    if !sums.finite {
+    // A non-finite loss means some `z·inv_t` overflowed to `−∞`: the generic path reports it.
+    if !(sums.finite && sums.loss.is_finite()) {
         return None;
     }
     if (sums.mass - 1.0).abs() > normalisation_tolerance::<f32>(lp.len()) {
@@ -246,6 +263,14 @@ fn first_error<T: Float>(rows: Vec<Result<f64>>) -> Result<Vec<T>> {
     rows.into_iter().map(|r| r.map(T::of)).collect()
 }
 
+/// A student logit whose `z / T` overflows `T` (a tiny temperature or a huge logit).
+fn scaled_logit_overflow<T: Float>(index: usize) -> Error {
+    Error::InvalidArgument {
+        what: "student_logits",
+        reason: format!("entry {index} / temperature overflows {}", T::NAME),
+    }
+}
+
 fn not_normalised(mass: f64) -> Error {
     Error::InvalidArgument {
         what: "teacher_log_probs",
@@ -254,7 +279,27 @@ fn not_normalised(mass: f64) -> Error {
 }
 
 /// One row: returns the loss and, when `grad` is given, writes the gradient w.r.t. `z`.
+///
+/// A `z·inv_t` that overflows to `−∞` is the exact `q = 0` for TVD (a finite result); for the
+/// other divergences it makes the loss non-finite, reported here with the first such entry.
 fn row<T: Float>(
+    div: Divergence,
+    lp: &[T],
+    z: &[T],
+    inv_t: f64,
+    grad: Option<&mut [T]>,
+    scratch: &mut Vec<f32>,
+) -> Result<f64> {
+    let loss = row_unchecked(div, lp, z, inv_t, grad, scratch)?;
+    if loss.is_finite() {
+        return Ok(loss);
+    }
+    let t = T::of(inv_t);
+    let v = z.iter().position(|&x| !(x * t).is_finite()).unwrap_or(0);
+    Err(scaled_logit_overflow::<T>(v))
+}
+
+fn row_unchecked<T: Float>(
     div: Divergence,
     lp: &[T],
     z: &[T],

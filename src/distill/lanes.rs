@@ -3,7 +3,7 @@
 //! AVX2 and AVX-512 builds give **the same bits** (`tests::levels_agree_bitwise`).
 //!
 //! # Passes over a row (`V` entries; `z' = z/T`, `m = max z'`, `S = Σ e^{z'−m}`, `L = m + ln S`)
-//! 0. `m` and the finiteness of `z` (read `z`; no `exp`).
+//! 0. `m` and the finiteness of `z` and of `m` (read `z`; no `exp`).
 //! 1. `e = e^{z'−m}` into the gradient buffer, `S = Σ e` (one `exp` per element).
 //! 2. `q = e/S` from the buffer (no second `exp` of the logits), `p = e^{lp}`, the loss sums, `Σ p`,
 //!    the teacher check; FKL writes its gradient `(q − p)/T` here and is done.
@@ -35,7 +35,8 @@ pub(crate) struct RowSums {
     pub loss: f64,
     /// `Σ p` (the caller checks it against one).
     pub mass: f64,
-    /// `false` when an input was non-finite (NaN/`±∞` logit, NaN/`+∞` teacher log-prob).
+    /// `false` when an input was non-finite (NaN/`±∞` logit, NaN/`+∞` teacher log-prob) or the
+    /// largest scaled logit `max z·inv_t` overflows.
     pub finite: bool,
 }
 
@@ -361,12 +362,14 @@ fn row_body<T>(
     _f32_only: PhantomData<T>,
 ) {
     let (zmax, zcheck) = max_and_check(z);
-    if !zcheck.is_finite() || zmax == f32::NEG_INFINITY {
+    // Rounding is monotone, so `max(z)·inv_t` is exactly `max(z·inv_t)` for `inv_t > 0`; an
+    // overflow to `+∞` there is flagged here, one to `−∞` elsewhere makes the loss non-finite
+    // (the caller checks it) or, for TVD, is the exact `q = 0`.
+    let m = zmax * inv_t;
+    if !zcheck.is_finite() || !m.is_finite() {
         *out = RowSums::default();
         return;
     }
-    // Rounding is monotone, so `max(z)·inv_t` is exactly `max(z·inv_t)` for `inv_t > 0`.
-    let m = zmax * inv_t;
     let s = exp_shift_store(z, inv_t, m, g);
     let log_norm = m as f64 + s.ln();
     let row = Row {

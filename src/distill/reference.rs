@@ -2,13 +2,20 @@
 //! explicit log-softmax vector, no clamping). Test oracles for [`super::divergence`].
 
 use super::Divergence;
+use crate::error::{check_finite, check_len, Result};
+use crate::ops::check_temperature;
 
 /// `lsm(z / T)`: `z_v/T − m − ln Σ_u exp(z_u/T − m)` with `m = max z/T`.
 /// ([`crate::ops::log_softmax_into`], itself tested against the plain formula.)
-pub fn log_softmax(z: &[f64], temperature: f64) -> Vec<f64> {
+///
+/// # Errors
+/// `InvalidArgument` for a bad temperature; `NonFinite` for a NaN or `±∞` logit.
+pub fn log_softmax(z: &[f64], temperature: f64) -> Result<Vec<f64>> {
+    check_temperature("temperature", temperature)?;
+    check_finite("z", z)?;
     let mut out = vec![0.0; z.len()];
     crate::ops::log_softmax_into(z, temperature, &mut out);
-    out
+    Ok(out)
 }
 
 /// `x · (a − b)` with `0 · anything = 0` (the `xlogy(0, ·) = 0` convention).
@@ -21,13 +28,17 @@ fn xdiff(x: f64, a: f64, b: f64) -> f64 {
 }
 
 /// One position: `(D(p ‖ q_T), ∂D/∂z)` for teacher log-probs `lp` and student logits `z`.
+///
+/// # Errors
+/// `ShapeMismatch` when `lp` and `z` differ in length; the errors of [`log_softmax`].
 pub fn divergence_and_grad(
     div: Divergence,
     lp: &[f64],
     z: &[f64],
     temperature: f64,
-) -> (f64, Vec<f64>) {
-    let lq = log_softmax(z, temperature);
+) -> Result<(f64, Vec<f64>)> {
+    check_len("lp", z.len(), lp.len())?;
+    let lq = log_softmax(z, temperature)?;
     let p: Vec<f64> = lp.iter().map(|v| v.exp()).collect();
     let q: Vec<f64> = lq.iter().map(|v| v.exp()).collect();
     let v = lp.len();
@@ -38,7 +49,7 @@ pub fn divergence_and_grad(
         let mean: f64 = (0..v).map(|k| q[k] * h[k]).sum();
         (0..v).map(|k| q[k] * (h[k] - mean) * inv_t).collect()
     };
-    match div {
+    Ok(match div {
         Divergence::ForwardKl | Divergence::Jsd { beta: 0.0 } => {
             let loss = (0..v).map(|k| xdiff(p[k], lp[k], lq[k])).sum();
             (loss, (0..v).map(|k| (q[k] - p[k]) * inv_t).collect())
@@ -74,5 +85,5 @@ pub fn divergence_and_grad(
                 .collect();
             (loss, centred(&s))
         }
-    }
+    })
 }

@@ -18,13 +18,22 @@ use faer::{Mat, MatRef};
 use rand_distr::{Distribution, StandardNormal};
 
 /// Dual-encoder scores `S = Q Dᵀ` for query embeddings `q` (`n_q × k`) and document embeddings `d`
-/// (`n_d × k`).
+/// (`n_d × k`). Errors: empty or non-finite inputs, mismatched `k`, a score that overflows f64.
 pub fn dual_encoder_scores(q: MatRef<'_, f64>, d: MatRef<'_, f64>) -> Result<Mat<f64>> {
     check_matrix("q", q)?;
     check_matrix("d", d)?;
     check_len("d (columns)", q.ncols(), d.ncols())?;
     let mut s = Mat::<f64>::zeros(q.nrows(), d.nrows());
     gemm_into(s.as_mut(), q, d.transpose(), 1.0, false);
+    // Finite inputs can still overflow the inner products (entries near 1e154 and up).
+    for j in 0..s.ncols() {
+        if let Some(i) = (0..s.nrows()).find(|&i| !s[(i, j)].is_finite()) {
+            return Err(Error::InvalidArgument {
+                what: "q·dᵀ",
+                reason: format!("score ({i}, {j}) overflows f64"),
+            });
+        }
+    }
     Ok(s)
 }
 
@@ -32,43 +41,58 @@ pub fn dual_encoder_scores(q: MatRef<'_, f64>, d: MatRef<'_, f64>) -> Result<Mat
 /// zero embedding, `τ ≤ 0`.
 pub fn cosine_scores(q: MatRef<'_, f64>, d: MatRef<'_, f64>, tau: f64) -> Result<Mat<f64>> {
     crate::ops::check_temperature("tau", tau)?;
-    let mut s = dual_encoder_scores(q, d)?;
-    let norms = |m: MatRef<'_, f64>, what: &'static str| -> Result<Vec<f64>> {
-        (0..m.nrows())
-            .map(|i| {
-                let n = m.row(i).norm_l2();
-                if n > 0.0 {
-                    Ok(n)
-                } else {
-                    Err(Error::InvalidArgument {
-                        what,
-                        reason: format!("row {i} has zero norm; cosine undefined"),
-                    })
-                }
-            })
-            .collect()
-    };
-    let (nq, nd) = (norms(q, "q")?, norms(d, "d")?);
+    check_matrix("q", q)?;
+    check_matrix("d", d)?;
+    check_len("d (columns)", q.ncols(), d.ncols())?;
+    // Rows are normalised first (with a scaled norm, so entries near 1e±200 neither under- nor
+    // overflow when squared); then |cos| ≤ 1 and only the final 1/τ scales.
+    let (qn, dn) = (unit_rows(q, "q")?, unit_rows(d, "d")?);
+    let mut s = dual_encoder_scores(qn.as_ref(), dn.as_ref())?;
     for j in 0..s.ncols() {
         for i in 0..s.nrows() {
-            s[(i, j)] /= nq[i] * nd[j] * tau;
+            s[(i, j)] /= tau;
         }
     }
     Ok(s)
 }
 
+/// `m` with every row divided by its Euclidean norm; `InvalidArgument` for a zero row.
+fn unit_rows(m: MatRef<'_, f64>, what: &'static str) -> Result<Mat<f64>> {
+    let mut out = m.to_owned();
+    for i in 0..m.nrows() {
+        let big = (0..m.ncols()).fold(0.0f64, |a, j| a.max(m[(i, j)].abs()));
+        if big == 0.0 {
+            return Err(Error::InvalidArgument {
+                what,
+                reason: format!("row {i} has zero norm; cosine undefined"),
+            });
+        }
+        let norm = big
+            * (0..m.ncols())
+                .map(|j| (m[(i, j)] / big).powi(2))
+                .sum::<f64>()
+                .sqrt();
+        for j in 0..m.ncols() {
+            out[(i, j)] = m[(i, j)] / norm;
+        }
+    }
+    Ok(out)
+}
+
 /// A one-layer, one-head dual-pooling cross-encoder over `k`-dimensional token vectors (see the
 /// [module docs](self)).
+/// The weights are private so their shapes always agree (`k × k` and `k`); read them through the
+/// getters.
 #[derive(Clone, Debug)]
 pub struct DualPoolingCrossEncoder {
     /// Query projection `W_Q` (`k × k`).
-    pub w_q: Mat<f64>,
+    w_q: Mat<f64>,
     /// Key projection `W_K` (`k × k`).
-    pub w_k: Mat<f64>,
+    w_k: Mat<f64>,
     /// Value projection `W_V` (`k × k`).
-    pub w_v: Mat<f64>,
+    w_v: Mat<f64>,
     /// CLS scoring vector `w` (length `k`).
-    pub w_cls: Vec<f64>,
+    w_cls: Vec<f64>,
 }
 
 /// The pooled embeddings of one (query, document) pair and its two scores.
@@ -115,6 +139,16 @@ impl DualPoolingCrossEncoder {
     /// Token dimension `k`.
     pub fn k(&self) -> usize {
         self.w_q.nrows()
+    }
+
+    /// `(W_Q, W_K, W_V)`, each `k × k`.
+    pub fn projections(&self) -> (MatRef<'_, f64>, MatRef<'_, f64>, MatRef<'_, f64>) {
+        (self.w_q.as_ref(), self.w_k.as_ref(), self.w_v.as_ref())
+    }
+
+    /// The CLS scoring vector `w` (length `k`).
+    pub fn w_cls(&self) -> &[f64] {
+        &self.w_cls
     }
 
     /// Encodes the pair `q_tokens` (`L_q × k`) ⊕ `d_tokens` (`L_d × k`).

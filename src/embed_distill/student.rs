@@ -121,7 +121,13 @@ impl AsymmetricTrainer {
     }
 
     /// The gradient in `B` (`k × d_in`) at `b`; see [`asymmetric_student_loss`].
-    pub fn gradient(&self, b: MatRef<'_, f64>) -> Mat<f64> {
+    ///
+    /// # Errors
+    /// `ShapeMismatch` when `b` is not `k × d_in`; `NonFinite` for a NaN or `±∞` in `b`.
+    pub fn gradient(&self, b: MatRef<'_, f64>) -> Result<Mat<f64>> {
+        check_len("b (rows)", self.docs.ncols(), b.nrows())?;
+        check_len("b (columns)", self.x.ncols(), b.ncols())?;
+        crate::linalg::check_matrix("b", b)?;
         let n = self.x.nrows();
         let q_t = gemm(b, self.x.transpose()); // Q_sᵀ, k × n
         let mut g = gemm(self.docs.as_ref(), q_t.as_ref()); // S_sᵀ, L × n
@@ -154,7 +160,7 @@ impl AsymmetricTrainer {
                 }
             }
         }
-        gemm(dq.as_ref(), self.x.as_ref()) * faer::Scale(1.0 / n as f64)
+        Ok(gemm(dq.as_ref(), self.x.as_ref()) * faer::Scale(1.0 / n as f64))
     }
 }
 
@@ -242,7 +248,7 @@ pub fn run_asymmetric(cfg: &AsymmetricConfig, lambda: f64) -> Result<StudentQual
     )?;
     let mut b = Mat::<f64>::zeros(cfg.k, cfg.input_dim);
     for _ in 0..cfg.steps {
-        b -= trainer.gradient(b.as_ref()) * faer::Scale(cfg.lr);
+        b -= trainer.gradient(b.as_ref())? * faer::Scale(cfg.lr);
     }
     let q_s = gemm(x_test.as_ref(), b.transpose());
     let s_s = gemm(q_s.as_ref(), docs.transpose());

@@ -1,5 +1,6 @@
 //! Symmetric positive-definite solves by Cholesky (`A = L Lᵀ`), never an explicit inverse.
 
+use super::check::{check_lower_finite, check_matrix_finite};
 use crate::error::{check_len, Error, Result};
 use crate::float::Float;
 use crate::vector_state::clear_upper_vector_state;
@@ -13,14 +14,15 @@ use faer::{Mat, MatMut, MatRef, Par, Side};
 /// left untouched.
 ///
 /// # Errors
-/// `ShapeMismatch` for a non-square `a`; [`Error::NotPositiveDefinite`] naming `what` and the
-/// first pivot that was not positive.
+/// `ShapeMismatch` for a non-square `a`; `NonFinite` for a NaN or an infinity in the lower
+/// triangle of `a`; [`Error::NotPositiveDefinite`] naming `what` and the first pivot that was not positive.
 pub fn factor_lower_in_place<T: Float>(
     what: &'static str,
     mut a: MatMut<'_, T>,
     par: Par,
 ) -> Result<()> {
     check_len(what, a.nrows(), a.ncols())?;
+    check_lower_finite(what, a.as_ref())?;
     let n = a.nrows();
     let mut mem = MemBuffer::new(cholesky_in_place_scratch::<T>(n, par, Default::default()));
     let stack = MemStack::new(&mut mem);
@@ -46,10 +48,11 @@ impl Cholesky {
     /// Factors `a` (its lower triangle is read).
     ///
     /// # Errors
-    /// `ShapeMismatch` for a non-square `a`; [`Error::NotPositiveDefinite`] naming `what` and the
-    /// failing pivot.
+    /// `ShapeMismatch` for a non-square `a`; `NonFinite` for a NaN or an infinity in `a`;
+    /// [`Error::NotPositiveDefinite`] naming `what` and the failing pivot.
     pub fn factor(what: &'static str, a: MatRef<'_, f64>) -> Result<Self> {
         check_len(what, a.nrows(), a.ncols())?;
+        check_lower_finite(what, a)?;
         let llt = a.llt(Side::Lower).map_err(|e| match e {
             LltError::NonPositivePivot { index } => {
                 Error::NotPositiveDefinite { what, pivot: index }
@@ -64,9 +67,11 @@ impl Cholesky {
         self.llt.L().nrows()
     }
 
-    /// `A⁻¹ b` for `b` `n × c`. Errors: `ShapeMismatch` when `b` has the wrong number of rows.
+    /// `A⁻¹ b` for `b` `n × c`. Errors: `ShapeMismatch` when `b` has the wrong number of rows,
+    /// `NonFinite` for a NaN or an infinity in `b`.
     pub fn solve(&self, b: MatRef<'_, f64>) -> Result<Mat<f64>> {
         check_len("rhs (rows)", self.dim(), b.nrows())?;
+        check_matrix_finite("rhs", b)?;
         let x = self.llt.solve(b);
         clear_upper_vector_state();
         Ok(x)
@@ -75,6 +80,7 @@ impl Cholesky {
     /// `b ← A⁻¹ b` in place. Errors as [`Cholesky::solve`].
     pub fn solve_in_place(&self, b: MatMut<'_, f64>) -> Result<()> {
         check_len("rhs (rows)", self.dim(), b.nrows())?;
+        check_matrix_finite("rhs", b.as_ref())?;
         self.llt.solve_in_place(b);
         clear_upper_vector_state();
         Ok(())
@@ -84,8 +90,9 @@ impl Cholesky {
 /// Solves `A X = B` for symmetric positive-definite `A` (`n × n`) and `B` (`n × c`).
 ///
 /// # Errors
-/// `ShapeMismatch` for a non-square `A` or a `B` with the wrong number of rows;
-/// [`Error::NotPositiveDefinite`] naming `what` and the failing pivot.
+/// `ShapeMismatch` for a non-square `A` or a `B` with the wrong number of rows; `NonFinite` for a
+/// NaN or an infinity in `A` or `B`; [`Error::NotPositiveDefinite`] naming `what` and the failing
+/// pivot.
 pub fn spd_solve(what: &'static str, a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Result<Mat<f64>> {
     check_len(what, a.nrows(), a.ncols())?;
     check_len("rhs", a.nrows(), b.nrows())?;

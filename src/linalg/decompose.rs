@@ -1,6 +1,7 @@
 //! faer decompositions (SVD, QR, symmetric eigenvalues, LU solve), each followed by the
 //! vector-state fix and with faer's errors mapped to the crate's.
 
+use super::check::{check_lower_finite, check_matrix_finite};
 use crate::error::{check_len, Error, Result};
 use crate::vector_state::clear_upper_vector_state;
 use faer::linalg::solvers::Solve;
@@ -15,7 +16,11 @@ fn not_converged(what: &'static str) -> Error {
 }
 
 /// Singular values of `a`, largest first.
+///
+/// # Errors
+/// `NonFinite` for a NaN or an infinity in `a`; `NotConverged` when faer's SVD fails.
 pub fn singular_values(a: MatRef<'_, f64>) -> Result<Vec<f64>> {
+    check_matrix_finite("matrix", a)?;
     let s = a
         .singular_values()
         .map_err(|_| not_converged("singular values"));
@@ -34,7 +39,11 @@ pub struct ThinSvd {
 }
 
 /// The thin SVD of `a`.
+///
+/// # Errors
+/// `NonFinite` for a NaN or an infinity in `a`; `NotConverged` when faer's SVD fails.
 pub fn thin_svd(a: MatRef<'_, f64>) -> Result<ThinSvd> {
+    check_matrix_finite("matrix", a)?;
     let svd = a.thin_svd().map_err(|_| not_converged("SVD"));
     clear_upper_vector_state();
     let svd = svd?;
@@ -46,7 +55,8 @@ pub fn thin_svd(a: MatRef<'_, f64>) -> Result<ThinSvd> {
     })
 }
 
-/// The orthonormal factor `Q` (`n × n`) of the QR decomposition of a square `a`.
+/// The orthonormal factor `Q` (`n × n`) of the QR decomposition of a square `a` (internal
+/// helper of the seeded generators: a NaN in `a` gives NaN in `Q`).
 pub fn orthonormal_basis(a: MatRef<'_, f64>) -> Mat<f64> {
     let q = a.qr().compute_Q();
     clear_upper_vector_state();
@@ -54,7 +64,13 @@ pub fn orthonormal_basis(a: MatRef<'_, f64>) -> Mat<f64> {
 }
 
 /// Eigenvalues of the symmetric matrix `a` (its lower triangle is read), ascending.
+///
+/// # Errors
+/// `ShapeMismatch` for a non-square `a`; `NonFinite` for a NaN or an infinity in `a`;
+/// `NotConverged` when faer's solver fails.
 pub fn symmetric_eigenvalues(a: MatRef<'_, f64>) -> Result<Vec<f64>> {
+    check_len("symmetric matrix", a.nrows(), a.ncols())?;
+    check_lower_finite("symmetric matrix", a)?;
     let ev = a
         .self_adjoint_eigenvalues(Side::Lower)
         .map_err(|_| not_converged("symmetric eigenvalues"));
@@ -67,6 +83,8 @@ pub fn symmetric_eigenvalues(a: MatRef<'_, f64>) -> Result<Vec<f64>> {
 pub fn lu_solve_in_place(a: MatRef<'_, f64>, b: MatMut<'_, f64>) -> Result<()> {
     check_len("lu matrix", a.nrows(), a.ncols())?;
     check_len("lu rhs (rows)", a.nrows(), b.nrows())?;
+    check_matrix_finite("lu matrix", a)?;
+    check_matrix_finite("lu rhs", b.as_ref())?;
     a.partial_piv_lu().solve_in_place(b);
     clear_upper_vector_state();
     Ok(())

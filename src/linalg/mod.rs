@@ -24,7 +24,7 @@ pub mod decompose;
 pub mod gemm;
 pub mod ridge;
 
-pub use check::check_matrix;
+pub use check::{check_lower_finite, check_matrix, check_matrix_finite};
 pub use cholesky::{factor_lower_in_place, spd_solve, Cholesky};
 pub use decompose::{
     lu_solve_in_place, orthonormal_basis, singular_values, symmetric_eigenvalues, thin_svd, ThinSvd,

@@ -19,7 +19,8 @@ pub fn distillation_loss(
     temperature: f64,
 ) -> Result<(f64, Vec<f64>)> {
     check_nonempty("labels", labels)?;
-    check_len("student", labels.len() * classes, student.len())?;
+    let elems = crate::error::checked_elems("student: n·classes", &[labels.len(), classes])?;
+    check_len("student", elems, student.len())?;
     check_len("teacher", student.len(), teacher.len())?;
     check_ids("labels", labels, classes)?;
     check_finite("student", student)?;

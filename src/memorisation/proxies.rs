@@ -37,6 +37,12 @@ pub fn spearman(a: &[f64], b: &[f64]) -> Result<f64> {
         saa += (x - ma).powi(2);
         sbb += (y - mb).powi(2);
     }
+    if saa == 0.0 || sbb == 0.0 {
+        return Err(Error::InvalidArgument {
+            what: if saa == 0.0 { "a" } else { "b" },
+            reason: "all ranks tie (constant input): the correlation is undefined".into(),
+        });
+    }
     Ok(sab / (saa * sbb).sqrt())
 }
 

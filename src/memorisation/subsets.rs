@@ -14,7 +14,7 @@ pub fn sample_membership(n: usize, m: usize, runs: usize, seed: u64) -> Result<V
             reason: format!("need 1 <= m <= n = {n}, got {m}"),
         });
     }
-    let mut out = vec![0u8; runs * n];
+    let mut out = vec![0u8; crate::error::checked_elems("membership: runs·n", &[runs, n])?];
     let mut perm: Vec<usize> = (0..n).collect();
     for (k, row) in out.chunks_exact_mut(n).enumerate() {
         let mut rng = seeded(seed, 1_000_000 + k as u64);

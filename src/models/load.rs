@@ -6,7 +6,7 @@ use super::batch::Batch;
 use super::config::Config;
 use super::params::{tensor_specs, Params};
 use super::transformer::Transformer;
-use crate::error::{Error, Result};
+use crate::error::{check_cap, checked_add, checked_elems, Error, Result};
 use crate::float::Float;
 use safetensors::{Dtype, SafeTensors};
 use std::path::{Path, PathBuf};
@@ -29,13 +29,13 @@ pub fn default_model_dir() -> PathBuf {
 }
 
 fn io_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Io(format!("{}: {e}", path.display()))
+    Error::file(path, e)
 }
 
 /// Reads a BERT `config.json` ([`Config::from_bert_json`]).
 ///
 /// # Errors
-/// `Io` naming the path when it cannot be read; the parse errors of [`Config::from_bert_json`].
+/// `File` naming the path when it cannot be read; the parse errors of [`Config::from_bert_json`].
 pub fn read_config(path: &Path) -> Result<Config> {
     let text = std::fs::read_to_string(path).map_err(|e| io_err(path, e))?;
     Config::from_bert_json(&text, &path.display().to_string())
@@ -46,26 +46,20 @@ pub fn read_config(path: &Path) -> Result<Config> {
 /// are ignored; a config without token types also accepts a file without that table.
 ///
 /// # Errors
-/// `Io` naming the path when it cannot be read or exceeds [`MAX_WEIGHTS_BYTES`];
-/// `InvalidArgument` when the config asks for more than [`MAX_PARAMS`] parameters; `Parse` naming
+/// `File` naming the path when it cannot be read or exceeds [`MAX_WEIGHTS_BYTES`];
+/// `Overflow` / `TooLarge` when the config asks for more than [`MAX_PARAMS`] parameters (checked
+/// before the file is read); `Parse` naming
 /// the path and the tensor when the header is malformed, or a tensor is missing or has the wrong
 /// dtype or shape.
 pub fn read_params<T: Float>(path: &Path, config: &Config) -> Result<Params<T>> {
     config.validate()?;
     let specs = tensor_specs(config);
-    let total = specs
-        .iter()
-        .try_fold(0usize, |acc, s| {
-            s.shape
-                .iter()
-                .try_fold(1usize, |p, &x| p.checked_mul(x))
-                .and_then(|n| acc.checked_add(n))
-        })
-        .filter(|&n| n <= MAX_PARAMS)
-        .ok_or_else(|| Error::InvalidArgument {
-            what: "config",
-            reason: format!("the model has more than {MAX_PARAMS} parameters"),
-        })?;
+    let mut total = 0usize;
+    for s in &specs {
+        let n = checked_elems("model parameters", &s.shape)?;
+        total = checked_add("model parameters", total, n)?;
+    }
+    check_cap("model parameters", total, MAX_PARAMS)?;
     let size = std::fs::metadata(path).map_err(|e| io_err(path, e))?.len();
     if size > MAX_WEIGHTS_BYTES {
         return Err(io_err(
@@ -144,8 +138,8 @@ impl MiniLm {
     /// Loads `config.json`, `model.safetensors` and `tokenizer.json` from `dir`.
     ///
     /// # Errors
-    /// The errors of [`read_config`] and [`read_params`]; `Parse` naming the path when the
-    /// tokenizer cannot be read.
+    /// The errors of [`read_config`] and [`read_params`]; `File` naming `tokenizer.json` when it is
+    /// missing; `Parse` naming the path when the tokenizer cannot be parsed.
     pub fn load(dir: &Path) -> Result<Self> {
         let config = read_config(&dir.join("config.json"))?;
         let params = read_params(&dir.join("model.safetensors"), &config)?;

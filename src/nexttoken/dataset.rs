@@ -58,21 +58,21 @@ impl Embeddings {
 
     /// Wraps a `K × d` matrix (finite entries, `K, d ≥ 1`).
     pub fn new(e: Mat) -> Result<Self> {
-        if e.rows == 0 || e.cols == 0 {
+        if e.rows() == 0 || e.cols() == 0 {
             return Err(Error::Empty { what: "embeddings" });
         }
-        check_finite("embeddings", &e.data)?;
+        check_finite("embeddings", e.data())?;
         Ok(Embeddings { e })
     }
 
     /// Vocabulary size `K`.
     pub fn vocab(&self) -> usize {
-        self.e.rows
+        self.e.rows()
     }
 
     /// Embedding dimension `d`.
     pub fn dim(&self) -> usize {
-        self.e.cols
+        self.e.cols()
     }
 
     /// `e_k`.
@@ -125,18 +125,22 @@ impl Dataset {
                     ),
                 });
             }
-            let mut counts = vec![0.0; k];
-            for &t in &s.tokens {
-                counts[t] += 1.0;
+            // Sort + run-length: O(T log T) per sample, independent of K.
+            let mut sorted = s.tokens.clone();
+            sorted.sort_unstable();
+            let mut label_count = 0.0;
+            let mut others: Vec<(usize, f64)> = Vec::new();
+            for run in sorted.chunk_by(|a, b| a == b) {
+                if run[0] == s.label {
+                    label_count = run.len() as f64;
+                } else {
+                    others.push((run[0], run.len() as f64));
+                }
             }
-            let others = (0..k)
-                .filter(|&j| j != s.label && counts[j] > 0.0)
-                .map(|j| (j, counts[j]))
-                .collect();
             rows.push(Row {
                 query: *s.tokens.last().unwrap_or(&0),
                 label: s.label,
-                label_count: counts[s.label],
+                label_count,
                 others,
             });
         }
@@ -149,14 +153,16 @@ impl Dataset {
         for r in &rows {
             check_ids("row query", &[r.query], emb.vocab())?;
             check_ids("row label", &[r.label], emb.vocab())?;
+            check_finite("row label count", &[r.label_count])?;
             if r.label_count < 1.0 {
                 return Err(Error::InvalidArgument {
                     what: "row label count",
                     reason: "the label must occur at least once".into(),
                 });
             }
-            for &(j, _) in &r.others {
+            for &(j, c) in &r.others {
                 check_ids("row token", &[j], emb.vocab())?;
+                crate::error::check_positive("row token multiplicity", c)?;
             }
         }
         Ok(Dataset { emb, rows })

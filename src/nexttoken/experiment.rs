@@ -83,7 +83,7 @@ pub fn run_draw(settings: &Settings, seed: u64, index: u64) -> Result<Draw> {
     let graphs = build_graphs(&ds);
     let svm = graph_svm(&ds, &graphs)?;
     let fin = w_fin(&ds, &graphs)?;
-    let sfin = SFin::new(&ds, &graphs);
+    let sfin = SFin::new(&ds, &graphs)?;
     let mut records = Vec::new();
     let every = settings.record_every;
     let steps = settings.steps;

@@ -6,10 +6,10 @@
 //! Luce maximum likelihood followed by the min-norm equality system ([`w_fin_luce`]).
 
 use super::dataset::{Dataset, Row};
-use super::graph::{graph_for, PriorityGraph};
+use super::graph::{check_graphs, graph_for, PriorityGraph};
 use super::model::{hessian, loss, loss_and_grad, GradientForm};
 use super::svm::min_norm_equalities;
-use crate::error::{Error, Result};
+use crate::error::{check_nonempty, checked_elems, Error, Result};
 use crate::qp::mat::spd_solve;
 use crate::qp::Mat;
 
@@ -23,8 +23,10 @@ pub struct SFin {
 
 impl SFin {
     /// Builds the basis from the spanning set `(e_i − e_j) e_kᵀ` over within-SCC edges, by modified
-    /// Gram–Schmidt with re-orthogonalisation (relative rank tolerance 1e-10).
-    pub fn new(ds: &Dataset, graphs: &[PriorityGraph]) -> Self {
+    /// Gram–Schmidt with re-orthogonalisation (relative rank tolerance 1e-10). `graphs` must be
+    /// those of `ds` ([`check_graphs`]).
+    pub fn new(ds: &Dataset, graphs: &[PriorityGraph]) -> Result<Self> {
+        check_graphs(ds, graphs)?;
         let emb = ds.embeddings();
         let d = emb.dim();
         let mut basis: Vec<Mat> = Vec::new();
@@ -47,7 +49,7 @@ impl SFin {
                 }
             }
         }
-        SFin { basis, dim: d }
+        Ok(SFin { basis, dim: d })
     }
 
     /// `dim S_fin`.
@@ -82,6 +84,7 @@ impl SFin {
 
 /// The reduced dataset: per sample, only tokens of `SCC_k(y)` (label included) are kept.
 pub fn reduced_dataset(ds: &Dataset, graphs: &[PriorityGraph]) -> Result<Dataset> {
+    check_graphs(ds, graphs)?;
     let rows: Vec<Row> = ds
         .rows()
         .iter()
@@ -116,9 +119,11 @@ pub struct FiniteComponent {
 /// `W^fin = argmin_{W ∈ S_fin} L_red(W)` by damped Newton on orthonormal `S_fin` coordinates.
 pub fn w_fin(ds: &Dataset, graphs: &[PriorityGraph]) -> Result<FiniteComponent> {
     let red = reduced_dataset(ds, graphs)?;
-    let sfin = SFin::new(ds, graphs);
+    let sfin = SFin::new(ds, graphs)?;
     let m = sfin.dimension();
     let d = ds.dim();
+    // The Newton system lives on vec(W): a d² × d² Hessian, sized before it is allocated.
+    checked_elems("W^fin Hessian (d² × d²)", &[d, d, d, d])?;
     let mut c = vec![0.0; m];
     let mut w = Mat::zeros(d, d);
     let mut iterations = 0;
@@ -128,7 +133,10 @@ pub fn w_fin(ds: &Dataset, graphs: &[PriorityGraph]) -> Result<FiniteComponent> 
         let bmat = Mat::from_row_major(
             m,
             dd,
-            sfin.basis.iter().flat_map(|b| b.data.clone()).collect(),
+            sfin.basis
+                .iter()
+                .flat_map(|b| b.data().iter().copied())
+                .collect(),
         )?;
         let mut converged = false;
         for it in 0..100 {
@@ -189,8 +197,15 @@ pub fn w_fin(ds: &Dataset, graphs: &[PriorityGraph]) -> Result<FiniteComponent> 
 
 /// Luce (multinomial-logit) maximum likelihood on one SCC: choice sets are the reduced multisets
 /// `(token, multiplicity)`, choices the labels. Returns log-strengths `u` (gauge `u[0] = 0`, indexed
-/// like `members`).
+/// like `members`). Tokens outside `members` are ignored; `members` must be non-empty and every
+/// multiplicity finite and positive.
 pub fn luce_mle(members: &[usize], choices: &[(usize, Vec<(usize, f64)>)]) -> Result<Vec<f64>> {
+    check_nonempty("Luce members", members)?;
+    for (_, set) in choices {
+        for &(_, c) in set {
+            crate::error::check_positive("Luce multiplicity", c)?;
+        }
+    }
     let m = members.len();
     let pos = |t: usize| members.iter().position(|&x| x == t);
     let mut u = vec![0.0; m];
@@ -216,9 +231,9 @@ pub fn luce_mle(members: &[usize], choices: &[(usize, Vec<(usize, f64)>)]) -> Re
             g[py] -= 1.0;
             for &(p, a) in &pr {
                 g[p] += a;
-                h.data[p * m + p] += a;
+                h.data_mut()[p * m + p] += a;
                 for &(q, b) in &pr {
-                    h.data[p * m + q] -= a * b;
+                    h.data_mut()[p * m + q] -= a * b;
                 }
             }
         }
@@ -247,6 +262,7 @@ pub fn luce_mle(members: &[usize], choices: &[(usize, Vec<(usize, f64)>)]) -> Re
 /// `W^fin` by the independent route: Luce MLE per `(k, SCC)` on the reduced data, then the
 /// min-norm `W` with `(e_i − e_j)ᵀ W e_k = u_i − u_j` inside every SCC of size ≥ 2.
 pub fn w_fin_luce(ds: &Dataset, graphs: &[PriorityGraph]) -> Result<Mat> {
+    check_graphs(ds, graphs)?;
     let mut eqs: Vec<(usize, usize, usize, f64)> = Vec::new();
     for g in graphs {
         for members in g.sccs.iter().filter(|c| c.len() >= 2) {

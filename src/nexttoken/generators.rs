@@ -64,6 +64,15 @@ pub fn embeddings(
     k: usize,
     d: usize,
 ) -> Result<Embeddings> {
+    for (what, n) in [("vocabulary K", k), ("embedding dimension d", d)] {
+        if n == 0 {
+            return Err(Error::InvalidArgument {
+                what,
+                reason: "must be at least 1".into(),
+            });
+        }
+    }
+    crate::error::checked_elems("embeddings (K × d)", &[k, d])?;
     match kind {
         EmbeddingKind::Identity => Ok(Embeddings::identity(k)),
         EmbeddingKind::RandomUnit => {
@@ -130,6 +139,14 @@ pub fn instance(
     kind: EmbeddingKind,
     structure: Structure,
 ) -> Result<Dataset> {
+    for (what, n) in [("samples n", sizes.n), ("sequence length T", sizes.t)] {
+        if n == 0 {
+            return Err(Error::InvalidArgument {
+                what,
+                reason: "must be at least 1".into(),
+            });
+        }
+    }
     let emb = embeddings(rng, kind, sizes.k, sizes.d)?;
     for _ in 0..10_000 {
         let s = samples(rng, sizes.n, sizes.t, sizes.k);
@@ -157,6 +174,8 @@ pub fn instance(
 pub fn torch_init(rng: &mut impl Rng, d: usize) -> Mat {
     let b = 1.0 / (d as f64).sqrt();
     let mut w = Mat::zeros(d, d);
-    w.data.iter_mut().for_each(|x| *x = rng.random_range(-b..b));
+    w.data_mut()
+        .iter_mut()
+        .for_each(|x| *x = rng.random_range(-b..b));
     w
 }

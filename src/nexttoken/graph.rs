@@ -6,6 +6,7 @@
 //! so no depth limit); heights are longest-path lengths to a sink of the condensation.
 
 use super::dataset::Dataset;
+use crate::error::{check_ids, check_len, Error, Result};
 use std::collections::VecDeque;
 
 /// `G^(k)` for one query token, with its SCC decomposition.
@@ -219,6 +220,74 @@ pub fn build_graphs(ds: &Dataset) -> Vec<PriorityGraph> {
         .filter(|(_, s)| !s.is_empty())
         .map(|(k, s)| PriorityGraph::from_samples(k, kv, s))
         .collect()
+}
+
+/// Checks that `graphs` are well-formed graphs on `vocab` nodes: every per-node vector has `vocab`
+/// entries, every successor, SCC member and query is a node, every SCC id indexes `sccs`, and the
+/// queries ascend strictly. `O(K + edges)` per graph. Fields are public, so this runs once per call
+/// of every function that indexes with them.
+pub fn check_graph_shapes(vocab: usize, graphs: &[PriorityGraph]) -> Result<()> {
+    for (i, g) in graphs.iter().enumerate() {
+        check_ids("graph query", &[g.query], vocab)?;
+        if i > 0 && graphs[i - 1].query >= g.query {
+            return Err(Error::InvalidArgument {
+                what: "graphs",
+                reason: "queries must ascend strictly (as build_graphs returns them)".into(),
+            });
+        }
+        check_len("graph successor lists (one per token)", vocab, g.succ.len())?;
+        check_len(
+            "graph presence flags (one per token)",
+            vocab,
+            g.present.len(),
+        )?;
+        check_len("graph SCC ids (one per token)", vocab, g.scc_of.len())?;
+        check_len(
+            "graph SCC heights (one per SCC)",
+            g.sccs.len(),
+            g.height.len(),
+        )?;
+        check_ids("graph SCC id", &g.scc_of, g.sccs.len())?;
+        for s in &g.succ {
+            check_ids("graph successor", s, vocab)?;
+        }
+        for (c, members) in g.sccs.iter().enumerate() {
+            check_ids("graph SCC member", members, vocab)?;
+            if members.is_empty() || members.iter().any(|&t| g.scc_of[t] != c) {
+                return Err(Error::InvalidArgument {
+                    what: "graph SCCs",
+                    reason: format!("SCC {c} is empty or disagrees with the SCC ids"),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// [`check_graph_shapes`], plus: the graphs belong to `ds`, i.e. there is exactly one per query
+/// token of `ds` (as [`build_graphs`] returns them). Graphs of another dataset fail here with
+/// [`Error::ShapeMismatch`] (other vocabulary or number of queries) or
+/// [`Error::InvalidArgument`] (a query `ds` does not have).
+pub fn check_graphs(ds: &Dataset, graphs: &[PriorityGraph]) -> Result<()> {
+    let kv = ds.vocab();
+    check_graph_shapes(kv, graphs)?;
+    let mut is_query = vec![false; kv];
+    for r in ds.rows() {
+        is_query[r.query] = true;
+    }
+    let queries = is_query.iter().filter(|&&q| q).count();
+    check_len(
+        "graphs (one per query token of the dataset)",
+        queries,
+        graphs.len(),
+    )?;
+    match graphs.iter().find(|g| !is_query[g.query]) {
+        None => Ok(()),
+        Some(g) => Err(Error::InvalidArgument {
+            what: "graphs",
+            reason: format!("a graph has query {} which no sample of the dataset has (graphs of another dataset?)", g.query),
+        }),
+    }
 }
 
 /// The graph of query `k`, if `k` occurs as a query.

@@ -4,7 +4,7 @@
 
 use super::dataset::Dataset;
 use super::graph::PriorityGraph;
-use super::model::{eval_row, scores};
+use super::model::{eval_row, scores_unchecked};
 use super::svm::graph_svm_problem;
 use crate::error::Result;
 use crate::qp::{Mat, Options};
@@ -36,7 +36,7 @@ fn masses(s: &Mat, row: &super::dataset::Row) -> Vec<(usize, f64)> {
 pub fn gen_loss_and_grad(ds: &Dataset, w: &Mat, loss: GenLoss) -> (f64, Mat) {
     let emb = ds.embeddings();
     let (kv, d) = (emb.vocab(), emb.dim());
-    let s = scores(emb, w);
+    let s = scores_unchecked(emb, w);
     let n = ds.len() as f64;
     let mut grad = Mat::zeros(d, d);
     let mut total = 0.0;
@@ -114,7 +114,7 @@ pub fn gen_ngd(ds: &Dataset, w0: &Mat, loss: GenLoss, eta: f64, steps: usize) ->
 /// `ambiguous = 9e-3`.
 pub fn local_graphs(ds: &Dataset, w: &Mat, selected: f64, ambiguous: f64) -> Vec<PriorityGraph> {
     let kv = ds.vocab();
-    let s = scores(ds.embeddings(), w);
+    let s = scores_unchecked(ds.embeddings(), w);
     let mut per_query: Vec<Vec<(usize, Vec<usize>)>> = vec![Vec::new(); kv];
     for row in ds.rows() {
         let m = masses(&s, row);

@@ -3,7 +3,7 @@
 use super::dataset::Dataset;
 use super::finite::SFin;
 use super::graph::{graph_for, PriorityGraph};
-use super::model::{eval_row, scores};
+use super::model::{eval_row, scores_unchecked};
 use crate::qp::Mat;
 
 /// `corr(W, W^svm)` (cosine in the Frobenius inner product).
@@ -33,7 +33,7 @@ pub fn lsq_r(w: &Mat, w_fin: &Mat, w_svm: &Mat) -> f64 {
 
 /// Attention masses of the samples on their label's SCC: `Σ_{j ∈ SCC_k(y)} π_i(j)` per sample.
 pub fn label_scc_mass(ds: &Dataset, graphs: &[PriorityGraph], w: &Mat) -> Vec<f64> {
-    let s = scores(ds.embeddings(), w);
+    let s = scores_unchecked(ds.embeddings(), w);
     ds.rows()
         .iter()
         .map(|r| {
@@ -52,7 +52,7 @@ pub fn label_scc_mass(ds: &Dataset, graphs: &[PriorityGraph], w: &Mat) -> Vec<f6
 
 /// The authors' `attn_probs`: per sample the largest summed mass of one SCC, averaged over samples.
 pub fn top_scc_mass(ds: &Dataset, graphs: &[PriorityGraph], w: &Mat) -> f64 {
-    let s = scores(ds.embeddings(), w);
+    let s = scores_unchecked(ds.embeddings(), w);
     let total: f64 = ds
         .rows()
         .iter()
@@ -77,8 +77,8 @@ pub fn top_scc_mass(ds: &Dataset, graphs: &[PriorityGraph], w: &Mat) -> f64 {
 /// tokens (multiplicities add); the maximum over samples.
 pub fn within_scc_error(ds: &Dataset, graphs: &[PriorityGraph], w: &Mat, w_fin: &Mat) -> f64 {
     let emb = ds.embeddings();
-    let s = scores(emb, w);
-    let sf = scores(emb, w_fin);
+    let s = scores_unchecked(emb, w);
+    let sf = scores_unchecked(emb, w_fin);
     let mut worst = 0.0f64;
     for r in ds.rows() {
         let Some(g) = graph_for(graphs, r.query) else {

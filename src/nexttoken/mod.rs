@@ -8,6 +8,7 @@
 //! - [`graph`]: token-priority graphs, iterative Tarjan SCCs, condensation heights.
 //! - [`svm`]: graph-SVM and min-norm equality systems on [`crate::qp`].
 //! - [`finite`]: `S_fin`, projections, `W^fin` by Newton and by Luce MLE.
+//! - [`one_hot`]: the same two programs split per query column when `E = I` (what `analyze` runs).
 //! - [`optim`]: GD, normalized GD, ridge path.
 //! - [`metrics`], [`generators`], [`analyze`] (the `attnmech analyze` command).
 
@@ -20,9 +21,10 @@ pub mod graph;
 pub mod local;
 pub mod metrics;
 pub mod model;
+pub mod one_hot;
 pub mod optim;
 pub mod svm;
 pub mod worked;
 
-pub use analyze::analyze_json;
+pub use analyze::{analyze_json, analyze_json_with, Limits, Progress};
 pub use dataset::{Dataset, Embeddings, Sample};

@@ -36,15 +36,31 @@ pub struct Evaluation {
     pub grad: Mat,
 }
 
-/// Vocabulary scores `S = E W Eᵀ` (`K × K`): `S[j,k] = e_jᵀ W e_k`.
-pub fn scores(emb: &Embeddings, w: &Mat) -> Mat {
+/// Vocabulary scores `S = E W Eᵀ` (`K × K`): `S[j,k] = e_jᵀ W e_k`. `W` must be `d × d`
+/// ([`Error::ShapeMismatch`](crate::Error::ShapeMismatch) otherwise) and finite.
+pub fn scores(emb: &Embeddings, w: &Mat) -> Result<Mat> {
+    check_w(emb, w)?;
+    Ok(scores_unchecked(emb, w))
+}
+
+/// Checks that `W` is a finite `d × d` matrix with a consistent buffer.
+pub fn check_w(emb: &Embeddings, w: &Mat) -> Result<()> {
+    check_len("W rows (embedding dimension)", emb.dim(), w.rows())?;
+    check_len("W cols (embedding dimension)", emb.dim(), w.cols())?;
+    let dd = crate::error::checked_elems("W (d × d)", &[emb.dim(), emb.dim()])?;
+    check_len("W data (d²)", dd, w.data().len())?;
+    crate::error::check_finite("W", &w.data())
+}
+
+/// [`scores`] for a `W` the caller has checked.
+pub(crate) fn scores_unchecked(emb: &Embeddings, w: &Mat) -> Mat {
     let (k, d) = (emb.vocab(), emb.dim());
-    let e = faer::MatRef::from_row_major_slice(&emb.e.data, k, d);
-    let wm = faer::MatRef::from_row_major_slice(&w.data, d, d);
+    let e = faer::MatRef::from_row_major_slice(emb.e.data(), k, d);
+    let wm = faer::MatRef::from_row_major_slice(w.data(), d, d);
     let mut ew = faer::Mat::<f64>::zeros(k, d);
     gemm_into(ew.as_mut(), e, wm, 1.0, false);
     let mut s = Mat::zeros(k, k);
-    let sm = faer::MatMut::from_row_major_slice_mut(&mut s.data, k, k);
+    let sm = faer::MatMut::from_row_major_slice_mut(s.data_mut(), k, k);
     gemm_into(sm, ew.as_ref(), e.transpose(), 1.0, false);
     s
 }
@@ -91,13 +107,13 @@ pub fn eval_row(s: &Mat, row: &Row) -> RowEval {
 
 /// `L(W)` only.
 pub fn loss(ds: &Dataset, w: &Mat) -> f64 {
-    let s = scores(ds.embeddings(), w);
+    let s = scores_unchecked(ds.embeddings(), w);
     ds.rows().iter().map(|r| eval_row(&s, r).loss).sum::<f64>() / ds.len() as f64
 }
 
 /// Per-sample losses `ℓ_i(W)`.
 pub fn sample_losses(ds: &Dataset, w: &Mat) -> Vec<f64> {
-    let s = scores(ds.embeddings(), w);
+    let s = scores_unchecked(ds.embeddings(), w);
     ds.rows().iter().map(|r| eval_row(&s, r).loss).collect()
 }
 
@@ -105,7 +121,7 @@ pub fn sample_losses(ds: &Dataset, w: &Mat) -> Vec<f64> {
 pub fn loss_and_grad(ds: &Dataset, w: &Mat, form: GradientForm) -> Evaluation {
     let emb = ds.embeddings();
     let (kv, d) = (emb.vocab(), emb.dim());
-    let s = scores(emb, w);
+    let s = scores_unchecked(emb, w);
     let inv_n = 1.0 / ds.len() as f64;
     let mut g = Mat::zeros(kv, kv);
     let mut total = 0.0;
@@ -117,26 +133,26 @@ pub fn loss_and_grad(ds: &Dataset, w: &Mat, form: GradientForm) -> Evaluation {
             GradientForm::Stable => {
                 let mut out = 0.0;
                 for (&(j, _), &a) in row.others.iter().zip(&ev.other_mass) {
-                    g.data[j * kv + k] += a * inv_n;
+                    g.data_mut()[j * kv + k] += a * inv_n;
                     out += a;
                 }
-                g.data[row.label * kv + k] -= out * inv_n;
+                g.data_mut()[row.label * kv + k] -= out * inv_n;
             }
             GradientForm::Naive => {
                 for (&(j, _), &a) in row.others.iter().zip(&ev.other_mass) {
-                    g.data[j * kv + k] += a * inv_n;
+                    g.data_mut()[j * kv + k] += a * inv_n;
                 }
-                g.data[row.label * kv + k] += (ev.label_mass - 1.0) * inv_n;
+                g.data_mut()[row.label * kv + k] += (ev.label_mass - 1.0) * inv_n;
             }
         }
     }
     // ∇L = Eᵀ G E.
-    let e = faer::MatRef::from_row_major_slice(&emb.e.data, kv, d);
-    let gm = faer::MatRef::from_row_major_slice(&g.data, kv, kv);
+    let e = faer::MatRef::from_row_major_slice(emb.e.data(), kv, d);
+    let gm = faer::MatRef::from_row_major_slice(g.data(), kv, kv);
     let mut ge = faer::Mat::<f64>::zeros(kv, d);
     gemm_into(ge.as_mut(), gm, e, 1.0, false);
     let mut grad = Mat::zeros(d, d);
-    let out = faer::MatMut::from_row_major_slice_mut(&mut grad.data, d, d);
+    let out = faer::MatMut::from_row_major_slice_mut(grad.data_mut(), d, d);
     gemm_into(out, e.transpose(), ge.as_ref(), 1.0, false);
     Evaluation {
         loss: total * inv_n,
@@ -202,7 +218,7 @@ pub fn reference_loss_and_grad(ds: &Dataset, w: &Mat) -> Evaluation {
 pub fn hessian(ds: &Dataset, w: &Mat) -> Mat {
     let emb = ds.embeddings();
     let (kv, d) = (emb.vocab(), emb.dim());
-    let s = scores(emb, w);
+    let s = scores_unchecked(emb, w);
     // Per-query accumulated M.
     let mut per_query: Vec<Option<Mat>> = vec![None; kv];
     let inv_n = 1.0 / ds.len() as f64;
@@ -241,7 +257,7 @@ pub fn hessian(ds: &Dataset, w: &Mat) -> Mat {
                 for b in 0..d {
                     let row = (a * d + b) * dd;
                     for b2 in 0..d {
-                        h.data[row + a2 * d + b2] += mv * q[b] * q[b2];
+                        h.data_mut()[row + a2 * d + b2] += mv * q[b] * q[b2];
                     }
                 }
             }
@@ -255,8 +271,8 @@ pub fn hessian(ds: &Dataset, w: &Mat) -> Mat {
 pub fn prompt_distribution(emb: &Embeddings, w: &Mat, prompt: &[usize]) -> Result<Vec<f64>> {
     check_nonempty("prompt", prompt)?;
     check_ids("prompt", prompt, emb.vocab())?;
-    check_len("W rows", emb.dim(), w.rows)?;
-    check_len("W cols", emb.dim(), w.cols)?;
+    check_len("W rows", emb.dim(), w.rows())?;
+    check_len("W cols", emb.dim(), w.cols())?;
     let q = emb.token(*prompt.last().unwrap_or(&0));
     let sigma: Vec<f64> = prompt
         .iter()

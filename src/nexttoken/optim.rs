@@ -2,8 +2,8 @@
 //! (regularisation) path by damped Newton.
 
 use super::dataset::Dataset;
-use super::model::{hessian, loss, loss_and_grad, GradientForm};
-use crate::error::{check_len, Error, Result};
+use super::model::{check_w, hessian, loss, loss_and_grad, GradientForm};
+use crate::error::{check_positive, checked_elems, Error, Result};
 use crate::qp::mat::spd_solve;
 use crate::qp::Mat;
 
@@ -48,8 +48,9 @@ pub fn descend(
     steps: usize,
     mut observe: impl FnMut(usize, &Mat),
 ) -> Result<Run> {
-    check_len("W0 rows", ds.dim(), w0.rows)?;
-    check_len("W0 cols", ds.dim(), w0.cols)?;
+    check_w(ds.embeddings(), w0)?;
+    let (Step::Plain(eta) | Step::Normalized(eta)) = step;
+    check_positive("step size", eta)?;
     let mut w = w0.clone();
     observe(0, &w);
     for t in 0..steps {
@@ -91,8 +92,11 @@ pub fn ridge_minimizer(ds: &Dataset, lambda: f64, w0: &Mat) -> Result<Mat> {
             reason: format!("must be positive and finite, got {lambda}"),
         });
     }
+    check_w(ds.embeddings(), w0)?;
     let d = ds.dim();
-    let dd = d * d;
+    // Newton on vec(W): a d² × d² Hessian, sized before it is allocated.
+    let dd = checked_elems("ridge Hessian (d²)", &[d, d])?;
+    checked_elems("ridge Hessian (d² × d²)", &[dd, dd])?;
     let objective = |w: &Mat| loss(ds, w) + 0.5 * lambda * w.dot(w);
     let mut w = w0.clone();
     for _ in 0..500 {
@@ -101,10 +105,10 @@ pub fn ridge_minimizer(ds: &Dataset, lambda: f64, w0: &Mat) -> Result<Mat> {
         g.axpy(lambda, &w);
         let mut h = hessian(ds, &w);
         for i in 0..dd {
-            h.data[i * dd + i] += lambda;
+            h.data_mut()[i * dd + i] += lambda;
         }
-        let step = spd_solve(&h, &g.data)?;
-        let decrement: f64 = step.iter().zip(&g.data).map(|(s, g)| s * g).sum();
+        let step = spd_solve(&h, g.data())?;
+        let decrement: f64 = step.iter().zip(g.data()).map(|(s, g)| s * g).sum();
         let f0 = ev.loss + 0.5 * lambda * w.dot(&w);
         // The predicted decrease is below what f64 resolves in the objective: converged.
         if decrement <= 1e-15 * f0 {
@@ -113,7 +117,7 @@ pub fn ridge_minimizer(ds: &Dataset, lambda: f64, w0: &Mat) -> Result<Mat> {
         let mut t = 1.0;
         loop {
             let mut trial = w.clone();
-            for (x, s) in trial.data.iter_mut().zip(&step) {
+            for (x, s) in trial.data_mut().iter_mut().zip(&step) {
                 *x -= t * s;
             }
             if objective(&trial) <= f0 - 0.25 * t * decrement {

@@ -4,7 +4,7 @@
 //! `(e_i − e_j)ᵀ W e_k = 0` when `i ≍_k j`, `≥ 1` otherwise.
 
 use super::dataset::{Dataset, Embeddings};
-use super::graph::PriorityGraph;
+use super::graph::{check_graph_shapes, check_graphs, PriorityGraph};
 use crate::error::Result;
 use crate::qp::{Kkt, Mat, MinNormProblem, Options};
 
@@ -23,6 +23,7 @@ pub struct GraphSvm {
 
 /// The graph-SVM program (rows de-duplicated).
 pub fn graph_svm_problem(emb: &Embeddings, graphs: &[PriorityGraph]) -> Result<MinNormProblem> {
+    check_graph_shapes(emb.vocab(), graphs)?;
     let d = emb.dim();
     let mut p = MinNormProblem::new("graph-SVM", d, d);
     for g in graphs {
@@ -40,7 +41,9 @@ pub fn graph_svm_problem(emb: &Embeddings, graphs: &[PriorityGraph]) -> Result<M
 }
 
 /// Solves the graph-SVM; `Err(Infeasible)` when no `W` separates the SCCs (possible when `K > d`).
+/// `graphs` must be those of `ds` ([`check_graphs`]).
 pub fn graph_svm(ds: &Dataset, graphs: &[PriorityGraph]) -> Result<GraphSvm> {
+    check_graphs(ds, graphs)?;
     let p = graph_svm_problem(ds.embeddings(), graphs)?;
     let s = p.solve(&Options::default())?;
     Ok(GraphSvm {
@@ -54,6 +57,9 @@ pub fn graph_svm(ds: &Dataset, graphs: &[PriorityGraph]) -> Result<GraphSvm> {
 /// Minimum-norm `W` with `(e_i − e_j)ᵀ W e_k = b` for every `(i, j, k, b)` (Kaczmarz from 0 = the
 /// min-norm solution when consistent).
 pub fn min_norm_equalities(emb: &Embeddings, rows: &[(usize, usize, usize, f64)]) -> Result<Mat> {
+    for &(i, j, k, _) in rows {
+        crate::error::check_ids("equality row token", &[i, j, k], emb.vocab())?;
+    }
     let d = emb.dim();
     let mut p = MinNormProblem::new("min-norm equality system", d, d);
     for &(i, j, k, b) in rows {

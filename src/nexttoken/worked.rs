@@ -34,11 +34,7 @@ pub fn ht3() -> Dataset {
 
 /// HT6 (infeasible, `K > d`): `d = 1`, `E = [1, 2, 3]ᵀ`, `([0,1,2], 0)`, `([1,0], 1)`.
 pub fn ht6() -> Dataset {
-    let e = Mat {
-        rows: 3,
-        cols: 1,
-        data: vec![1.0, 2.0, 3.0],
-    };
+    let e = Mat::from_row_major(3, 1, vec![1.0, 2.0, 3.0]).expect("3 × 1");
     let s = [sample(&[0, 1, 2], 0), sample(&[1, 0], 1)];
     Dataset::new(Embeddings { e }, &s).expect("HT6 is valid")
 }

@@ -15,7 +15,7 @@
 //! run on [`crate::attention::forward`].
 
 use crate::attention::{self, Options, Shape};
-use crate::error::{check_finite, check_nonempty, Error, Result};
+use crate::error::{check_finite, check_nonempty, checked_add, checked_elems, Error, Result};
 
 /// Query sharpness of layer 1.
 const SHARPNESS: f64 = 60.0;
@@ -24,7 +24,10 @@ const SHARPNESS: f64 = 60.0;
 pub fn lookup_sum(values: &[f64], inputs: usize, pauses: usize) -> Result<f64> {
     check_nonempty("values", values)?;
     check_finite("values", values)?;
-    let (k, p) = (values.len(), inputs + pauses);
+    let (k, p) = (
+        values.len(),
+        checked_add("inputs + pauses", inputs, pauses)?,
+    );
     if p == 0 {
         return Err(Error::InvalidArgument {
             what: "inputs + pauses",
@@ -32,7 +35,10 @@ pub fn lookup_sum(values: &[f64], inputs: usize, pauses: usize) -> Result<f64> {
         });
     }
     let d = k + 1;
-    let mut q = vec![0.0; p * d];
+    // Both sizes come from the arguments: check them before allocating.
+    let q_elems = checked_elems("q: (inputs + pauses)·(K + 1)", &[p, d])?;
+    checked_elems("keys: (K + 1)²", &[d, d])?;
+    let mut q = vec![0.0; q_elems];
     for j in 0..p {
         q[j * d + j.min(k)] = SHARPNESS;
     }

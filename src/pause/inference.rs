@@ -8,6 +8,7 @@ use crate::error::{check_nonempty, Error, Result};
 /// answer token (`N + M − 1`).
 pub fn inference_input(prefix: &[usize], delay: Delay) -> Result<(Vec<usize>, usize)> {
     check_nonempty("prefix", prefix)?;
+    delay.checked_len(prefix.len())?;
     let pauses = std::iter::repeat_n(delay.token.id(), delay.count);
     let tokens: Vec<usize> = match delay.placement {
         Placement::Append => prefix.iter().copied().chain(pauses).collect(),
@@ -32,6 +33,7 @@ where
     F: FnMut(&[usize]) -> Vec<f64>,
 {
     let (mut ctx, _) = inference_input(prefix, delay)?;
+    crate::error::checked_add("context + new_tokens", ctx.len(), new_tokens)?;
     let generated_from = ctx.len();
     let pause = delay.token.id();
     for _ in 0..new_tokens {
@@ -39,6 +41,12 @@ where
         if z.is_empty() {
             return Err(Error::Empty {
                 what: "next_logits",
+            });
+        }
+        if let Some(index) = z.iter().position(|x| x.is_nan() || *x == f64::INFINITY) {
+            return Err(Error::NonFinite {
+                what: "next_logits",
+                index,
             });
         }
         if forbid_pause && pause < z.len() {

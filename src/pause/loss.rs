@@ -7,7 +7,7 @@
 //! gradient rows are exactly zero.
 
 use super::sequence::PauseSequence;
-use crate::error::{check_finite, check_ids, check_len, Error, Result};
+use crate::error::{check_finite, check_ids, check_len, checked_elems, Error, Result};
 use crate::float::Float;
 
 /// Loss and gradient for `seq` given `logits` `[n − 1, vocab]` (row `j` predicts `s_{j+1}`);
@@ -24,8 +24,9 @@ pub fn masked_next_token_loss<T: Float>(
 ) -> Result<T> {
     let rows = seq.loss_mask.len();
     check_len("seq.loss_mask", seq.tokens.len().saturating_sub(1), rows)?;
-    check_len("logits", rows * vocab, logits.len())?;
-    check_len("grad", rows * vocab, grad.len())?;
+    let elems = checked_elems("logits: rows·vocab", &[rows, vocab])?;
+    check_len("logits", elems, logits.len())?;
+    check_len("grad", elems, grad.len())?;
     let terms = seq.loss_terms();
     if terms == 0 {
         return Err(Error::InvalidArgument {

@@ -53,6 +53,17 @@ pub struct Delay {
     pub placement: Placement,
 }
 
+/// Largest [`Delay::count`] accepted (the delay tokens are materialised in the sequence).
+pub const MAX_DELAY: usize = 1 << 24;
+
+impl Delay {
+    /// Checks `count ≤` [`MAX_DELAY`] and returns `base + count` (the length with the delay).
+    pub(crate) fn checked_len(&self, base: usize) -> Result<usize> {
+        crate::error::check_cap("delay.count", self.count, MAX_DELAY)?;
+        crate::error::checked_add("sequence + delay", base, self.count)
+    }
+}
+
 /// A training sequence and its loss mask.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PauseSequence {
@@ -74,7 +85,8 @@ impl PauseSequence {
 ///
 /// # Errors
 /// `Empty` for an empty prefix or target; `InvalidArgument` when a dedicated `<pause>` id occurs in
-/// the prefix or target (it must lie outside the vocabulary).
+/// the prefix or target (it must lie outside the vocabulary); `TooLarge` for a delay over
+/// [`MAX_DELAY`].
 pub fn finetune_sequence(
     prefix: &[usize],
     target: &[usize],
@@ -90,6 +102,11 @@ pub fn finetune_sequence(
             });
         }
     }
+    delay.checked_len(crate::error::checked_add(
+        "prefix + target",
+        prefix.len(),
+        target.len(),
+    )?)?;
     let pauses = std::iter::repeat_n(delay.token.id(), delay.count);
     let tokens: Vec<usize> = match delay.placement {
         Placement::Append => prefix
@@ -145,6 +162,8 @@ pub fn pretrain_sequence(
         });
     }
     let l = seq.len();
+    // m ≤ l, so l + m fits whenever 2·l does.
+    crate::error::checked_add("seq + pauses", l, l)?;
     let m = (fraction * l as f64).round() as usize;
     let mut slots = rand::seq::index::sample(rng, l + m, m).into_vec();
     slots.sort_unstable();

@@ -7,7 +7,9 @@
 
 use super::prefix_lm;
 use crate::attention::{Forward, Shape};
-use crate::error::{check_ids, check_len, check_nonempty, Result};
+use crate::error::{
+    check_finite, check_ids, check_len, check_nonempty, checked_elems, Error, Result,
+};
 use crate::linalg::gemm_row_major as gemm;
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -38,7 +40,8 @@ pub struct Layer {
     pub wv: Vec<f64>,
 }
 
-/// The tiny model (see the [module docs](self)).
+/// The tiny model (see the [module docs](self)). The fields are public for finite-difference
+/// checks; [`TinyLm::forward`] and [`TinyLm::backward`] check that their shapes agree.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TinyLm {
     /// Input vocabulary (real tokens plus any `<pause>` rows).
@@ -69,6 +72,8 @@ pub struct TinyGrads {
 /// What the backward pass needs from the forward pass.
 #[derive(Clone, Debug)]
 pub struct Tape {
+    /// [`TinyLm::fingerprint`] of the model that recorded the tape.
+    model: u64,
     tokens: Vec<usize>,
     prefix_len: usize,
     xs: Vec<Vec<f64>>,
@@ -77,14 +82,24 @@ pub struct Tape {
 }
 
 impl TinyLm {
-    /// Weights `N(0, 1/d)` (embedding `N(0, 1)`), from `rng`.
+    /// Weights `N(0, 1/d)` (embedding `N(0, 1)`), from `rng`. Errors: `d = 0`; `Overflow` when a
+    /// weight matrix's size does not fit in `usize`.
     pub fn random(
         vocab_in: usize,
         vocab_out: usize,
         d: usize,
         layers: usize,
         rng: &mut impl Rng,
-    ) -> Self {
+    ) -> Result<Self> {
+        if d == 0 {
+            return Err(Error::InvalidArgument {
+                what: "d",
+                reason: "width must be at least 1".into(),
+            });
+        }
+        checked_elems("embed: vocab_in·d", &[vocab_in, d])?;
+        checked_elems("unembed: d·vocab_out", &[d, vocab_out])?;
+        checked_elems("layers: layers·d·d", &[layers, d, d])?;
         let mut draw = |n: usize, s: f64| -> Vec<f64> {
             (0..n)
                 .map(|_| s * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, rng))
@@ -100,14 +115,64 @@ impl TinyLm {
             })
             .collect();
         let unembed = draw(d * vocab_out, s);
-        TinyLm {
+        Ok(TinyLm {
             vocab_in,
             vocab_out,
             d,
             embed,
             layers,
             unembed,
+        })
+    }
+
+    /// Checks that the public fields agree: `embed` `[vocab_in, d]`, each layer `[d, d]` ×3,
+    /// `unembed` `[d, vocab_out]`, `d ≥ 1`, all weights finite.
+    fn check_shapes(&self) -> Result<()> {
+        let d = self.d;
+        if d == 0 {
+            return Err(Error::InvalidArgument {
+                what: "d",
+                reason: "width must be at least 1".into(),
+            });
         }
+        let dd = checked_elems("layer: d·d", &[d, d])?;
+        check_len(
+            "embed",
+            checked_elems("embed", &[self.vocab_in, d])?,
+            self.embed.len(),
+        )?;
+        check_len(
+            "unembed",
+            checked_elems("unembed", &[d, self.vocab_out])?,
+            self.unembed.len(),
+        )?;
+        check_finite("embed", &self.embed)?;
+        check_finite("unembed", &self.unembed)?;
+        for l in &self.layers {
+            for (what, w) in [("wq", &l.wq), ("wk", &l.wk), ("wv", &l.wv)] {
+                check_len(what, dd, w.len())?;
+                check_finite(what, w)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// FNV-1a over the shapes and the weights' bits: ties a [`Tape`] to the model that recorded it.
+    fn fingerprint(&self) -> u64 {
+        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        let mut eat = |x: u64| h = (h ^ x).wrapping_mul(0x0100_0000_01b3);
+        for x in [self.vocab_in, self.vocab_out, self.d, self.layers.len()] {
+            eat(x as u64);
+        }
+        let layers = self.layers.iter().flat_map(|l| [&l.wq, &l.wk, &l.wv]);
+        for w in [&self.embed]
+            .into_iter()
+            .chain(layers)
+            .chain([&self.unembed])
+        {
+            w.iter().for_each(|x| eat(x.to_bits()));
+        }
+        h
     }
 
     /// Number of parameters.
@@ -119,6 +184,7 @@ impl TinyLm {
     /// positions (`0` or `1`: causal), and the tape for [`TinyLm::backward`].
     pub fn forward(&self, tokens: &[usize], prefix_len: usize) -> Result<(Vec<f64>, Tape)> {
         check_nonempty("tokens", tokens)?;
+        self.check_shapes()?;
         check_ids("tokens", tokens, self.vocab_in)?;
         let (n, d) = (tokens.len(), self.d);
         let shape = Shape {
@@ -148,6 +214,7 @@ impl TinyLm {
         Ok((
             logits,
             Tape {
+                model: self.fingerprint(),
                 tokens: tokens.to_vec(),
                 prefix_len,
                 xs,
@@ -159,9 +226,25 @@ impl TinyLm {
 
     /// Gradients of a scalar loss given `d_logits` (`[n, vocab_out]`), through the attention
     /// kernels' backward pass.
+    ///
+    /// # Errors
+    /// `InvalidArgument` when `tape` was recorded by another model (or this one before its
+    /// weights changed); `ShapeMismatch`/`NonFinite` for `d_logits`.
     pub fn backward(&self, tape: &Tape, d_logits: &[f64]) -> Result<TinyGrads> {
+        self.check_shapes()?;
+        if tape.model != self.fingerprint() {
+            return Err(Error::InvalidArgument {
+                what: "tape",
+                reason: "recorded by another model (or before the weights changed)".into(),
+            });
+        }
         let (n, d, vo) = (tape.tokens.len(), self.d, self.vocab_out);
-        check_len("d_logits", n * vo, d_logits.len())?;
+        check_len(
+            "d_logits",
+            checked_elems("d_logits", &[n, vo])?,
+            d_logits.len(),
+        )?;
+        check_finite("d_logits", d_logits)?;
         let shape = Shape {
             batch: 1,
             heads: 1,

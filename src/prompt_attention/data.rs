@@ -7,7 +7,7 @@
 //! `span{q⋆, v⋆}` — choices (i) `δ = β = ρ = 0`, (ii) `ρ = 0`, (iii) `δ = β = 0`. Noise
 //! `z_t ~ N(0, σ² I)` or `N(0, σ² P_⊥)`, `P_⊥ = I − q⋆q⋆ᵀ` (noise-free attention scores).
 
-use crate::error::{Error, Result};
+use crate::error::{check_finite, check_len, check_nonempty, checked_elems, Error, Result};
 use rand::seq::index::sample as sample_indices;
 use rand::Rng;
 use rand_distr::StandardNormal;
@@ -62,6 +62,27 @@ impl Dataset {
     pub fn is_empty(&self) -> bool {
         self.y.is_empty()
     }
+    /// Checks the invariants every consumer relies on: `T, d ≥ 1`, at least one sample,
+    /// `x.len() = n·T·d` (checked arithmetic), every input finite, every label `±1`.
+    pub fn validate(&self) -> Result<()> {
+        check_nonempty("data.y", &self.y)?;
+        if self.tokens == 0 || self.dim == 0 {
+            return Err(Error::Empty {
+                what: "data tokens/dim",
+            });
+        }
+        let elems = checked_elems("data.x: n·T·d", &[self.y.len(), self.tokens, self.dim])?;
+        check_len("data.x", elems, self.x.len())?;
+        check_finite("data.x", &self.x)?;
+        if let Some(i) = self.y.iter().position(|&v| v != 1.0 && v != -1.0) {
+            return Err(Error::InvalidArgument {
+                what: "data.y",
+                reason: format!("label {i} is {} (must be ±1)", self.y[i]),
+            });
+        }
+        Ok(())
+    }
+
     /// Sample `i`'s `T × d` block.
     pub fn input(&self, i: usize) -> &[f64] {
         let s = self.tokens * self.dim;
@@ -121,7 +142,11 @@ impl MixtureConfig {
     /// One input (`T × d`, written into `x`) and its label.
     pub fn sample_into(&self, x: &mut [f64], rng: &mut impl Rng) -> Result<f64> {
         self.validate()?;
-        crate::error::check_len("x", self.tokens * self.dim, x.len())?;
+        check_len(
+            "x",
+            checked_elems("x: T·d", &[self.tokens, self.dim])?,
+            x.len(),
+        )?;
         Ok(self.draw(x, rng))
     }
 
@@ -163,8 +188,8 @@ impl MixtureConfig {
     /// `n` i.i.d. samples.
     pub fn sample(&self, n: usize, rng: &mut impl Rng) -> Result<Dataset> {
         self.validate()?;
-        let s = self.tokens * self.dim;
-        let mut x = vec![0.0; n * s];
+        let s = checked_elems("x: T·d", &[self.tokens, self.dim])?;
+        let mut x = vec![0.0; checked_elems("x: n·T·d", &[n, s])?];
         let y = x.chunks_mut(s).map(|xi| self.draw(xi, rng)).collect();
         Ok(Dataset {
             tokens: self.tokens,

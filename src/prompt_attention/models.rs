@@ -81,7 +81,8 @@ impl Params {
     fn validate(&self, dim: usize) -> Result<()> {
         check_len("params.q", dim, self.q.len())?;
         check_len("params.v", dim, self.v.len())?;
-        check_len("params.w", dim * dim, self.w.len())?;
+        let dd = crate::error::checked_elems("params.w: d·d", &[dim, dim])?;
+        check_len("params.w", dd, self.w.len())?;
         check_finite("params.q", &self.q)?;
         check_finite("params.v", &self.v)?;
         check_finite("params.w", &self.w)
@@ -96,13 +97,7 @@ pub fn forward_backward(
     weights: Option<&[f64]>,
 ) -> Result<(Vec<f64>, Option<Params>)> {
     let (n, t, d) = (data.len(), data.tokens, data.dim);
-    check_nonempty("data", &data.y)?;
-    if t == 0 || d == 0 {
-        return Err(Error::Empty {
-            what: "data tokens/dim",
-        });
-    }
-    check_len("data.x", n * t * d, data.x.len())?;
+    data.validate()?;
     params.validate(d)?;
     if let Some(w) = weights {
         check_len("weights", n, w.len())?;
@@ -218,8 +213,9 @@ fn unit_scale() -> Options {
 /// attention call).
 pub fn prompt_pool(q: &[f64], data: &Dataset) -> Result<Vec<f64>> {
     let (n, t, d) = (data.len(), data.tokens, data.dim);
-    check_nonempty("data", &data.y)?;
+    data.validate()?;
     check_len("q", d, q.len())?;
+    check_finite("q", q)?;
     let shape = attention_shape(n, 1, t, d);
     Ok(attention::forward(&q.repeat(n), &data.x, &data.x, shape, &unit_scale())?.out)
 }

@@ -1,5 +1,7 @@
 //! Closed forms of spec B3–B5 (q⋆ = e_0, v⋆ = e_1 as in [`super::data`]).
 
+use crate::error::{check_finite, check_finite_scalar, check_positive, Error, Result};
+
 /// Gaussian tail `Q(x) = ½ erfc(x/√2)`, at full precision ([`crate::ops::special::normal_tail`]).
 pub fn q_func(x: f64) -> f64 {
     crate::ops::special::normal_tail(x)
@@ -49,10 +51,31 @@ pub fn known_prompt_alpha_s(zeta: f64, gamma: f64, sigma: f64, tokens: usize) ->
 
 /// B5: exact test error of the head `v̂` given `(α, s)`:
 /// `½ Q(α(v̂ᵀv⋆ + v̂ᵀq⋆)/(s‖P_⊥v̂‖)) + ½ Q(α(v̂ᵀv⋆ − v̂ᵀq⋆)/(s‖P_⊥v̂‖))`.
-pub fn conditional_error(v_hat: &[f64], alpha: f64, s: f64) -> f64 {
+///
+/// # Errors
+/// `ShapeMismatch` when `v_hat` has fewer than 2 entries; `NonFinite` for a NaN or `±∞` in
+/// `v_hat`, `α` or `s`; `InvalidArgument` for `s ≤ 0` or `P_⊥v̂ = 0` (the error is undefined).
+pub fn conditional_error(v_hat: &[f64], alpha: f64, s: f64) -> Result<f64> {
+    if v_hat.len() < 2 {
+        return Err(Error::ShapeMismatch {
+            what: "v_hat (at least q⋆ and v⋆ coordinates)",
+            expected: 2,
+            got: v_hat.len(),
+        });
+    }
+    check_finite("v_hat", v_hat)?;
+    check_finite_scalar("alpha", alpha)?;
+    check_positive("s", s)?;
     let (vq, vv) = (v_hat[0], v_hat[1]);
     let perp = v_hat[1..].iter().map(|x| x * x).sum::<f64>().sqrt();
-    0.5 * q_func(alpha * (vv + vq) / (s * perp)) + 0.5 * q_func(alpha * (vv - vq) / (s * perp))
+    let denom = s * perp;
+    if !(denom > 0.0 && denom.is_finite()) {
+        return Err(Error::InvalidArgument {
+            what: "v_hat",
+            reason: format!("s·‖P_⊥v̂‖ = {denom} (must be finite and > 0)"),
+        });
+    }
+    Ok(0.5 * q_func(alpha * (vv + vq) / denom) + 0.5 * q_func(alpha * (vv - vq) / denom))
 }
 
 /// B5: proportional-limit test error `Q(α² / (s √(α² + s²(d − 1)/n)))`.

@@ -198,6 +198,8 @@ pub fn random_params(dim: usize, scale: f64, rng: &mut impl Rng) -> Params {
 /// `q₂ = η (1/n) Σ σ(−y_i f_i) y_i Cov_T(X_i) v₁` with `f_i = v₁ᵀ x̄_i`. Returns `(v₁, q₂)`.
 pub fn two_steps_closed_form(data: &Dataset, eta: f64) -> Result<(Vec<f64>, Vec<f64>)> {
     check_nonempty("data", &data.y)?;
+    crate::error::check_positive("eta", eta)?;
+    data.validate()?;
     let (n, t, d) = (data.len(), data.tokens, data.dim);
     let means: Vec<Vec<f64>> = (0..n)
         .map(|i| {

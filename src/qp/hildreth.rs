@@ -1,7 +1,7 @@
 //! Hildreth's method (dual coordinate ascent) for min-norm programs with rank-1 rows.
 
 use super::mat::Mat;
-use crate::error::{check_finite, check_len, Error, Result};
+use crate::error::{check_finite, check_len, check_positive, Error, Result};
 use std::collections::HashMap;
 
 /// Whether a row is an equality `<A, W> = b` or an inequality `<A, W> ≥ b`.
@@ -37,6 +37,20 @@ pub struct Options {
     pub max_sweeps: usize,
     /// Sweeps between infeasibility checks.
     pub check_every: usize,
+}
+
+impl Options {
+    /// `InvalidArgument` unless `tol` is finite and > 0 and `check_every ≥ 1`.
+    pub fn validate(&self) -> Result<()> {
+        check_positive("qp options.tol", self.tol)?;
+        if self.check_every == 0 {
+            return Err(Error::InvalidArgument {
+                what: "qp options.check_every",
+                reason: "must be at least 1".into(),
+            });
+        }
+        Ok(())
+    }
 }
 
 impl Default for Options {
@@ -138,6 +152,13 @@ impl MinNormProblem {
             return Ok(());
         }
         let norm_sq = u.iter().map(|x| x * x).sum::<f64>() * v.iter().map(|x| x * x).sum::<f64>();
+        if !norm_sq.is_finite() {
+            // Finite factors whose squared norm overflows: every step would divide by ∞.
+            return Err(Error::InvalidArgument {
+                what: "constraint row",
+                reason: "‖u‖²·‖v‖² overflows f64; rescale the row".into(),
+            });
+        }
         if norm_sq == 0.0 {
             // A zero row constrains nothing unless it asks 0 = b ≠ 0 or 0 ≥ b > 0.
             let violated = match kind {
@@ -168,20 +189,28 @@ impl MinNormProblem {
     /// Errors: [`Error::Infeasible`] when the multipliers keep growing while the primal violation
     /// stalls (checked every `check_every` sweeps); [`Error::NotConverged`] when `max_sweeps` runs out
     /// otherwise.
+    /// [`Error::Overflow`] when `d1·d2` does not fit `usize`; the errors of
+    /// [`MinNormProblem::project`].
     pub fn solve(&self, opts: &Options) -> Result<Solution> {
-        self.project(&Mat::zeros(self.d1, self.d2), None, opts)
+        self.project(&Mat::try_zeros(self.d1, self.d2)?, None, opts)
     }
 
     /// Euclidean projection of `v` onto the feasible set: `min ½‖W − v‖_F²` under the same rows,
     /// `W = v + Σ_r λ_r A_r`, optionally warm-started from multipliers `warm` (one per row). Same
-    /// errors as [`MinNormProblem::solve`].
+    /// errors as [`MinNormProblem::solve`], plus `ShapeMismatch` for a `v` that is not `d1 × d2` or
+    /// a `warm` of the wrong length, `NonFinite` for a NaN or an infinity in `v` or `warm`, and
+    /// `InvalidArgument` for options that are not usable (`tol` not finite and > 0,
+    /// `check_every = 0`).
     pub fn project(&self, v: &Mat, warm: Option<&[f64]>, opts: &Options) -> Result<Solution> {
-        check_len("projection point rows", self.d1, v.rows)?;
-        check_len("projection point cols", self.d2, v.cols)?;
+        opts.validate()?;
+        check_len("projection point rows", self.d1, v.rows())?;
+        check_len("projection point cols", self.d2, v.cols())?;
+        check_finite("projection point", v.data())?;
         let mut w = v.clone();
         let mut lambda = vec![0.0; self.rows.len()];
         if let Some(l0) = warm {
             check_len("warm-start multipliers", self.rows.len(), l0.len())?;
+            check_finite("warm-start multipliers", l0)?;
             for ((row, l), &x) in self.rows.iter().zip(lambda.iter_mut()).zip(l0) {
                 let x = if row.kind == RowKind::AtLeast {
                     x.max(0.0)
@@ -216,8 +245,8 @@ impl MinNormProblem {
                 converged = true;
                 break;
             }
-            if sweeps % opts.check_every.max(1) == 0 {
-                let violation = self.primal_violation(&w);
+            if sweeps % opts.check_every == 0 {
+                let violation = self.violation(&w);
                 let lam_norm = lambda.iter().map(|x| x * x).sum::<f64>().sqrt();
                 if let Some((prev_violation, prev_lam)) = last_check {
                     let stalled = violation > 1e-7 && violation >= 0.99 * prev_violation;
@@ -240,10 +269,10 @@ impl MinNormProblem {
             return Err(Error::NotConverged {
                 what: self.what,
                 iterations: sweeps,
-                residual: self.primal_violation(&w),
+                residual: self.violation(&w),
             });
         }
-        let mut kkt = self.kkt(&w, &lambda, sweeps);
+        let mut kkt = self.kkt_of(&w, &lambda, sweeps);
         kkt.stationarity = {
             let mut rebuilt = v.clone();
             for (row, &l) in self.rows.iter().zip(&lambda) {
@@ -254,8 +283,23 @@ impl MinNormProblem {
         Ok(Solution { w, lambda, kkt })
     }
 
+    /// `ShapeMismatch` unless `w` is `d1 × d2`.
+    fn check_w(&self, w: &Mat) -> Result<()> {
+        check_len("w rows", self.d1, w.rows())?;
+        check_len("w cols", self.d2, w.cols())
+    }
+
     /// Largest constraint violation of `w`.
-    pub fn primal_violation(&self, w: &Mat) -> f64 {
+    ///
+    /// # Errors
+    /// `ShapeMismatch` unless `w` is `d1 × d2`.
+    pub fn primal_violation(&self, w: &Mat) -> Result<f64> {
+        self.check_w(w)?;
+        Ok(self.violation(w))
+    }
+
+    /// [`Self::primal_violation`] of a `w` of the right shape.
+    fn violation(&self, w: &Mat) -> f64 {
         self.rows
             .iter()
             .map(|r| {
@@ -269,7 +313,17 @@ impl MinNormProblem {
     }
 
     /// KKT residuals of `(w, lambda)`.
-    pub fn kkt(&self, w: &Mat, lambda: &[f64], sweeps: usize) -> Kkt {
+    ///
+    /// # Errors
+    /// `ShapeMismatch` unless `w` is `d1 × d2` and `lambda` has one entry per row.
+    pub fn kkt(&self, w: &Mat, lambda: &[f64], sweeps: usize) -> Result<Kkt> {
+        self.check_w(w)?;
+        check_len("lambda", self.rows.len(), lambda.len())?;
+        Ok(self.kkt_of(w, lambda, sweeps))
+    }
+
+    /// [`Self::kkt`] of arguments of the right shapes.
+    fn kkt_of(&self, w: &Mat, lambda: &[f64], sweeps: usize) -> Kkt {
         let mut rebuilt = Mat::zeros(self.d1, self.d2);
         let mut complementarity = 0.0f64;
         let mut min_mult = f64::INFINITY;
@@ -284,7 +338,7 @@ impl MinNormProblem {
             }
         }
         Kkt {
-            primal_violation: self.primal_violation(w),
+            primal_violation: self.violation(w),
             complementarity,
             stationarity: rebuilt.sub(w).norm(),
             min_inequality_multiplier: if min_mult.is_finite() { min_mult } else { 0.0 },

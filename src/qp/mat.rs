@@ -4,27 +4,66 @@
 //! engine keeps its own contiguous row-major buffer and hands it to faer (as a `MatRef`) wherever a
 //! product is large enough to matter.
 
-use crate::error::{check_finite, check_len, Result};
+use crate::error::{check_finite, check_len, checked_elems, Result};
 
 /// Dense `rows × cols` matrix, row-major: entry `(a, b)` is `data[a * cols + b]`.
+///
+/// Invariant: `data.len() == rows · cols` (the fields are private; every constructor keeps it).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Mat {
-    /// Number of rows.
-    pub rows: usize,
-    /// Number of columns.
-    pub cols: usize,
-    /// Row-major entries, `rows * cols` of them.
-    pub data: Vec<f64>,
+    rows: usize,
+    cols: usize,
+    data: Vec<f64>,
 }
 
 impl Mat {
     /// The `rows × cols` zero matrix.
+    ///
+    /// # Panics
+    /// When `rows · cols` overflows `usize` (sizes from untrusted input go through
+    /// [`Mat::try_zeros`]).
     pub fn zeros(rows: usize, cols: usize) -> Self {
-        Mat {
+        Self::try_zeros(rows, cols).expect("Mat::zeros: rows·cols overflows usize")
+    }
+
+    /// The `rows × cols` zero matrix, or [`Overflow`](crate::Error::Overflow) when `rows · cols` does not fit
+    /// `usize` (checked before allocating).
+    pub fn try_zeros(rows: usize, cols: usize) -> Result<Self> {
+        let n = checked_elems("matrix rows·cols", &[rows, cols])?;
+        Ok(Mat {
             rows,
             cols,
-            data: vec![0.0; rows * cols],
-        }
+            data: vec![0.0; n],
+        })
+    }
+
+    /// Number of rows.
+    #[inline]
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Number of columns.
+    #[inline]
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// The row-major entries (`rows · cols` of them).
+    #[inline]
+    pub fn data(&self) -> &[f64] {
+        &self.data
+    }
+
+    /// The row-major entries, writable (the shape stays fixed).
+    #[inline]
+    pub fn data_mut(&mut self) -> &mut [f64] {
+        &mut self.data
+    }
+
+    /// The row-major entries by value.
+    pub fn into_data(self) -> Vec<f64> {
+        self.data
     }
 
     /// The `n × n` identity.
@@ -36,9 +75,18 @@ impl Mat {
         m
     }
 
-    /// Wraps a row-major buffer, checking its length and finiteness.
+    /// Wraps a row-major buffer, checking its length (`rows · cols`, overflow-checked) and
+    /// finiteness.
+    ///
+    /// # Errors
+    /// `Overflow` when `rows · cols` does not fit `usize`; `ShapeMismatch` for a wrong length;
+    /// `NonFinite` for a NaN or an infinity.
     pub fn from_row_major(rows: usize, cols: usize, data: Vec<f64>) -> Result<Self> {
-        check_len("matrix data", rows * cols, data.len())?;
+        check_len(
+            "matrix data",
+            checked_elems("matrix rows·cols", &[rows, cols])?,
+            data.len(),
+        )?;
         check_finite("matrix data", &data)?;
         Ok(Mat { rows, cols, data })
     }
@@ -47,7 +95,7 @@ impl Mat {
     pub fn from_rows(rows: &[Vec<f64>]) -> Result<Self> {
         let r = rows.len();
         let c = rows.first().map_or(0, Vec::len);
-        let mut data = Vec::with_capacity(r * c);
+        let mut data = Vec::with_capacity(checked_elems("matrix rows·cols", &[r, c])?);
         for row in rows {
             check_len("matrix row", c, row.len())?;
             data.extend_from_slice(row);
@@ -157,7 +205,7 @@ impl Mat {
     /// thread count).
     pub fn matmul(&self, rhs: &Mat) -> Result<Mat> {
         check_len("matmul inner dimension", self.cols, rhs.rows)?;
-        let mut out = Mat::zeros(self.rows, rhs.cols);
+        let mut out = Mat::try_zeros(self.rows, rhs.cols)?;
         gemm_into(&mut out, self, rhs, 1.0, false);
         Ok(out)
     }
@@ -211,8 +259,15 @@ pub fn gemm_into(out: &mut Mat, lhs: &Mat, rhs: &Mat, alpha: f64, accumulate: bo
 
 /// Solves the symmetric positive-definite system `a x = b` (`a` is `n × n` row-major) by
 /// [`crate::linalg::spd_solve`].
+///
+/// # Errors
+/// `ShapeMismatch` when `a` is not square or `b` is not `n` long; `NonFinite` for a NaN or an
+/// infinity in `a` or `b`; `NotPositiveDefinite` when the Cholesky factorisation fails.
 pub fn spd_solve(a: &Mat, b: &[f64]) -> Result<Vec<f64>> {
+    check_len("spd_solve matrix columns (must be square)", a.rows, a.cols)?;
     check_len("spd_solve rhs", a.rows, b.len())?;
+    check_finite("spd_solve matrix", &a.data)?;
+    check_finite("spd_solve rhs", b)?;
     let rhs = faer::MatRef::from_column_major_slice(b, b.len(), 1);
     let x = crate::linalg::spd_solve("Newton system", a.as_faer(), rhs)?;
     Ok((0..a.rows).map(|i| x[(i, 0)]).collect())

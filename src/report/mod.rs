@@ -15,7 +15,7 @@ pub mod run_info;
 pub mod sections;
 mod write;
 
-pub use write::{run, RunOptions, RunSummary};
+pub use write::{run, run_sections, RunOptions, RunSummary};
 
 use crate::error::Result;
 use serde::Serialize;

@@ -198,7 +198,7 @@ impl Chart {
     pub fn save_svg(&self, path: &Path) -> Result<()> {
         let root = SVGBackend::new(path, SIZE).into_drawing_area();
         self.draw(&root)
-            .map_err(|e| Error::Io(format!("drawing {}: {e}", path.display())))
+            .map_err(|e| Error::file(path, format!("drawing the chart: {e}")))
     }
 
     fn draw(

@@ -1,7 +1,7 @@
 //! Runs the selected sections and writes `report.md` and `results.json`.
 
 use super::run_info::RunInfo;
-use super::{format, glossary, registry, Context, SectionReport};
+use super::{format, glossary, registry, Context, Section, SectionReport};
 use crate::error::{Error, Result};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -55,7 +55,13 @@ pub struct RunSummary {
 
 /// Runs the selected sections and writes the report into `opts.out_dir`.
 pub fn run(opts: &RunOptions) -> Result<RunSummary> {
-    let all = registry::sections();
+    run_sections(opts, &registry::sections())
+}
+
+/// [`run`] over the given sections instead of the registered ones. A section that returns `Err`
+/// or panics is reported as failed, with the error or the panic message, and the other sections
+/// still run.
+pub fn run_sections(opts: &RunOptions, all: &[Box<dyn Section>]) -> Result<RunSummary> {
     for name in &opts.only {
         if !all.iter().any(|s| s.name() == name) {
             let known: Vec<_> = all.iter().map(|s| s.name()).collect();
@@ -79,9 +85,16 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     {
         eprintln!("[{}] {}", s.name(), s.title());
         let t0 = Instant::now();
-        let (report, error) = match s.run(&ctx) {
-            Ok(r) => (r, None),
-            Err(e) => (SectionReport::default(), Some(e.to_string())),
+        // A panicking section must not take the report down: its checks are lost, it counts as
+        // failed with the panic message, and the remaining sections run.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| s.run(&ctx)));
+        let (report, error) = match outcome {
+            Ok(Ok(r)) => (r, None),
+            Ok(Err(e)) => (SectionReport::default(), Some(e.to_string())),
+            Err(payload) => (
+                SectionReport::default(),
+                Some(format!("panicked: {}", panic_message(payload.as_ref()))),
+            ),
         };
         let seconds = t0.elapsed().as_secs_f64();
         let failed = report.checks.iter().filter(|c| !c.passed).count();
@@ -137,6 +150,17 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         failed,
         report_path,
     })
+}
+
+/// The text of a panic payload (`panic!` with a literal or a formatted message).
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(no message)".to_string()
+    }
 }
 
 fn markdown(

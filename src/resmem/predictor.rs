@@ -78,7 +78,8 @@ impl<I> ResMem<I> {
                 reason: "need at least one output".into(),
             });
         }
-        check_len("residuals", index.len() * outputs, residuals.len())?;
+        let elems = crate::error::checked_elems("residuals: n·outputs", &[index.len(), outputs])?;
+        check_len("residuals", elems, residuals.len())?;
         check_finite("residuals", &residuals)?;
         check_sigma(sigma)?;
         if k == 0 || k > index.len() {

@@ -2,7 +2,7 @@
 //! (context → next-token distribution), with per-step accepted counts.
 
 use super::verify::{verify_greedy, verify_with, AcceptRule, Standard};
-use crate::error::{check_ids, Error, Result};
+use crate::error::{check_ids, checked_add, checked_elems, Error, Result};
 use crate::ops::argmax;
 use rand::Rng;
 
@@ -12,13 +12,14 @@ use rand::Rng;
 /// Errors: a temperature that is negative, non-finite or tiny enough that `ln p / T` overflows;
 /// a negative or NaN entry of `p`.
 pub fn warp(p: &[f64], temperature: f64) -> Result<Vec<f64>> {
-    if !(temperature >= 0.0 && temperature.is_finite()) {
+    check_warp_temperature(temperature)?;
+    crate::error::check_nonempty("p", p)?;
+    if let Some(v) = p.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
         return Err(Error::InvalidArgument {
-            what: "temperature",
-            reason: format!("must be finite and non-negative, got {temperature}"),
+            what: "p",
+            reason: format!("entry {v} is {} (not a probability)", p[v]),
         });
     }
-    crate::error::check_nonempty("p", p)?;
     if temperature == 0.0 {
         let mut one_hot = vec![0.0; p.len()];
         one_hot[argmax(p)] = 1.0;
@@ -29,6 +30,15 @@ pub fn warp(p: &[f64], temperature: f64) -> Result<Vec<f64>> {
     }
     let log_p: Vec<f64> = p.iter().map(|x| x.ln()).collect();
     crate::ops::softmax(&log_p, temperature)
+}
+
+/// `T = 0` (greedy) or a temperature accepted by [`crate::ops::check_temperature`].
+fn check_warp_temperature(temperature: f64) -> Result<()> {
+    if temperature == 0.0 {
+        Ok(())
+    } else {
+        crate::ops::check_temperature("temperature", temperature)
+    }
 }
 
 /// Settings of a speculative-decoding run.
@@ -83,8 +93,10 @@ where
 /// length `vocab` for any context.
 ///
 /// # Errors
-/// `InvalidArgument` for `γ = 0` or a bad temperature, `OutOfRange` for prompt ids, and whatever
-/// [`verify_with`] reports for the models' outputs (wrong length, not normalised, ...).
+/// `InvalidArgument` for `γ = 0`, `vocab = 0` or a bad temperature, `OutOfRange` for prompt ids,
+/// `Overflow` when `prompt.len() + new_tokens` or `(γ + 1)·vocab` does not fit in `usize`, and
+/// whatever [`warp`] and [`verify_with`] report for the models' outputs (wrong length, not
+/// normalised, ...).
 #[allow(clippy::too_many_arguments)]
 pub fn speculative_decode_with<R, P, Q>(
     rule: &R,
@@ -107,14 +119,27 @@ where
             reason: "must be at least 1".into(),
         });
     }
+    if vocab == 0 {
+        return Err(Error::InvalidArgument {
+            what: "vocab",
+            reason: "must be at least 1".into(),
+        });
+    }
+    check_warp_temperature(cfg.temperature)?;
     check_ids("prompt", prompt, vocab)?;
+    // Sizes from the arguments are checked, never used as capacities: the buffers grow with what
+    // the models actually return (a bad `vocab` or γ is then reported by the verifier).
+    let end = checked_add("prompt + new_tokens", prompt.len(), new_tokens)?;
+    checked_elems("draft rows: gamma·vocab", &[cfg.gamma, vocab])?;
+    checked_elems(
+        "target rows: (gamma+1)·vocab",
+        &[checked_add("gamma + 1", cfg.gamma, 1)?, vocab],
+    )?;
     let greedy = cfg.temperature == 0.0;
     let mut ctx = prompt.to_vec();
     let mut accepted_per_step = Vec::new();
-    let mut q_rows = Vec::with_capacity(cfg.gamma * vocab);
-    let mut p_rows = Vec::with_capacity((cfg.gamma + 1) * vocab);
-    let mut drafts = Vec::with_capacity(cfg.gamma);
-    while ctx.len() < prompt.len() + new_tokens {
+    let (mut q_rows, mut p_rows, mut drafts) = (Vec::new(), Vec::new(), Vec::new());
+    while ctx.len() < end {
         q_rows.clear();
         p_rows.clear();
         drafts.clear();
@@ -140,7 +165,7 @@ where
         accepted_per_step.push(verdict.accepted);
         ctx.extend_from_slice(&verdict.tokens);
     }
-    ctx.truncate(prompt.len() + new_tokens);
+    ctx.truncate(end);
     Ok(Decoded {
         tokens: ctx[prompt.len()..].to_vec(),
         accepted_per_step,
@@ -149,6 +174,10 @@ where
 
 /// Plain autoregressive decoding from `model` (warped to `temperature`; `0` is greedy), the
 /// baseline the speculative output law must equal.
+///
+/// # Errors
+/// `InvalidArgument` for a bad temperature or a model output that is not a distribution;
+/// `Overflow` when `prompt.len() + new_tokens` does not fit in `usize`.
 pub fn autoregressive_decode<P>(
     mut model: P,
     prompt: &[usize],
@@ -159,6 +188,8 @@ pub fn autoregressive_decode<P>(
 where
     P: FnMut(&[usize]) -> Vec<f64>,
 {
+    check_warp_temperature(temperature)?;
+    checked_add("prompt + new_tokens", prompt.len(), new_tokens)?;
     let mut ctx = prompt.to_vec();
     for _ in 0..new_tokens {
         let p = warp(&model(&ctx), temperature)?;

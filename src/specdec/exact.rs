@@ -4,11 +4,17 @@
 
 use super::driver::warp;
 use super::verify::AcceptRule;
-use crate::error::{Error, Result};
+use crate::error::{check_cap, check_len, Error, Result};
+use crate::ops::check_temperature;
 
 /// Probability of every length-`len` continuation of `prompt` (index `Σ_t s_t V^{len−1−t}`, i.e.
 /// base-`V` with the first token most significant) under speculative decoding with `rule`, `γ`
 /// drafts per step and both models warped to `temperature > 0`.
+///
+/// # Errors
+/// `TooLarge` for `len >` [`MAX_EXACT_LEN`] or `γ >` [`MAX_EXACT_GAMMA`]; `InvalidArgument` for
+/// `V = 0`, `γ = 0`, `V^len > 10⁶` or a bad temperature; whatever [`warp`] reports for the models'
+/// outputs.
 #[allow(clippy::too_many_arguments)]
 pub fn speculative_law<R, P, Q>(
     rule: &R,
@@ -71,6 +77,7 @@ where
             return Ok(());
         }
         let p = warp(&m(ctx), t)?;
+        check_len("model output", vocab, p.len())?;
         for (y, &py) in p.iter().enumerate() {
             if py > 0.0 {
                 ctx.push(y);
@@ -85,8 +92,18 @@ where
     Ok(law)
 }
 
+/// Longest continuation the enumerators accept (the recursion depth grows with it; `V = 1`
+/// would otherwise pass the `V^len` check at any length).
+pub const MAX_EXACT_LEN: usize = 32;
+
+/// Largest `γ` the enumerator accepts (the recursion depth and the work `(2V)^γ` grow with it).
+pub const MAX_EXACT_GAMMA: usize = 32;
+
 fn check_small(vocab: usize, len: usize, gamma: usize, temperature: f64) -> Result<()> {
-    if vocab == 0 || gamma == 0 || (vocab as f64).powi(len as i32) > 1e6 {
+    check_cap("len", len, MAX_EXACT_LEN)?;
+    check_cap("gamma", gamma, MAX_EXACT_GAMMA)?;
+    let cells = vocab.checked_pow(len as u32);
+    if vocab == 0 || gamma == 0 || cells.is_none_or(|c| c > 1_000_000) {
         return Err(Error::InvalidArgument {
             what: "vocab/len/gamma",
             reason: format!(
@@ -94,18 +111,15 @@ fn check_small(vocab: usize, len: usize, gamma: usize, temperature: f64) -> Resu
             ),
         });
     }
-    if !(temperature > 0.0 && temperature.is_finite()) {
-        return Err(Error::InvalidArgument {
-            what: "temperature",
-            reason: format!("exact enumeration needs a positive temperature, got {temperature}"),
-        });
-    }
-    Ok(())
+    check_temperature("temperature", temperature)
 }
 
-/// Base-`V` index of a sequence, first token most significant.
+/// Base-`V` index of a sequence, first token most significant. Panics neither on overflow nor on
+/// a token `≥ V` (it wraps; callers pass sequences the enumerators produced, whose index is below
+/// `V^len ≤ 10⁶`).
 pub fn sequence_index(seq: &[usize], vocab: usize) -> usize {
-    seq.iter().fold(0, |acc, &s| acc * vocab + s)
+    seq.iter()
+        .fold(0usize, |acc, &s| acc.wrapping_mul(vocab).wrapping_add(s))
 }
 
 struct State<'a, R: ?Sized, P, Q> {
@@ -139,11 +153,13 @@ where
     /// Draft position `i` of the current step (`ctx = x ⊕ y_<i`, all `y_<i` accepted).
     fn draft_position(&mut self, ctx: &mut Vec<usize>, i: usize, w: f64) -> Result<()> {
         let p = warp(&(self.target)(ctx), self.temperature)?;
+        check_len("target output", self.vocab, p.len())?;
         if i == self.gamma {
             // Bonus token from p_{γ+1}.
             return self.emit_then_continue(ctx, &p, w);
         }
         let q = warp(&(self.draft)(ctx), self.temperature)?;
+        check_len("draft output", self.vocab, q.len())?;
         let residual = super::stats::residual_law(self.rule, &p, &q);
         let mut reject_mass = 0.0;
         for (y, &qy) in q.iter().enumerate() {

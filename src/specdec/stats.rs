@@ -9,7 +9,7 @@
 //!   `E\[B\] ≥ 1 + Σ_{i ≤ γ} max(0, 1 − Σ_{j ≤ i} ε_j)`.
 
 use super::verify::AcceptRule;
-use crate::error::{Error, Result};
+use crate::error::{check_cap, Error, Result};
 
 /// Total variation `½ Σ |p − q|` (this form keeps relative accuracy when the distance is tiny).
 pub fn tvd(p: &[f64], q: &[f64]) -> f64 {
@@ -64,6 +64,7 @@ pub fn expected_block_length(masses: &[f64]) -> f64 {
 }
 
 fn check_alpha(alpha: f64) -> Result<()> {
+    // `contains` is false for NaN.
     if (0.0..=1.0).contains(&alpha) {
         Ok(())
     } else {
@@ -74,15 +75,30 @@ fn check_alpha(alpha: f64) -> Result<()> {
     }
 }
 
-/// i.i.d. expected block length `(1 − α^{γ+1})/(1 − α)` (`γ + 1` at `α = 1`).
+/// Largest `γ` whose accepted-count pmf [`iid_accepted_pmf`] is materialised (`γ + 1` entries).
+pub const MAX_PMF_GAMMA: usize = 1 << 24;
+
+/// Largest number of `γ` values [`optimal_gamma`] evaluates before giving up.
+pub const MAX_GAMMA_SEARCH: usize = 1 << 22;
+
+/// i.i.d. expected block length `(1 − α^{γ+1})/(1 − α)` (`γ + 1` at `α = 1`), in closed form
+/// (`−expm1((γ+1) ln α) / (1 − α)`, accurate for `α` near one), so any `γ` costs `O(1)`.
 pub fn iid_expected_block(alpha: f64, gamma: usize) -> Result<f64> {
     check_alpha(alpha)?;
-    Ok((0..=gamma).map(|i| alpha.powi(i as i32)).sum())
+    let n = gamma as f64 + 1.0;
+    if alpha == 1.0 {
+        return Ok(n);
+    }
+    Ok(-(n * alpha.ln()).exp_m1() / (1.0 - alpha))
 }
 
 /// i.i.d. pmf of the accepted count `n ∈ 0..=γ`: `α^i (1 − α)` for `i < γ`, `α^γ` at `γ`.
+///
+/// # Errors
+/// `InvalidArgument` for `α ∉ [0, 1]`; `TooLarge` for `γ >` [`MAX_PMF_GAMMA`].
 pub fn iid_accepted_pmf(alpha: f64, gamma: usize) -> Result<Vec<f64>> {
     check_alpha(alpha)?;
+    check_cap("gamma", gamma, MAX_PMF_GAMMA)?;
     Ok((0..=gamma)
         .map(|i| {
             if i < gamma {
@@ -94,21 +110,61 @@ pub fn iid_accepted_pmf(alpha: f64, gamma: usize) -> Result<Vec<f64>> {
         .collect())
 }
 
-/// Leviathan's wall-clock improvement `S(γ) = E\[B\] / (γ c + 1)` with draft/target cost ratio `c`.
-pub fn speedup(alpha: f64, gamma: usize, cost_ratio: f64) -> Result<f64> {
-    if !(cost_ratio >= 0.0 && cost_ratio.is_finite()) {
-        return Err(Error::InvalidArgument {
+fn check_cost_ratio(cost_ratio: f64) -> Result<()> {
+    if cost_ratio >= 0.0 && cost_ratio.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument {
             what: "cost_ratio",
             reason: format!("must be finite and non-negative, got {cost_ratio}"),
-        });
+        })
     }
+}
+
+/// Leviathan's wall-clock improvement `S(γ) = E\[B\] / (γ c + 1)` with draft/target cost ratio `c`.
+pub fn speedup(alpha: f64, gamma: usize, cost_ratio: f64) -> Result<f64> {
+    check_cost_ratio(cost_ratio)?;
     Ok(iid_expected_block(alpha, gamma)? / (gamma as f64 * cost_ratio + 1.0))
 }
 
 /// `γ* = argmax_{1 ≤ γ ≤ max_gamma} S(γ)` (integer search, smallest γ on ties).
+///
+/// The search is bounded: `S(γ) ≤ 1/((1 − α)(γ c + 1))` for `α < 1`, so it stops once that bound
+/// falls to the best value found; `α = 1` (`S = (γ+1)/(γ c + 1)`, monotone), `α = 0` (`S` falls)
+/// and `c = 0` (`S` rises) are closed forms.
+///
+/// # Errors
+/// `InvalidArgument` for `α ∉ [0, 1]`, a negative or non-finite `c`, or `max_gamma = 0`;
+/// `TooLarge` when the bound still leaves more than [`MAX_GAMMA_SEARCH`] candidates (`α` within
+/// about `c / MAX_GAMMA_SEARCH` of one).
 pub fn optimal_gamma(alpha: f64, cost_ratio: f64, max_gamma: usize) -> Result<usize> {
+    check_alpha(alpha)?;
+    check_cost_ratio(cost_ratio)?;
+    if max_gamma == 0 {
+        return Err(Error::InvalidArgument {
+            what: "max_gamma",
+            reason: "must be at least 1".into(),
+        });
+    }
+    if alpha == 0.0 {
+        return Ok(1);
+    }
+    if alpha == 1.0 {
+        return Ok(if cost_ratio < 1.0 { max_gamma } else { 1 });
+    }
+    if cost_ratio == 0.0 {
+        return Ok(max_gamma);
+    }
     let mut best = (1, speedup(alpha, 1, cost_ratio)?);
-    for g in 2..=max_gamma {
+    // Past γ_stop the upper bound 1/((1 − α)(γ c + 1)) is below `best`.
+    let bound_end = ((1.0 / ((1.0 - alpha) * best.1) - 1.0) / cost_ratio).ceil();
+    let end = if bound_end < max_gamma as f64 {
+        (bound_end as usize).max(1)
+    } else {
+        max_gamma
+    };
+    check_cap("optimal_gamma candidates", end, MAX_GAMMA_SEARCH)?;
+    for g in 2..=end {
         let s = speedup(alpha, g, cost_ratio)?;
         if s > best.1 {
             best = (g, s);

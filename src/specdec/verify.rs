@@ -19,7 +19,7 @@
 //! # Layout
 //! `draft_probs` is `[γ, V]` (row `i` is `q_{i+1}`), `target_probs` is `[γ + 1, V]`, row-major.
 
-use crate::error::{check_ids, check_len, Error, Result};
+use crate::error::{check_ids, check_len, checked_elems, Error, Result};
 use crate::float::Float;
 use crate::simd::rows::{probability_row, ProbabilityRow};
 use rand::Rng;
@@ -65,7 +65,7 @@ impl Standard {
         residual: ResidualMode::PMinusQ,
     };
 
-    /// A lossy rule; `Err` unless `0 < lenience ≤ 1`.
+    /// A lossy rule; `Err` unless `0 < lenience ≤ 1` (NaN rejected).
     pub fn lossy(lenience: f64, residual: ResidualMode) -> Result<Self> {
         if !(lenience > 0.0 && lenience <= 1.0) {
             return Err(Error::InvalidArgument {
@@ -110,7 +110,7 @@ pub(crate) fn check_distributions<T: Float>(
     rows: usize,
     vocab: usize,
 ) -> Result<()> {
-    check_len(what, rows * vocab, probs.len())?;
+    check_len(what, checked_elems(what, &[rows, vocab])?, probs.len())?;
     let tol = crate::distill::divergence::normalisation_tolerance::<T>(vocab);
     let checks: Vec<Result<()>> = probs
         .par_chunks_exact(vocab)
@@ -249,7 +249,8 @@ pub fn verify_greedy<T: Float>(
         });
     }
     check_ids("draft_tokens", draft_tokens, vocab)?;
-    check_len("target_probs", (gamma + 1) * vocab, target_probs.len())?;
+    let expected = checked_elems("target_probs", &[gamma + 1, vocab])?;
+    check_len("target_probs", expected, target_probs.len())?;
     crate::error::check_finite("target_probs", target_probs)?;
     let mut tokens = Vec::with_capacity(gamma + 1);
     for (i, &y) in draft_tokens.iter().enumerate() {

@@ -44,6 +44,12 @@ pub fn margin_bound(
     let n = margins.len() as f64;
     let margin_error = margins.iter().filter(|&&m| m <= gamma).count() as f64 / n;
     let complexity = 2.0 * (sc * trace_k).sqrt() / (gamma * n);
+    if !complexity.is_finite() {
+        return Err(Error::InvalidArgument {
+            what: "margin_bound",
+            reason: format!("2√(sc·tr K)/(γ n) overflows f64 (sc {sc}, tr K {trace_k}, γ {gamma})"),
+        });
+    }
     let confidence = 3.0 * ((2.0 / delta).ln() / (2.0 * n)).sqrt();
     Ok(MarginBound {
         margin_error,

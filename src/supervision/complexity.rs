@@ -275,5 +275,12 @@ pub fn rademacher_term(sc: f64, trace_k: f64, n: usize) -> Result<f64> {
             reason: format!("need sc >= 0, tr K >= 0, n > 0; got {sc}, {trace_k}, {n}"),
         });
     }
-    Ok((sc * trace_k).sqrt() / n as f64)
+    let r = (sc * trace_k).sqrt() / n as f64;
+    if !r.is_finite() {
+        return Err(Error::InvalidArgument {
+            what: "rademacher_term",
+            reason: format!("sc · tr K = {sc} · {trace_k} overflows f64"),
+        });
+    }
+    Ok(r)
 }

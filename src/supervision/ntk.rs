@@ -85,6 +85,8 @@ impl TwoLayerRelu {
                 reason: format!("d, width, outputs must be > 0; got {d}, {width}, {outputs}"),
             });
         }
+        crate::error::checked_elems("w: width·d", &[width, d])?;
+        crate::error::checked_elems("a: outputs·width", &[outputs, width])?;
         let mut rng = seeded(seed, 0x006e_746b);
         let mut draw = |r, c| Mat::from_fn(r, c, |_, _| StandardNormal.sample(&mut rng));
         let w = draw(width, d);

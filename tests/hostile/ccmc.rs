@@ -1,1 +1,121 @@
 //! Hostile inputs for `ccmc` (see `tests/hostile/mod.rs` for the classes of bad input).
+
+use attnmech::ccmc::data::ChoiceData;
+use attnmech::ccmc::kernel::{next_token_probs, token_counts, transition_log_probs};
+use attnmech::ccmc::mle::{fit, gauge_free_sq_error, nll, MleOptions};
+use attnmech::ccmc::rest_point::rest_point;
+use attnmech::ccmc::sampling::Generator;
+use attnmech::ccmc::winner::{fitness, loser_exponents};
+use attnmech::ccmc::Wbar;
+use attnmech::rng::seeded;
+use attnmech::Error;
+
+#[test]
+fn wbar_constructors_reject_overflowing_vocab_nan_and_zero() {
+    let r = Wbar::zeros(usize::MAX);
+    assert!(matches!(r, Err(Error::Overflow { .. })), "{r:?}");
+    let r = Wbar::from_fn(1 << 33, |_, _| 0.0);
+    assert!(matches!(r, Err(Error::Overflow { .. })), "{r:?}");
+    let r = Wbar::new(1 << 33, vec![0.0; 4]);
+    assert!(matches!(r, Err(Error::Overflow { .. })), "{r:?}");
+    let r = Wbar::gaussian(1 << 33, 1.0, &mut seeded(1, 0));
+    assert!(matches!(r, Err(Error::Overflow { .. })), "{r:?}");
+    let r = Wbar::gaussian(2, f64::NAN, &mut seeded(1, 0));
+    assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+    let r = Wbar::new(2, vec![0.0, f64::NAN, 0.0, 0.0]);
+    assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+    let r = Wbar::new(0, vec![]);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+}
+
+#[test]
+fn gauge_free_sq_error_rejects_out_of_range_support_and_other_vocab() {
+    let (a, b) = (Wbar::zeros(2).unwrap(), Wbar::zeros(2).unwrap());
+    let r = gauge_free_sq_error(&a, &b, &[vec![0, 2], vec![1]]);
+    assert!(matches!(r, Err(Error::OutOfRange { .. })), "{r:?}");
+    let r = gauge_free_sq_error(&a, &Wbar::zeros(3).unwrap(), &[vec![0], vec![1]]);
+    assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+    let r = gauge_free_sq_error(&a, &b, &[vec![0]]);
+    assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+    assert_eq!(
+        gauge_free_sq_error(&a, &b, &[vec![0, 1], vec![]]).unwrap(),
+        0.0
+    );
+}
+
+#[test]
+fn fit_rejects_empty_data_nan_options_and_another_vocab() {
+    let empty = ChoiceData::new(3);
+    let r = fit(&empty, &MleOptions::default());
+    assert!(matches!(r, Err(Error::Empty { .. })), "{r:?}");
+    let mut data = ChoiceData::new(3);
+    data.push(&[0, 1, 2], 1).unwrap();
+    for (ridge, tol) in [
+        (f64::NAN, 1e-10),
+        (-1.0, 1e-10),
+        (1.0, f64::NAN),
+        (1.0, 0.0),
+    ] {
+        let opts = MleOptions {
+            ridge,
+            grad_tol: tol,
+            ..MleOptions::default()
+        };
+        let r = fit(&data, &opts);
+        assert!(
+            matches!(
+                r,
+                Err(Error::InvalidArgument { .. } | Error::NonFinite { .. })
+            ),
+            "{r:?}"
+        );
+    }
+    let r = nll(&Wbar::zeros(2).unwrap(), &data);
+    assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+}
+
+#[test]
+fn choice_data_rejects_ids_absent_choice_nan_counts_and_huge_vocab() {
+    let mut d = ChoiceData::new(3);
+    assert!(matches!(d.push(&[0, 3], 0), Err(Error::OutOfRange { .. })));
+    assert!(matches!(
+        d.push(&[0, 1], 2),
+        Err(Error::InvalidArgument { .. })
+    ));
+    assert!(matches!(d.push(&[], 0), Err(Error::Empty { .. })));
+    let r = d.push_variant(0, &[1.0, f64::NAN, 1.0], 0);
+    assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+    let r = d.push_variant(0, &[1.0, -1.0, 1.0], 0);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    let mut big = ChoiceData::new(1 << 40);
+    let r = big.push(&[0], 0);
+    assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
+}
+
+#[test]
+fn kernel_functions_reject_ids_and_nan_weights() {
+    let w = Wbar::zeros(3).unwrap();
+    assert!(matches!(
+        token_counts(&[3], 3),
+        Err(Error::OutOfRange { .. })
+    ));
+    assert!(matches!(
+        next_token_probs(&w, &[0, 5]),
+        Err(Error::OutOfRange { .. })
+    ));
+    assert!(next_token_probs(&w, &[]).is_err());
+    let r = transition_log_probs(&w, &[1.0, f64::NAN, 0.0], 0);
+    assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+    let r = transition_log_probs(&w, &[1.0, 1.0, 1.0], 3);
+    assert!(matches!(r, Err(Error::OutOfRange { .. })), "{r:?}");
+    let r = fitness(&w, &[0.5, f64::NAN, 0.5]);
+    assert!(r.is_err(), "{r:?}");
+    let r = loser_exponents(&w, 3);
+    assert!(matches!(r, Err(Error::OutOfRange { .. })), "{r:?}");
+    let r = rest_point(&w, &[0, 4]);
+    assert!(matches!(r, Err(Error::OutOfRange { .. })), "{r:?}");
+    let r = Generator::new(&w, &[0, 1], Some(0));
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    let r = Generator::new(&w, &[7], None);
+    assert!(matches!(r, Err(Error::OutOfRange { .. })), "{r:?}");
+}

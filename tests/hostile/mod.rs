@@ -7,6 +7,15 @@
 //! or whose first division overflows; sizes over the documented caps for untrusted input.
 //!
 //! Each test names the function and the class in its name, and asserts the error's variant.
+//!
+//! # `overflow-checks = false`
+//! The overflow cases (`Err(Overflow)` for sizes whose product does not fit `usize`) live in this
+//! binary, so they run twice in CI: under `cargo test` (the test profile, overflow checks on, where
+//! an unchecked product would panic) and under `cargo test --release` (the release profile,
+//! `overflow-checks = false`, where an unchecked product would wrap silently into a wrong, small
+//! size and build a wrong object). [`release_run_wraps_integer_overflow`] pins that the release run
+//! really has the checks off, so a passing release run means the checked arithmetic, not a panic,
+//! produced each `Err`. Nothing else in the suite is gated on the profile.
 
 #[cfg(feature = "papers")]
 mod analyze;
@@ -40,3 +49,18 @@ mod simd_rng;
 mod specdec;
 #[cfg(feature = "papers")]
 mod supervision;
+
+/// In the release test run (`debug_assertions` off, and with them the default `overflow-checks`),
+/// integer overflow wraps: the overflow cases above then exercise the checked arithmetic alone.
+#[cfg(not(debug_assertions))]
+#[test]
+fn release_run_wraps_integer_overflow() {
+    assert!(!cfg!(debug_assertions));
+    let max = std::hint::black_box(usize::MAX);
+    #[allow(arithmetic_overflow)]
+    let wrapped = max + std::hint::black_box(1);
+    assert_eq!(
+        wrapped, 0,
+        "the release test profile must have overflow-checks = false"
+    );
+}

@@ -1,1 +1,217 @@
 //! Hostile inputs for `specdec` (see `tests/hostile/mod.rs` for the classes of bad input).
+
+use attnmech::rng::seeded;
+use attnmech::specdec::driver::{autoregressive_decode, speculative_decode, warp, SpecConfig};
+use attnmech::specdec::exact::{autoregressive_law, speculative_law};
+use attnmech::specdec::stats::{
+    iid_accepted_pmf, iid_expected_block, optimal_gamma, speedup, MAX_PMF_GAMMA,
+};
+use attnmech::specdec::verify::{verify, verify_greedy, ResidualMode, Standard};
+use attnmech::Error;
+
+fn uniform(_: &[usize]) -> Vec<f64> {
+    vec![0.25; 4]
+}
+
+#[test]
+fn warp_rejects_bad_temperature_and_bad_entries() {
+    for t in [-1.0, f64::NAN, f64::INFINITY, 1e-320] {
+        assert!(
+            matches!(warp(&[0.5, 0.5], t), Err(Error::InvalidArgument { .. })),
+            "{t}"
+        );
+    }
+    for t in [0.0, 1.0, 0.5] {
+        for bad in [f64::NAN, f64::INFINITY, -0.5] {
+            let r = warp(&[0.5, bad], t);
+            assert!(
+                matches!(r, Err(Error::InvalidArgument { .. })),
+                "{t} {bad}: {r:?}"
+            );
+        }
+        assert!(matches!(warp(&[], t), Err(Error::Empty { .. })));
+    }
+}
+
+#[test]
+fn speculative_decode_rejects_overflowing_sizes_before_allocating() {
+    let mut rng = seeded(1, 0);
+    let cfg = SpecConfig {
+        gamma: usize::MAX / 2,
+        temperature: 1.0,
+    };
+    let r = speculative_decode(uniform, uniform, &[], 4, 3, cfg, &mut rng);
+    assert!(matches!(r, Err(Error::Overflow { .. })), "{r:?}");
+    let cfg = SpecConfig {
+        gamma: 2,
+        temperature: 1.0,
+    };
+    let r = speculative_decode(uniform, uniform, &[], usize::MAX, 3, cfg, &mut rng);
+    assert!(matches!(r, Err(Error::Overflow { .. })), "{r:?}");
+    let r = speculative_decode(uniform, uniform, &[1], 4, usize::MAX, cfg, &mut rng);
+    assert!(matches!(r, Err(Error::Overflow { .. })), "{r:?}");
+    // A huge but representable γ·V is not used as a capacity: the models' wrong-length output
+    // is reported instead.
+    let big = SpecConfig {
+        gamma: 1 << 20,
+        temperature: 1.0,
+    };
+    let r = speculative_decode(uniform, uniform, &[], 1 << 30, 1, big, &mut rng);
+    assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+}
+
+#[test]
+fn speculative_decode_rejects_bad_config_ids_and_model_output() {
+    let mut rng = seeded(2, 0);
+    let ok = SpecConfig {
+        gamma: 2,
+        temperature: 1.0,
+    };
+    let r = speculative_decode(
+        uniform,
+        uniform,
+        &[],
+        4,
+        3,
+        SpecConfig { gamma: 0, ..ok },
+        &mut rng,
+    );
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    for t in [f64::NAN, -1.0, f64::INFINITY, 1e-320] {
+        let cfg = SpecConfig {
+            temperature: t,
+            ..ok
+        };
+        let r = speculative_decode(uniform, uniform, &[], 4, 3, cfg, &mut rng);
+        assert!(
+            matches!(r, Err(Error::InvalidArgument { .. })),
+            "{t}: {r:?}"
+        );
+    }
+    let r = speculative_decode(uniform, uniform, &[], 0, 3, ok, &mut rng);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    let r = speculative_decode(uniform, uniform, &[4], 4, 3, ok, &mut rng);
+    assert!(matches!(r, Err(Error::OutOfRange { .. })), "{r:?}");
+    let nan = |_: &[usize]| vec![f64::NAN; 4];
+    let r = speculative_decode(nan, uniform, &[], 4, 3, ok, &mut rng);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    let short = |_: &[usize]| vec![0.5; 2];
+    let r = speculative_decode(uniform, short, &[], 4, 3, ok, &mut rng);
+    assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+}
+
+#[test]
+fn autoregressive_decode_rejects_bad_temperature_overflow_and_nan_model() {
+    let mut rng = seeded(3, 0);
+    let r = autoregressive_decode(uniform, &[], 2, f64::NAN, &mut rng);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    let r = autoregressive_decode(uniform, &[1], usize::MAX, 1.0, &mut rng);
+    assert!(matches!(r, Err(Error::Overflow { .. })), "{r:?}");
+    let r = autoregressive_decode(|_: &[usize]| vec![f64::NAN; 2], &[], 2, 1.0, &mut rng);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+}
+
+#[test]
+fn exact_laws_reject_sizes_that_wrap_or_recurse_unboundedly() {
+    let (mut t, mut d) = (uniform, uniform);
+    // len as u32 / i32 would truncate to 0 and pass a V^len check.
+    let r = autoregressive_law(&mut t, &[], 2, 1 << 32, 1.0);
+    assert!(
+        matches!(
+            r,
+            Err(Error::InvalidArgument { .. } | Error::TooLarge { .. })
+        ),
+        "{r:?}"
+    );
+    let r = autoregressive_law(&mut t, &[], 1, 1 << 20, 1.0);
+    assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
+    let r = speculative_law(&Standard::EXACT, &mut t, &mut d, &[], 2, 2, 1 << 30, 1.0);
+    assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
+    let r = speculative_law(&Standard::EXACT, &mut t, &mut d, &[], 0, 2, 1, 1.0);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    let r = autoregressive_law(&mut t, &[], 2, 2, 1e-320);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+}
+
+#[test]
+fn optimal_gamma_terminates_on_huge_search_and_rejects_nan() {
+    // Was a linear search to usize::MAX.
+    assert_eq!(optimal_gamma(1.0, 0.0, usize::MAX).unwrap(), usize::MAX);
+    assert_eq!(optimal_gamma(0.5, 0.0, usize::MAX).unwrap(), usize::MAX);
+    assert_eq!(optimal_gamma(1.0, 2.0, usize::MAX).unwrap(), 1);
+    assert_eq!(optimal_gamma(0.0, 0.1, usize::MAX).unwrap(), 1);
+    assert_eq!(optimal_gamma(0.8, 0.05, usize::MAX).unwrap(), 8);
+    let r = optimal_gamma(1.0 - 1e-15, 1e-12, usize::MAX);
+    assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
+    for (a, c) in [
+        (f64::NAN, 0.1),
+        (0.5, f64::NAN),
+        (1.5, 0.1),
+        (0.5, -1.0),
+        (0.5, f64::INFINITY),
+    ] {
+        let r = optimal_gamma(a, c, 8);
+        assert!(
+            matches!(r, Err(Error::InvalidArgument { .. })),
+            "{a} {c}: {r:?}"
+        );
+    }
+    assert!(matches!(
+        optimal_gamma(0.5, 0.1, 0),
+        Err(Error::InvalidArgument { .. })
+    ));
+}
+
+#[test]
+fn iid_statistics_reject_nan_and_cap_the_pmf() {
+    assert!(matches!(
+        iid_expected_block(f64::NAN, 3),
+        Err(Error::InvalidArgument { .. })
+    ));
+    assert!(matches!(
+        speedup(0.5, 3, f64::NAN),
+        Err(Error::InvalidArgument { .. })
+    ));
+    assert!(iid_expected_block(0.7, usize::MAX).unwrap().is_finite());
+    let r = iid_accepted_pmf(0.5, usize::MAX);
+    assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
+    let r = iid_accepted_pmf(0.5, MAX_PMF_GAMMA + 1);
+    assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
+}
+
+#[test]
+fn verify_rejects_overflowing_vocab_bad_ids_and_bad_rows() {
+    let mut rng = seeded(4, 0);
+    let rule = Standard::EXACT;
+    let p = [0.5f64, 0.5, 0.5, 0.5];
+    let r = verify(&rule, &[0], &p[..2], &p, usize::MAX, &mut rng);
+    assert!(
+        matches!(
+            r,
+            Err(Error::Overflow { .. } | Error::OutOfRange { .. } | Error::ShapeMismatch { .. })
+        ),
+        "{r:?}"
+    );
+    let r = verify(&rule, &[0, 0], &p, &p, usize::MAX / 2 + 1, &mut rng);
+    assert!(matches!(r, Err(Error::Overflow { .. })), "{r:?}");
+    let r = verify_greedy(&[0, 0], &p, usize::MAX / 2);
+    assert!(matches!(r, Err(Error::Overflow { .. })), "{r:?}");
+    let r = verify(&rule, &[2], &p[..2], &p, 2, &mut rng);
+    assert!(matches!(r, Err(Error::OutOfRange { .. })), "{r:?}");
+    let r = verify(&rule, &[0], &[f64::NAN, 1.0], &p, 2, &mut rng);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    let r = verify(&rule, &[0], &[0.0, 1.0], &p, 2, &mut rng);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    let r = verify_greedy(&[0], &[0.5, f64::INFINITY, 0.5, 0.5], 2);
+    assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+    let r = verify(&rule, &[0], &[0.5, 0.5], &p, 0, &mut rng);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+}
+
+#[test]
+fn lossy_rule_rejects_nan_zero_and_above_one() {
+    for e in [f64::NAN, 0.0, -0.5, 1.5, f64::INFINITY] {
+        let r = Standard::lossy(e, ResidualMode::PMinusQ);
+        assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{e}");
+    }
+}

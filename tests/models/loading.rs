@@ -131,13 +131,14 @@ fn bad_weights_give_errors_naming_file_and_tensor() {
     std::fs::write(&path, [1u8, 2, 3]).unwrap();
     parse_message(read_params::<f32>(&path, &c).unwrap_err());
 
+    let absent = dir.join("absent.safetensors");
     assert!(matches!(
-        read_params::<f32>(&dir.join("absent.safetensors"), &c),
-        Err(Error::Io(_))
+        read_params::<f32>(&absent, &c),
+        Err(Error::File { path, .. }) if path == absent
     ));
     assert!(matches!(
         MiniLm::load(&dir.join("no-such-model")),
-        Err(Error::Io(_))
+        Err(Error::File { .. })
     ));
 }
 
@@ -161,4 +162,79 @@ fn bad_configs_are_rejected() {
         std::fs::write(&path, &bad).unwrap();
         assert!(read_config(&path).is_err(), "accepted {bad}");
     }
+}
+
+/// A valid safetensors file cut short (header intact, data missing), random bytes, a config whose
+/// parameter count is over the cap, and a model folder without `tokenizer.json`: typed errors
+/// naming the path, before anything sized from the file is allocated.
+#[test]
+fn hostile_model_files_give_typed_errors_naming_the_path() {
+    let c = tiny();
+    let p = Params::<f32>::init(&c, 7);
+    let dir = temp_dir("hostile");
+    let path = dir.join("model.safetensors");
+    write(&path, &raws(&c, &p));
+    let full = std::fs::read(&path).unwrap();
+    for cut in [9, full.len() / 2, full.len() - 1] {
+        std::fs::write(&path, &full[..cut]).unwrap();
+        let msg = parse_message(read_params::<f32>(&path, &c).unwrap_err());
+        assert!(msg.contains("model.safetensors"), "cut {cut}: {msg}");
+    }
+    let mut garbage = vec![0u8; 4096];
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    for b in &mut garbage {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *b = x as u8;
+    }
+    std::fs::write(&path, &garbage).unwrap();
+    parse_message(read_params::<f32>(&path, &c).unwrap_err());
+
+    // 30 layers of a 4096-wide model exceed MAX_PARAMS: rejected before the file is opened.
+    let big = Config {
+        hidden: 4096,
+        intermediate: 16384,
+        layers: 30,
+        heads: 64,
+        ..tiny()
+    };
+    let r = read_params::<f32>(&dir.join("never-read.safetensors"), &big);
+    assert!(
+        matches!(
+            r,
+            Err(Error::TooLarge {
+                what: "model parameters",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+
+    // config.json and weights present, tokenizer.json missing.
+    let model = dir.join("model");
+    std::fs::create_dir_all(&model).unwrap();
+    write(&model.join("model.safetensors"), &raws(&c, &p));
+    std::fs::write(
+        model.join("config.json"),
+        r#"{"model_type":"bert","hidden_act":"gelu","vocab_size":13,"hidden_size":8,
+        "num_hidden_layers":2,"num_attention_heads":2,"intermediate_size":16,
+        "max_position_embeddings":10,"type_vocab_size":2,"layer_norm_eps":1e-12}"#,
+    )
+    .unwrap();
+    let tok = model.join("tokenizer.json");
+    let r = MiniLm::load(&model);
+    assert!(
+        matches!(&r, Err(Error::File { path, .. }) if *path == tok),
+        "{:?}",
+        r.err()
+    );
+    std::fs::write(&tok, b"{not json").unwrap();
+    let r = MiniLm::load(&model);
+    assert!(
+        matches!(&r, Err(Error::Parse(m)) if m.contains("tokenizer.json")),
+        "{:?}",
+        r.err()
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }

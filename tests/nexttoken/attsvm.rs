@@ -75,7 +75,8 @@ fn ht8_local_vs_global() {
                 0.1,
                 1000,
                 Form::Stable,
-            );
+            )
+            .unwrap();
             ends.push((cos(&p, &p0), cos(&p, &p1)));
         }
         eprintln!("HT8 c3 = {c3}: (cos to p0, cos to p1) = {ends:.5?}");
@@ -108,7 +109,8 @@ fn p1_p_model_naive_gradient() {
                     0.1,
                     1000,
                     Form::Naive,
-                ),
+                )
+                .unwrap(),
                 &p0,
             )
         })
@@ -189,7 +191,8 @@ fn ht11_loss_imbalance() {
         0.1,
         1000,
         Form::Stable,
-    );
+    )
+    .unwrap();
     let logi = p_ngd(
         &make(100.0),
         &w,
@@ -198,7 +201,8 @@ fn ht11_loss_imbalance() {
         0.1,
         1000,
         Form::Stable,
-    );
+    )
+    .unwrap();
     let (cc, cl) = (cos(&corr, &[1.0, 0.0, 0.0]), cos(&logi, &[1.0, 0.0, 0.0]));
     eprintln!("HT11: correlation C=10 cos {cc:.5} dir {corr:.4?}; logistic C=100 cos {cl:.4} dir {logi:.4?}");
     assert!(cc >= 0.999);
@@ -214,28 +218,28 @@ fn gradients_match_finite_differences() {
     let w = Mat::from_row_major(5, 5, (0..25).map(|i| ((i * 7) as f64).sin()).collect()).unwrap();
     let h = 1e-5;
     for loss in [Loss::Logistic, Loss::Exponential, Loss::Correlation] {
-        let (_, g) = loss_and_grad(&p, &w, loss, Form::Stable);
-        let (_, gn) = loss_and_grad(&p, &w, loss, Form::Naive);
+        let (_, g) = loss_and_grad(&p, &w, loss, Form::Stable).unwrap();
+        let (_, gn) = loss_and_grad(&p, &w, loss, Form::Naive).unwrap();
         assert!(max_abs_diff(&g, &gn) < 1e-12);
         for i in 0..25 {
             let mut a = w.clone();
-            a.data[i] += h;
+            a.data_mut()[i] += h;
             let mut b = w.clone();
-            b.data[i] -= h;
-            let fd = (loss_and_grad(&p, &a, loss, Form::Stable).0
-                - loss_and_grad(&p, &b, loss, Form::Stable).0)
+            b.data_mut()[i] -= h;
+            let fd = (loss_and_grad(&p, &a, loss, Form::Stable).unwrap().0
+                - loss_and_grad(&p, &b, loss, Form::Stable).unwrap().0)
                 / (2.0 * h);
-            assert!((fd - g.data[i]).abs() < 1e-7);
+            assert!((fd - g.data()[i]).abs() < 1e-7);
         }
         let pv = vec![0.3, -0.2, 0.5, 0.1, -0.4];
-        let (_, gp) = p_loss_and_grad(&p, &w, &pv, loss, Form::Stable);
+        let (_, gp) = p_loss_and_grad(&p, &w, &pv, loss, Form::Stable).unwrap();
         for i in 0..5 {
             let mut a = pv.clone();
             a[i] += h;
             let mut b = pv.clone();
             b[i] -= h;
-            let fd = (p_loss_and_grad(&p, &w, &a, loss, Form::Stable).0
-                - p_loss_and_grad(&p, &w, &b, loss, Form::Stable).0)
+            let fd = (p_loss_and_grad(&p, &w, &a, loss, Form::Stable).unwrap().0
+                - p_loss_and_grad(&p, &w, &b, loss, Form::Stable).unwrap().0)
                 / (2.0 * h);
             assert!((fd - gp[i]).abs() < 1e-7);
         }
@@ -246,13 +250,13 @@ fn gradients_match_finite_differences() {
     let f = |k: &Mat, q: &Mat| kq_loss_and_grad(&p, k, q, Loss::Logistic).unwrap().0;
     for i in 0..15 {
         let (mut a, mut b) = (k.clone(), k.clone());
-        a.data[i] += h;
-        b.data[i] -= h;
-        assert!(((f(&a, &q) - f(&b, &q)) / (2.0 * h) - gk.data[i]).abs() < 1e-7);
+        a.data_mut()[i] += h;
+        b.data_mut()[i] -= h;
+        assert!(((f(&a, &q) - f(&b, &q)) / (2.0 * h) - gk.data()[i]).abs() < 1e-7);
         let (mut a, mut b) = (q.clone(), q.clone());
-        a.data[i] += h;
-        b.data[i] -= h;
-        assert!(((f(&k, &a) - f(&k, &b)) / (2.0 * h) - gq.data[i]).abs() < 1e-7);
+        a.data_mut()[i] += h;
+        b.data_mut()[i] -= h;
+        assert!(((f(&k, &a) - f(&k, &b)) / (2.0 * h) - gq.data()[i]).abs() < 1e-7);
     }
 }
 
@@ -270,7 +274,7 @@ fn a1_regularization_path() {
     let mut gaps = Vec::new();
     for r in [1.0, 2.0, 4.0, 8.0, 16.0] {
         for _ in 0..20_000 {
-            let (_, g) = loss_and_grad(&p, &w, Loss::Logistic, Form::Stable);
+            let (_, g) = loss_and_grad(&p, &w, Loss::Logistic, Form::Stable).unwrap();
             w.axpy(-0.5, &g);
             let n = w.norm();
             if n > r {
@@ -304,7 +308,7 @@ fn a2_local_cone_convergence() {
         let opt = p.optimal_alpha();
         // Swap one input to its second-best token; keep it if locally optimal.
         let mut alpha = opt.clone();
-        let g = p.gamma(0);
+        let g = p.gamma(0).unwrap();
         let second = (0..g.len())
             .filter(|&t| t != opt[0])
             .max_by(|&a, &b| g[a].total_cmp(&g[b]))
@@ -316,9 +320,11 @@ fn a2_local_cone_convergence() {
         let mm = att_svm(&p, &alpha).unwrap().w;
         let w0 = cone_start(&mm, 0.98, 20.0 * mm.norm(), 7_000 + seed);
         let c0 = w0.corr(&mm);
-        let w = ngd(&p, &w0, Loss::Logistic, 0.01, 2000, Form::Stable);
+        let w = ngd(&p, &w0, Loss::Logistic, 0.01, 2000, Form::Stable).unwrap();
         let c = w.corr(&mm);
-        let sel: Vec<usize> = (0..6).map(|i| argmax(&attention(&p, &w, i))).collect();
+        let sel: Vec<usize> = (0..6)
+            .map(|i| argmax(&attention(&p, &w, i).unwrap()))
+            .collect();
         eprintln!(
             "A2 seed {seed}: corr {c0:.4} -> {c:.5}, selection kept {}",
             sel == alpha
@@ -338,8 +344,8 @@ fn cone_start(w: &Mat, cos_theta: f64, r: f64, seed: u64) -> Mat {
     use rand_distr::{Distribution, StandardNormal};
     let mut rng = attnmech::rng::seeded(seed, 1);
     let wn = w.scaled(1.0 / w.norm());
-    let mut u = Mat::zeros(w.rows, w.cols);
-    u.data
+    let mut u = Mat::zeros(w.rows(), w.cols());
+    u.data_mut()
         .iter_mut()
         .for_each(|v| *v = StandardNormal.sample(&mut rng));
     let along = u.dot(&wn);
@@ -361,8 +367,10 @@ fn a4_selected_tokens_are_locally_optimal() {
         let mut rng = attnmech::rng::seeded(800 + seed, 0);
         let p = random_problem(&mut rng, 6, 8, 10).unwrap();
         let w0 = Mat::zeros(10, 10);
-        let w = ngd(&p, &w0, Loss::Logistic, 0.1, 2000, Form::Stable);
-        let alpha: Vec<usize> = (0..6).map(|i| argmax(&attention(&p, &w, i))).collect();
+        let w = ngd(&p, &w0, Loss::Logistic, 0.1, 2000, Form::Stable).unwrap();
+        let alpha: Vec<usize> = (0..6)
+            .map(|i| argmax(&attention(&p, &w, i).unwrap()))
+            .collect();
         assert!(is_locally_optimal(&p, &alpha).unwrap(), "seed {seed}");
         let mm = att_svm(&p, &alpha).unwrap().w;
         corrs.push(w.corr(&mm));
@@ -488,7 +496,7 @@ fn att_svm_validation_and_support() {
     assert!(Problem::new(vec![bad], vec![0.0; 4]).is_err());
     let alpha = p.optimal_alpha();
     let s = att_svm(&p, &alpha).unwrap();
-    let sup = support_tokens(&p, &alpha, &s.w, 1e-9);
+    let sup = support_tokens(&p, &alpha, &s.w, 1e-9).unwrap();
     assert!(
         sup.iter().any(|t| !t.is_empty()),
         "some constraint must be tight"

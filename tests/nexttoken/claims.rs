@@ -60,7 +60,7 @@ fn c2_regularization_path() {
         let graphs = build_graphs(&ds);
         let svm = graph_svm(&ds, &graphs).unwrap();
         let fin = w_fin(&ds, &graphs).unwrap();
-        let sfin = SFin::new(&ds, &graphs);
+        let sfin = SFin::new(&ds, &graphs).unwrap();
         let lambdas = [1e-2, 1e-4, 1e-6, 1e-8];
         let path = ridge_path(&ds, &lambdas).unwrap();
         let gaps: Vec<f64> = path.iter().map(|w| 1.0 - w.corr(&svm.w)).collect();
@@ -87,7 +87,7 @@ fn c3_gd_implicit_bias() {
         let graphs = build_graphs(&ds);
         let svm = graph_svm(&ds, &graphs).unwrap();
         let fin = w_fin(&ds, &graphs).unwrap();
-        let sfin = SFin::new(&ds, &graphs);
+        let sfin = SFin::new(&ds, &graphs).unwrap();
         let w0 = init(seed, 8);
         let w = train(&ds, &w0, Step::Normalized(0.01), 4000);
         let c = w.corr(&svm.w);

@@ -37,9 +37,9 @@ pub fn authors_cyclic(seed: u64) -> Dataset {
 
 /// Max |a − b| entrywise.
 pub fn max_abs_diff(a: &Mat, b: &Mat) -> f64 {
-    a.data
+    a.data()
         .iter()
-        .zip(&b.data)
+        .zip(b.data())
         .map(|(x, y)| (x - y).abs())
         .fold(0.0, f64::max)
 }

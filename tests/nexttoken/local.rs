@@ -16,11 +16,11 @@ fn gen_head_gradient_matches_central_differences() {
         let h = 1e-5;
         for i in 0..64 {
             let (mut a, mut b) = (w.clone(), w.clone());
-            a.data[i] += h;
-            b.data[i] -= h;
+            a.data_mut()[i] += h;
+            b.data_mut()[i] -= h;
             let fd = (gen_loss_and_grad(&ds, &a, loss).0 - gen_loss_and_grad(&ds, &b, loss).0)
                 / (2.0 * h);
-            assert!((fd - g.data[i]).abs() < 1e-7);
+            assert!((fd - g.data()[i]).abs() < 1e-7);
         }
     }
 }

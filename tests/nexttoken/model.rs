@@ -52,10 +52,10 @@ fn gradient_matches_central_differences() {
     let mut fd = Mat::zeros(8, 8);
     for i in 0..64 {
         let mut p = w.clone();
-        p.data[i] += h;
+        p.data_mut()[i] += h;
         let mut m = w.clone();
-        m.data[i] -= h;
-        fd.data[i] = (loss(&ds, &p) - loss(&ds, &m)) / (2.0 * h);
+        m.data_mut()[i] -= h;
+        fd.data_mut()[i] = (loss(&ds, &p) - loss(&ds, &m)) / (2.0 * h);
     }
     assert!(max_abs_diff(&g, &fd) < 1e-7 * g.norm() + 1e-9);
 }
@@ -71,17 +71,17 @@ fn hessian_matches_central_differences_and_is_psd() {
     let dd = 64;
     for i in 0..dd {
         let mut p = w.clone();
-        p.data[i] += h;
+        p.data_mut()[i] += h;
         let mut m = w.clone();
-        m.data[i] -= h;
+        m.data_mut()[i] -= h;
         let gp = loss_and_grad(&ds, &p, GradientForm::Stable).grad;
         let gm = loss_and_grad(&ds, &m, GradientForm::Stable).grad;
         for j in 0..dd {
-            let fd = (gp.data[j] - gm.data[j]) / (2.0 * h);
+            let fd = (gp.data()[j] - gm.data()[j]) / (2.0 * h);
             assert!((fd - hm.get(j, i)).abs() < 1e-7, "H[{j},{i}]");
         }
     }
-    let hf = faer::MatRef::from_row_major_slice(&hm.data, dd, dd);
+    let hf = faer::MatRef::from_row_major_slice(hm.data(), dd, dd);
     let ev = hf.self_adjoint_eigenvalues(faer::Side::Lower).unwrap();
     assert!(ev[0] >= -1e-12, "min eigenvalue {}", ev[0]);
 }

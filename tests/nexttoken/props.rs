@@ -149,7 +149,7 @@ proptest! {
         let ds = draw(seed, kind);
         let g = build_graphs(&ds);
         let svm = graph_svm(&ds, &g).unwrap();
-        for b in &SFin::new(&ds, &g).basis {
+        for b in &SFin::new(&ds, &g).unwrap().basis {
             prop_assert!(svm.w.dot(b).abs() <= 1e-9);
         }
         let p = graph_svm_problem(ds.embeddings(), &g).unwrap();
@@ -215,7 +215,7 @@ fn symmetric_data_splits_attention() {
     )
     .unwrap()
     .w;
-    let sc = scores(ds.embeddings(), &w);
+    let sc = scores(ds.embeddings(), &w).unwrap();
     for r in ds.rows() {
         let ev = eval_row(&sc, r);
         let mass = |t: usize| {

@@ -67,7 +67,7 @@ fn ht1a_asymmetric_cycle_exact_svm() {
     );
     assert!((svm.w.dot(&svm.w) - 11.0 / 4.0).abs() <= 1e-10);
     // positive control of the row filter: with its equality rows kept it is the shipped SVM
-    assert!(max_diff(&graph_svm_variant(&ds, &graphs, false).data, &svm.w.data) <= 1e-10);
+    assert!(max_diff(graph_svm_variant(&ds, &graphs, false).data(), svm.w.data()) <= 1e-10);
 }
 
 /// Negative control on HT1a: the SVM without equality rows is `(1, 0, 0, −1)` and fails the exact
@@ -86,7 +86,7 @@ fn ht1a_rejects_svm_without_equalities() {
         graph_svm(&ht, &g1).unwrap().w,
         graph_svm_variant(&ht, &g1, true),
     );
-    assert!(max_diff(&right.data, &wrong.data) <= 1e-10);
+    assert!(max_diff(right.data(), wrong.data()) <= 1e-10);
 }
 
 /// `corr(W, W^svm)` per C3 seed for the NGD iterate (η = 0.01, 4000 steps, the authors' schedule)

@@ -39,7 +39,7 @@ fn ht1_exact_answers() {
     assert!((limit - 0.636514).abs() < 1e-6);
     let luce = w_fin_luce(&ds, &graphs).unwrap();
     assert!(max_abs_diff(&luce, &expect_fin) < 1e-10);
-    assert_eq!(SFin::new(&ds, &graphs).dimension(), 1);
+    assert_eq!(SFin::new(&ds, &graphs).unwrap().dimension(), 1);
 
     // Limit attention on [0,1,2] under W^fin + R W^svm: (2/3, 1/3, 0).
     let mut w = fin.w.clone();

@@ -11,7 +11,7 @@ const V: usize = 12;
 const PAUSE: usize = 12;
 
 fn model() -> TinyLm {
-    TinyLm::random(V + 1, V, 16, 2, &mut seeded(71, 0))
+    TinyLm::random(V + 1, V, 16, 2, &mut seeded(71, 0)).unwrap()
 }
 
 /// Loss and parameter gradients; `perturb` is added to the logits (before the loss).
@@ -142,13 +142,21 @@ fn pt2_masked_positions_do_not_matter() {
 fn pt5_parameter_overhead() {
     let mut rng = seeded(73, 0);
     let d = 16;
-    let base = TinyLm::random(V, V, d, 2, &mut rng).parameter_count();
+    let base = TinyLm::random(V, V, d, 2, &mut rng)
+        .unwrap()
+        .parameter_count();
     assert_eq!(
-        TinyLm::random(V + 1, V, d, 2, &mut rng).parameter_count() - base,
+        TinyLm::random(V + 1, V, d, 2, &mut rng)
+            .unwrap()
+            .parameter_count()
+            - base,
         d
     );
     assert_eq!(
-        TinyLm::random(V + 1, V + 1, d, 2, &mut rng).parameter_count() - base,
+        TinyLm::random(V + 1, V + 1, d, 2, &mut rng)
+            .unwrap()
+            .parameter_count()
+            - base,
         2 * d
     );
 }

@@ -247,7 +247,7 @@ fn b5_known_prompt_test_error() {
         }
         let mc = errors / m as f64;
         let (alpha, s) = known_prompt_alpha_s(0.2, gamma, 1.5, 20);
-        let exact = conditional_error(&v_hat, alpha, s);
+        let exact = conditional_error(&v_hat, alpha, s).unwrap();
         let asym = asymptotic_error(alpha, s, d, n);
         eprintln!("B5: (n, d, Γ) = ({n}, {d}, {gamma}): MC {mc:.4}, exact {exact:.4}, asymptotic {asym:.4}");
         assert!((mc - exact).abs() <= 0.01);

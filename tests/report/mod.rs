@@ -168,3 +168,64 @@ mod readable {
         );
     }
 }
+
+/// A section that panics (a bug in a paper module) must not take the report down.
+struct Panics;
+
+impl attnmech::report::Section for Panics {
+    fn name(&self) -> &'static str {
+        "panics"
+    }
+    fn title(&self) -> &'static str {
+        "A section that panics"
+    }
+    fn run(
+        &self,
+        _: &attnmech::report::Context,
+    ) -> attnmech::Result<attnmech::report::SectionReport> {
+        panic!("deliberate failure in section `panics`");
+    }
+}
+
+/// A section that passes one check.
+struct Passes;
+
+impl attnmech::report::Section for Passes {
+    fn name(&self) -> &'static str {
+        "passes"
+    }
+    fn title(&self) -> &'static str {
+        "A section that passes"
+    }
+    fn run(
+        &self,
+        _: &attnmech::report::Context,
+    ) -> attnmech::Result<attnmech::report::SectionReport> {
+        let mut r = attnmech::report::SectionReport::default();
+        r.check(Check::at_most("T1", "one holds", 0.0, 1.0));
+        Ok(r)
+    }
+}
+
+#[test]
+fn runner_survives_a_panicking_section_and_reports_it_failed() {
+    use attnmech::report::{run_sections, RunOptions, Section};
+    let dir = std::env::temp_dir().join(format!("attnmech-panic-{}", std::process::id()));
+    let sections: Vec<Box<dyn Section>> = vec![Box::new(Panics), Box::new(Passes)];
+    let opts = RunOptions {
+        out_dir: dir.clone(),
+        quick: true,
+        ..RunOptions::default()
+    };
+    let summary = run_sections(&opts, &sections).unwrap();
+    // The panicking section counts as one failure; the section after it still ran.
+    assert_eq!((summary.passed, summary.failed), (1, 1));
+    let json = std::fs::read_to_string(dir.join("results.json")).unwrap();
+    assert!(
+        json.contains("panicked: deliberate failure in section `panics`"),
+        "{json}"
+    );
+    let md = std::fs::read_to_string(&summary.report_path).unwrap();
+    assert!(md.contains("section failed"), "{md}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -88,10 +88,7 @@ fn rejects<T: KernelFloat>(kernel: &dyn AttentionKernel) -> std::result::Result<
         q_len: 1 << 31,
         ..s
     };
-    let want = Error::InvalidArgument {
-        what: "shape",
-        reason: "element count overflows usize".into(),
-    };
+    let want = Error::Overflow { what: "shape" };
     expect(
         &name("overflowing shape"),
         fwd(&q, &k, &v, huge, &opts),

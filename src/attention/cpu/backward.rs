@@ -14,7 +14,7 @@ use crate::attention::mods::{MaskMod, Pos, ScoreMod};
 use crate::attention::reference::check_view_finite;
 use crate::attention::view::Rows;
 use crate::attention::{Plan, View, ViewMut};
-use crate::error::{Error, Result};
+use crate::error::{checked_elems, Error, Result};
 use crate::float::Float;
 use faer::Accum;
 use rayon::prelude::*;
@@ -120,11 +120,18 @@ pub(in crate::attention) fn run<T: Float, S: ScoreMod, M: MaskMod>(
             }
         }
     }
-    let mut parts = vec![T::zero(); chunks * sh.batch * sh.heads * sh.q_len * sh.head_dim];
+    // Checked: with zero-stride views `q` may address more rows than its buffer holds.
+    let parts_len = checked_elems(
+        "dq partials",
+        &[chunks, sh.batch, sh.heads, sh.q_len, sh.head_dim],
+    )?;
+    let mut parts = vec![T::zero(); parts_len];
     let mut parts_view = ViewMut::bhsd(
         "dq partials",
         &mut parts,
-        chunks * sh.batch,
+        // Saturating: a product above usize::MAX only arises when `parts_len` is 0 (`q_len` = 0),
+        // and then the view is empty whatever its batch extent.
+        chunks.saturating_mul(sh.batch),
         sh.heads,
         sh.q_len,
         sh.head_dim,

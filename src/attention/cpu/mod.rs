@@ -19,7 +19,7 @@ use super::kernel::{dense_views, GradsMut};
 use super::mods::{Identity, KeepAll, MaskMod, ScoreMod};
 use super::reference::check_view_finite;
 use super::{Forward, Grads, Options, Plan, Shape, View, ViewMut};
-use crate::error::{check_len, Error, Result};
+use crate::error::{check_len, checked_elems, Error, Result};
 use crate::float::Float;
 
 /// Checks the output view and `lse` against the plan: `out` is `(B, N, H, d_v)`, `lse` has
@@ -31,7 +31,11 @@ pub(crate) fn check_outputs<T>(plan: &Plan, out: &ViewMut<'_, T>, lse: &[T]) -> 
     check_len("out.seq", s.q_len, o.seq)?;
     check_len("out.heads", s.heads, o.heads)?;
     check_len("out.dim", plan.v_dim, o.dim)?;
-    check_len("lse", s.batch * s.heads * s.q_len, lse.len())
+    check_len(
+        "lse",
+        checked_elems("lse", &[s.batch, s.heads, s.q_len])?,
+        lse.len(),
+    )
 }
 
 /// Checks the saved forward result, `d_out` and the gradient views of a backward call: shapes,
@@ -51,7 +55,11 @@ pub(crate) fn check_saved<T: Float>(
             check_len(what, w, g)?;
         }
     }
-    check_len("fwd.lse", s.batch * s.heads * s.q_len, lse.len())?;
+    check_len(
+        "fwd.lse",
+        checked_elems("fwd.lse", &[s.batch, s.heads, s.q_len])?,
+        lse.len(),
+    )?;
     for (what, g, want) in [
         (
             "dq",

@@ -15,7 +15,7 @@
 use super::source::KvRows;
 use super::{merge::merge_row, DecodePlan};
 use crate::attention::Forward;
-use crate::error::{Error, Result};
+use crate::error::{checked_elems, Error, Result};
 use crate::float::Float;
 use crate::simd::exp::exp;
 use crate::simd::lane_reduce;
@@ -43,15 +43,17 @@ pub(crate) fn run<T: Float>(
     let rows = sh.heads * sh.q_len; // query rows per sequence
     let rows_per_kv = (sh.heads / sh.kv_heads) * sh.q_len;
     let groups = sh.batch;
-    let mut out = vec![T::zero(); sh.batch * sh.heads * sh.q_len * d];
-    let mut lse = vec![T::neg_infinity(); sh.batch * sh.heads * sh.q_len];
+    // The plan bounded `batch·heads·max(q_len, kv_len)·d`; the per-chunk partials multiply the
+    // query rows by the chunk count, so their sizes are checked before allocating.
+    let mut out = vec![T::zero(); checked_elems("out", &[sh.batch, rows, d])?];
+    let mut lse = vec![T::neg_infinity(); checked_elems("lse", &[sh.batch, rows])?];
     if rows == 0 {
         return Ok(Forward { out, lse });
     }
     let chunks = sh.kv_len.div_ceil(chunk).max(1);
     let items = groups * chunks;
-    let mut part_out = vec![T::zero(); items * rows * d];
-    let mut part_lse = vec![T::neg_infinity(); items * rows];
+    let mut part_out = vec![T::zero(); checked_elems("decode partials", &[items, rows, d])?];
+    let mut part_lse = vec![T::neg_infinity(); checked_elems("decode partials", &[items, rows])?];
     let mut bad = vec![false; items];
     let scale = T::of(plan.scale);
     let lvl = level();

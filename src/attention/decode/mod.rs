@@ -48,7 +48,7 @@ pub use source::Stored;
 use source::{Addressing, Cache};
 
 use crate::attention::{Forward, Options, Plan, Shape};
-use crate::error::{check_finite, check_len, Error, Result};
+use crate::error::{check_finite, check_len, checked_elems, Error, Result};
 use crate::float::Float;
 
 /// The sizes of one decode call.
@@ -169,7 +169,8 @@ impl DecodePlan {
 
     /// Checks `q` (small: finiteness is checked up front; the cache is checked inside the kernel).
     pub(crate) fn check_q<Q: num_traits::Float>(&self, q: &[Q]) -> Result<()> {
-        check_len("q", self.shape.q_elems().unwrap_or(usize::MAX), q.len())?;
+        let want = self.shape.q_elems().ok_or(Error::Overflow { what: "q" })?;
+        check_len("q", want, q.len())?;
         check_finite("q", q)
     }
 
@@ -183,13 +184,10 @@ impl DecodePlan {
                 reason: "must be at least 1".into(),
             });
         }
-        let block_elems = [kv.block_size, sh.kv_heads, sh.head_dim]
-            .iter()
-            .try_fold(1usize, |a, &n| a.checked_mul(n))
-            .ok_or_else(|| Error::InvalidArgument {
-                what: "paged.block_size",
-                reason: "block element count overflows usize".into(),
-            })?;
+        let block_elems = checked_elems(
+            "paged.block_size·kv_heads·head_dim",
+            &[kv.block_size, sh.kv_heads, sh.head_dim],
+        )?;
         if !kv.k_blocks.len().is_multiple_of(block_elems) {
             return Err(Error::ShapeMismatch {
                 what: "paged.k_blocks",
@@ -202,7 +200,7 @@ impl DecodePlan {
         let blocks_per_seq = sh.kv_len.div_ceil(kv.block_size);
         check_len(
             "paged.block_table",
-            sh.batch * blocks_per_seq,
+            checked_elems("paged.block_table", &[sh.batch, blocks_per_seq])?,
             kv.block_table.len(),
         )?;
         for (b, &len) in self.lens.iter().enumerate() {
@@ -284,7 +282,9 @@ pub(crate) fn decode_chunked<T: Float, S: Stored<T>>(
 ) -> Result<Forward<T>> {
     let plan = DecodePlan::new(shape, opts)?;
     plan.check_q(q)?;
-    let kv_elems = shape.kv_elems().unwrap_or(usize::MAX);
+    let kv_elems = shape
+        .kv_elems()
+        .ok_or(Error::Overflow { what: "k_cache" })?;
     check_len("k_cache", kv_elems, k_cache.len())?;
     check_len("v_cache", kv_elems, v_cache.len())?;
     let cache = Cache {

@@ -45,8 +45,10 @@ impl Section for AttSvm {
                 0.1,
                 2000,
                 Form::Stable,
-            );
-            let alpha: Vec<usize> = (0..6).map(|i| argmax(&attention(&p, &w, i))).collect();
+            )?;
+            let alpha = (0..6)
+                .map(|i| Ok(argmax(&attention(&p, &w, i)?)))
+                .collect::<Result<Vec<usize>>>()?;
             all_local_opt += is_locally_optimal(&p, &alpha)? as usize;
             let opt = p.optimal_alpha();
             per_input_global += alpha.iter().zip(&opt).filter(|(a, b)| a == b).count();

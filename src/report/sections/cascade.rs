@@ -56,9 +56,9 @@ impl Section for CascadeSection {
         let noise = curve_set(InstanceKind::LabelNoise, n, ctx.seed)?;
         let diff = a
             .confidence
-            .accuracy
+            .accuracy()
             .iter()
-            .zip(&a.expected_gain.accuracy)
+            .zip(a.expected_gain.accuracy())
             .map(|(x, y)| (x - y).abs())
             .fold(0.0, f64::max);
         rep.check(Check::at_most(

@@ -177,7 +177,7 @@ impl Section for NextToken {
         let graphs = build_graphs(&ds);
         let svm = graph_svm(&ds, &graphs)?;
         let fin = w_fin(&ds, &graphs)?;
-        let sfin = SFin::new(&ds, &graphs);
+        let sfin = SFin::new(&ds, &graphs)?;
         let lambdas: Vec<f64> = if ctx.quick {
             vec![1e-1, 1e-2, 1e-4, 1e-6, 1e-8]
         } else {

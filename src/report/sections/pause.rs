@@ -37,7 +37,7 @@ impl Section for PauseSection {
 /// PT2 (masked logits do not change loss or gradients) and PT4 (uniform insertion) measured.
 fn identities(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
     let (v, pause) = (12, 12);
-    let m = TinyLm::random(v + 1, v, 16, 2, &mut seeded(ctx.seed, 601));
+    let m = TinyLm::random(v + 1, v, 16, 2, &mut seeded(ctx.seed, 601))?;
     let delay = Delay {
         count: 3,
         token: DelayToken::Pause(pause),
@@ -110,8 +110,8 @@ fn identities(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
         pv,
         1e-3,
     ));
-    let base = TinyLm::random(v, v, 16, 2, &mut rng).parameter_count();
-    let with = TinyLm::random(v + 1, v, 16, 2, &mut rng).parameter_count();
+    let base = TinyLm::random(v, v, 16, 2, &mut rng)?.parameter_count();
+    let with = TinyLm::random(v + 1, v, 16, 2, &mut rng)?.parameter_count();
     rep.check(Check::within(
         "PT5",
         "parameter overhead of <pause> = one embedding row (d = 16)",

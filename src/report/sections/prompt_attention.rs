@@ -247,7 +247,7 @@ fn known_prompt(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
                 w: vec![0.0; d * d],
             };
             let err = 1.0 - accuracy(Model::PromptSoftmax, &p, &test)?;
-            let ex = conditional_error(&v_hat, alpha, s);
+            let ex = conditional_error(&v_hat, alpha, s)?;
             worst = worst.max((err - ex).abs());
             mc.push((n as f64, err));
             exact.push((n as f64, ex));

@@ -6,13 +6,36 @@
 //! dimension, column index ↔ query dimension), `‖W^svm‖²`, `W^fin`, the limit loss `L_red(W^fin)`,
 //! and for each prompt the tokens hard retrieval selects and the limiting next-token distribution
 //! of `W^fin + R W^svm` as `R → ∞`.
+//!
+//! This is the one place the crate reads untrusted files, so every size is capped ([`Limits`])
+//! before anything is allocated from it. With one-hot tokens (no `embeddings`, or `E = I`) the
+//! programs split per query column ([`super::one_hot`]): building the graphs and systems costs
+//! `O(N log T)` for `N` tokens of sequences of length `T`, plus `O(K²)` for the `K × K` outputs.
+
+mod limits;
+
+pub use limits::Limits;
 
 use super::dataset::{Dataset, Embeddings, Sample};
 use super::finite::{w_fin, SFin};
 use super::graph::build_graphs;
-use crate::error::{check_ids, check_len, check_nonempty, Error, Result};
+use super::one_hot::{graph_svm_one_hot, is_identity, w_fin_one_hot};
+use crate::error::{check_cap, check_ids, check_len, check_nonempty, Error, Result};
 use crate::qp::Mat;
 use serde::{Deserialize, Serialize};
+
+/// Where a long `analyze` run is: `stage` with `done` of `total` units (queries, prompts). The
+/// library only reports it; the command line draws it on stderr.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// `"input"` (`done = total` = tokens in the input), `"graphs"`, `"graph-SVM"`, `"W^fin"`,
+    /// `"predictions"`.
+    pub stage: &'static str,
+    /// Units done.
+    pub done: usize,
+    /// Units in the stage.
+    pub total: usize,
+}
 
 /// The input document.
 #[derive(Clone, Debug, Deserialize)]
@@ -73,35 +96,76 @@ pub struct AnalyzeOutput {
 /// to the solver's 1e-13 stopping rule; distinct levels differ by ≥ 1 per cross edge).
 const TIE_TOL: f64 = 1e-7;
 
-/// Runs the analysis on a parsed input.
+/// Runs the analysis on a parsed input with the default [`Limits`] and no progress reports.
 pub fn analyze(input: &AnalyzeInput) -> Result<AnalyzeOutput> {
+    analyze_with(input, &Limits::default(), &mut |_| {})
+}
+
+/// Runs the analysis on a parsed input: sizes are checked against `limits` first
+/// ([`Error::TooLarge`] names the cap), then the ids, then the programs are solved. `progress` is
+/// called at each stage and after each query column.
+pub fn analyze_with(
+    input: &AnalyzeInput,
+    limits: &Limits,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<AnalyzeOutput> {
     if input.vocab == 0 {
         return Err(Error::InvalidArgument {
             what: "vocab",
             reason: "must be at least 1".into(),
         });
     }
+    let tokens = limits.check(input)?;
+    progress(Progress {
+        stage: "input",
+        done: tokens,
+        total: tokens,
+    });
     let emb = match &input.embeddings {
         None => Embeddings::identity(input.vocab),
-        Some(rows) => {
-            check_len(
-                "embeddings rows (must equal vocab)",
-                input.vocab,
-                rows.len(),
-            )?;
-            Embeddings::new(Mat::from_rows(rows)?)?
-        }
+        Some(rows) => Embeddings::new(Mat::from_rows(rows)?)?,
     };
     let ds = Dataset::new(emb, &input.samples)?;
     let graphs = build_graphs(&ds);
-    let svm = super::svm::graph_svm(&ds, &graphs)?;
-    let fin = w_fin(&ds, &graphs)?;
-    let sfin = SFin::new(&ds, &graphs);
-    let predictions = input
-        .prompts
-        .iter()
-        .map(|p| limit_prediction(ds.embeddings(), &svm.w, &fin.w, p))
-        .collect::<Result<Vec<_>>>()?;
+    let n_graphs = graphs.len();
+    progress(Progress {
+        stage: "graphs",
+        done: n_graphs,
+        total: n_graphs,
+    });
+    let (w_svm, w_fin_mat, limit_loss, s_fin_dim) = if is_identity(&ds.embeddings().e) {
+        let w_svm = graph_svm_one_hot(&ds, &graphs, &mut |done, total| {
+            progress(Progress {
+                stage: "graph-SVM",
+                done,
+                total,
+            })
+        })?;
+        let (w, loss, dim) = w_fin_one_hot(&ds, &graphs, &mut |done, total| {
+            progress(Progress {
+                stage: "W^fin",
+                done,
+                total,
+            })
+        })?;
+        (w_svm, w, loss, dim)
+    } else {
+        // Dense systems: d ≤ max_dim keeps the d² × d² Hessian bounded.
+        check_cap("embedding dimension", ds.dim(), limits.max_dim)?;
+        let svm = super::svm::graph_svm(&ds, &graphs)?;
+        let fin = w_fin(&ds, &graphs)?;
+        let dim = SFin::new(&ds, &graphs)?.dimension();
+        (svm.w, fin.w, fin.limit_loss, dim)
+    };
+    let mut predictions = Vec::with_capacity(input.prompts.len());
+    for (i, p) in input.prompts.iter().enumerate() {
+        predictions.push(limit_prediction(ds.embeddings(), &w_svm, &w_fin_mat, p)?);
+        progress(Progress {
+            stage: "predictions",
+            done: i + 1,
+            total: input.prompts.len(),
+        });
+    }
     Ok(AnalyzeOutput {
         graphs: graphs
             .iter()
@@ -110,11 +174,11 @@ pub fn analyze(input: &AnalyzeInput) -> Result<AnalyzeOutput> {
                 sccs: g.sccs_in_priority_order(),
             })
             .collect(),
-        w_svm_norm_sq: svm.w.dot(&svm.w),
-        w_svm: svm.w.to_rows(),
-        w_fin: fin.w.to_rows(),
-        s_fin_dim: sfin.dimension(),
-        limit_loss: fin.limit_loss,
+        w_svm_norm_sq: w_svm.dot(&w_svm),
+        w_svm: w_svm.to_rows(),
+        w_fin: w_fin_mat.to_rows(),
+        s_fin_dim,
+        limit_loss,
         predictions,
     })
 }
@@ -129,6 +193,10 @@ pub fn limit_prediction(
 ) -> Result<PredictionOut> {
     check_nonempty("prompt", prompt)?;
     check_ids("prompt", prompt, emb.vocab())?;
+    for (what, w) in [("W^svm", w_svm), ("W^fin", w_fin)] {
+        check_len(what, emb.dim(), w.rows())?;
+        check_len(what, emb.dim(), w.cols())?;
+    }
     let q = emb.token(*prompt.last().unwrap_or(&0));
     let svm_scores: Vec<f64> = prompt
         .iter()
@@ -158,9 +226,21 @@ pub fn limit_prediction(
 }
 
 /// `attnmech analyze`: parses the dataset JSON and returns the predicted automaton as
-/// pretty-printed JSON. Invalid input or an infeasible graph-SVM is an `Err`.
+/// pretty-printed JSON, under the default [`Limits`]. Invalid input, a size over a cap or an
+/// infeasible graph-SVM is an `Err`.
 pub fn analyze_json(input: &str) -> Result<String> {
+    analyze_json_with(input, &Limits::default(), &mut |_| {})
+}
+
+/// [`analyze_json`] under `limits` (the document's byte length is checked before parsing), with
+/// progress reports.
+pub fn analyze_json_with(
+    input: &str,
+    limits: &Limits,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<String> {
+    check_cap("input bytes", input.len(), limits.max_input_bytes)?;
     let parsed: AnalyzeInput = serde_json::from_str(input)?;
-    let out = analyze(&parsed)?;
+    let out = analyze_with(&parsed, limits, progress)?;
     Ok(serde_json::to_string_pretty(&out)?)
 }

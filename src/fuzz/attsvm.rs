@@ -51,7 +51,9 @@ pub fn attsvm(data: &[u8]) {
     match mode % 3 {
         0 => {
             let loss = [Loss::Logistic, Loss::Exponential, Loss::Correlation][b.below(3)];
-            let (value, g) = loss_and_grad(&p, &w, loss, Form::Stable);
+            let Ok((value, g)) = loss_and_grad(&p, &w, loss, Form::Stable) else {
+                return;
+            };
             let call = (&p, &w, loss);
             assert!(
                 value.is_finite() && g.is_finite(),
@@ -59,7 +61,8 @@ pub fn attsvm(data: &[u8]) {
             );
             // Where the attention saturates, the stable form keeps the gradient's direction by
             // design (pitfall P1) while the loss is flat to rounding: no difference check there.
-            let smooth = (0..n).all(|i| attention(&p, &w, i).iter().all(|&a| a >= 1e-6));
+            let smooth =
+                (0..n).all(|i| attention(&p, &w, i).is_ok_and(|a| a.iter().all(|&x| x >= 1e-6)));
             if !smooth {
                 return;
             }
@@ -70,9 +73,10 @@ pub fn attsvm(data: &[u8]) {
                     let at = |delta: f64| {
                         let mut x = w.clone();
                         x.set(i, j, w.get(i, j) + delta);
-                        loss_and_grad(&p, &x, loss, Form::Stable).0
+                        loss_and_grad(&p, &x, loss, Form::Stable).map_or(f64::NAN, |r| r.0)
                     };
-                    let fd = (8.0 * (at(h) - at(-h)) - (at(2.0 * h) - at(-2.0 * h))) / (12.0 * h);
+                    let fd: f64 =
+                        (8.0 * (at(h) - at(-h)) - (at(2.0 * h) - at(-2.0 * h))) / (12.0 * h);
                     let gij = g.get(i, j);
                     assert!(
                         (fd - gij).abs() <= 1e-5 * (1.0 + fd.abs()),
@@ -88,19 +92,19 @@ pub fn attsvm(data: &[u8]) {
                 (0..n + usize::from(hostile && b.one_in(8)))
                     .map(|i| {
                         b.below(
-                            p.inputs
+                            p.inputs()
                                 .get(i)
-                                .map_or(2, |x| x.x.rows + usize::from(hostile)),
+                                .map_or(2, |x| x.x.rows() + usize::from(hostile)),
                         )
                     })
                     .collect()
             };
             if let Ok(sol) = att_svm(&p, &alpha) {
-                let m = margin(&p, &alpha, &sol.w);
+                let m = margin(&p, &alpha, &sol.w).expect("margin of a solved selection");
                 let grid = p
-                    .inputs
+                    .inputs()
                     .iter()
-                    .all(|i| i.z.iter().chain(&i.x.data).all(|x| x.abs() <= 8.0));
+                    .all(|i| i.z.iter().chain(i.x.data()).all(|x| x.abs() <= 8.0));
                 assert!(
                     sol.w.is_finite() && (!grid || m >= 1.0 - 1e-6),
                     "SVM solution with margin {m}\n{:?}",

@@ -97,7 +97,10 @@ fn call<T: Float>(b: &mut Bytes, hostile: bool) {
             &seen_lp[r * vocab..][..vocab],
             &seen_z[r * vocab..][..vocab],
             temperature,
-        );
+        )
+        .unwrap_or_else(|e| {
+            panic!("the reference rejects what the kernel accepted: {e}\n{call:?}")
+        });
         let scale = 1.0 + span / 8.0;
         assert!(
             (loss[r] - rl).abs() <= tol_l * scale * (1.0 + rl.abs()),

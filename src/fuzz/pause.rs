@@ -236,7 +236,9 @@ pub fn pause(data: &[u8]) {
         4 => {
             let (vi, vo, d, layers) = (b.range(1, 5), b.range(1, 5), b.range(1, 4), b.below(3));
             let seed = b.byte() as u64;
-            let model = TinyLm::random(vi, vo, d, layers, &mut seeded(seed, 0));
+            let Ok(model) = TinyLm::random(vi, vo, d, layers, &mut seeded(seed, 0)) else {
+                return;
+            };
             let n = b.below(6);
             let tokens = b.ids(n, vi, hostile);
             let prefix = b.below(n + 2);
@@ -247,7 +249,11 @@ pub fn pause(data: &[u8]) {
                 let d_logits = b.values(d_logits_len, false);
                 // One time in 4 the tape comes from another model (another width or depth).
                 let other = if hostile && b.one_in(4) {
-                    TinyLm::random(vi, vo, b.range(1, 4), b.below(3), &mut seeded(seed, 1))
+                    let (d2, l2) = (b.range(1, 4), b.below(3));
+                    match TinyLm::random(vi, vo, d2, l2, &mut seeded(seed, 1)) {
+                        Ok(m) => m,
+                        Err(_) => return,
+                    }
                 } else {
                     model.clone()
                 };

@@ -138,7 +138,7 @@ pub fn qp(data: &[u8]) {
             let len = data.len();
             if let Ok(m) = Mat::from_row_major(rows, cols, data) {
                 assert_eq!(
-                    m.rows.checked_mul(m.cols),
+                    m.rows().checked_mul(m.cols()),
                     Some(len),
                     "Mat::from_row_major({rows}, {cols}, [{len} values]) accepted a wrapped size"
                 );

@@ -74,7 +74,7 @@ pub fn cascade(data: &[u8]) {
         } else {
             b.unit()
         };
-        if let Ok(r) = budget_rule(&c.gain(), &c.pi(), budget) {
+        if let Ok(r) = budget_rule(&c.gain(), c.pi(), budget) {
             assert_finite("budget_rule", &r, &(call, budget));
             let rate: f64 = r.iter().zip(c.pi()).map(|(r, p)| r * p).sum();
             assert!(

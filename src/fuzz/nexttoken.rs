@@ -62,11 +62,11 @@ pub fn nexttoken(data: &[u8]) {
                 let got = loss_and_grad(&ds, &w, GradientForm::Stable);
                 let want = reference_loss_and_grad(&ds, &w);
                 assert!(
-                    got.loss.is_finite() && got.grad.is_finite() || !moderate(&w.data()),
+                    got.loss.is_finite() && got.grad.is_finite() || !moderate(w.data()),
                     "non-finite loss or gradient\n{call:?}"
                 );
-                if moderate(&w.data())
-                    && moderate(&emb.e.data())
+                if moderate(w.data())
+                    && moderate(emb.e.data())
                     && w.data().iter().chain(emb.e.data()).all(|x| x.abs() <= 8.0)
                 {
                     assert!(

@@ -49,7 +49,7 @@ pub fn check_w(emb: &Embeddings, w: &Mat) -> Result<()> {
     check_len("W cols (embedding dimension)", emb.dim(), w.cols())?;
     let dd = crate::error::checked_elems("W (d × d)", &[emb.dim(), emb.dim()])?;
     check_len("W data (d²)", dd, w.data().len())?;
-    crate::error::check_finite("W", &w.data())
+    crate::error::check_finite("W", w.data())
 }
 
 /// [`scores`] for a `W` the caller has checked.

@@ -31,6 +31,18 @@ fn check_row<T: Float>(z: &[f64], tau: f64) {
     let (Ok(ls), Ok(sm)) = (ls, sm) else { return };
     let p: Vec<f64> = sm.iter().map(|x| x.as_f64()).collect();
     assert_finite("softmax", &p, &call);
+    // Documented: a fully masked row has a zero softmax and `−∞` log-probabilities.
+    if seen.iter().all(|&x| x == f64::NEG_INFINITY) {
+        assert!(
+            p.iter().all(|&x| x == 0.0),
+            "fully masked row: softmax {p:?}\n{call:?}"
+        );
+        assert!(
+            ls.iter().all(|&x| x.as_f64() == f64::NEG_INFINITY),
+            "fully masked row\n{call:?}"
+        );
+        return;
+    }
     let sum: f64 = p.iter().sum();
     let eps = T::EPS;
     assert!(

@@ -11,6 +11,7 @@
 //! - One module per paper: [`nexttoken`], [`attsvm`], [`qp`], [`ccmc`], [`prompt_attention`],
 //!   [`distill`], [`specdec`], [`pause`], [`cascade`], [`resmem`], [`memorisation`],
 //!   [`supervision`], [`embed_distill`].
+//! - [`claims`]: the registry of every paper claim (id, statement, tag, experiment, test, note).
 //! - [`report`]: the `attnmech reproduce` report that re-runs the papers' experiments.
 //!
 //! Every public function that can be handed bad input returns [`Result`] with the crate's
@@ -41,6 +42,8 @@ pub mod attsvm;
 pub mod cascade;
 #[cfg(feature = "papers")]
 pub mod ccmc;
+#[cfg(feature = "papers")]
+pub mod claims;
 #[cfg(feature = "papers")]
 pub mod distill;
 #[cfg(feature = "papers")]

@@ -6,6 +6,8 @@ mod attention;
 mod cascade;
 #[cfg(feature = "papers")]
 mod ccmc;
+#[cfg(feature = "papers")]
+mod claims;
 mod cuda;
 #[cfg(feature = "papers")]
 mod embed_distill;

@@ -6,7 +6,9 @@
 //! - [`svm`]: Att-SVM(α) (Frobenius on [`crate::qp`], nuclear by ADMM with singular-value
 //!   thresholding), p-SVM, Gen-SVM and the SVM-equivalence `W^fin`, the local-optimality test.
 //! - [`generators`]: seeded instances as in the authors' notebooks.
+//! - [`experiments`]: the A4 and A5 experiments and bounds shared by the tests and the report.
 
+pub mod experiments;
 pub mod generators;
 pub mod model;
 pub mod svm;

@@ -83,3 +83,49 @@ pub fn ls_slope(x: &[f64], y: &[f64]) -> f64 {
     let sxx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
     sxy / sxx
 }
+
+/// The spec's winner-takes-all instance (A8): `K = 5`, `W̄` diagonal 1, off-diagonal `U[−½, ½]`
+/// (25 uniform draws from `rng`, row-major), so every token is self-dominant.
+pub fn diag_dominant(rng: &mut impl rand::Rng) -> Result<Wbar> {
+    let off: Vec<f64> = (0..25).map(|_| rng.random_range(-0.5..0.5)).collect();
+    Wbar::from_fn(5, |k, j| if k == j { 1.0 } else { off[k * 5 + j] })
+}
+
+/// A7.4 protocol: trajectories (the spec: ≥ 8).
+pub const A7_4_RUNS: usize = 8;
+/// A7.4 protocol: growing-context steps per trajectory.
+pub const A7_4_STEPS: u64 = 100_000;
+/// A7.4: a trajectory has collapsed when its most frequent token holds at least this fraction.
+pub const A7_4_MIN_FRACTION: f64 = 0.85;
+/// A7.4: collapsed trajectories required out of [`A7_4_RUNS`].
+pub const A7_4_MIN_COLLAPSED: usize = 7;
+
+/// Spec A7.4 dynamics: `runs` growing-context trajectories of `steps` steps; trajectory `r` on its
+/// own A8 instance and random prompt permutation (stream `seeded(seed, 0xA740 + r)`), generated
+/// from stream `(seed ^ 0xA74, 7)` offset by `r`. Returns each trajectory's winner fraction
+/// (the most frequent token's share of the context at the end).
+pub fn winner_fractions(runs: usize, steps: u64, seed: u64) -> Result<Vec<f64>> {
+    use rand::seq::SliceRandom;
+    (0..runs as u64)
+        .map(|r| {
+            let mut rng = seeded(seed, 0xA740 + r);
+            let wbar = diag_dominant(&mut rng)?;
+            let mut prompt: Vec<usize> = (0..5).collect();
+            prompt.shuffle(&mut rng);
+            let h = count_history(&wbar, &prompt, &[steps], (seed ^ 0xA74) + r)?;
+            let last = &h[0];
+            let total: u64 = last.iter().sum();
+            Ok(last.iter().copied().max().unwrap_or(0) as f64 / total.max(1) as f64)
+        })
+        .collect()
+}
+
+/// A7.4's bound: the number of trajectories with winner fraction ≥ [`A7_4_MIN_FRACTION`], and
+/// whether it reaches [`A7_4_MIN_COLLAPSED`].
+pub fn a7_4_verdict(fractions: &[f64]) -> (usize, bool) {
+    let collapsed = fractions
+        .iter()
+        .filter(|&&f| f >= A7_4_MIN_FRACTION)
+        .count();
+    (collapsed, collapsed >= A7_4_MIN_COLLAPSED)
+}

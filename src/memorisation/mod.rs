@@ -10,10 +10,12 @@
 //! - [`proxies`]: hold-out accuracy, confidence, learning speed, input-loss curvature, Spearman ρ.
 //! - [`distill`]: the distillation loss for students.
 //! - [`toy`]: the random-feature mixture toy of the spec.
+//! - [`experiments`]: the MM2 experiment and bound shared by the test and the report.
 
 pub mod distill;
 pub mod estimator;
 pub mod exact;
+pub mod experiments;
 pub mod proxies;
 pub mod subsets;
 pub mod toy;

@@ -11,6 +11,14 @@ use super::optim::{descend, Step};
 use super::svm::graph_svm;
 use crate::error::Result;
 
+/// Claim C3's bound on the authors' setting and schedule: `corr(W, W^svm) ≥ 0.975` at the end of
+/// every draw, judged by both the test and the report (issue 13; the report judged 0.95 before).
+///
+/// Reason: the authors report 0.976–0.993 for this setting, so a correct graph-SVM lands inside
+/// their range and 0.975 sits just under its lower end; 0.95 let through a graph-SVM without its
+/// within-SCC equality rows (corr 0.963). The test keeps that mutant as its negative control.
+pub const C3_MIN_CORR: f64 = 0.975;
+
 /// Settings of one experiment.
 #[derive(Clone, Copy, Debug)]
 pub struct Settings {

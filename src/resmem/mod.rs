@@ -10,7 +10,9 @@
 //! - [`residual`]: regression and classification residuals.
 //! - [`predictor`]: [`soft_weights`] and the [`ResMem`] predictor.
 //! - [`toy`]: the spec's tiny instances (memorisation, stylised-regression rate).
+//! - [`experiments`]: the RM5 rate sweep and bound shared by the test and the report.
 
+pub mod experiments;
 pub mod knn;
 pub mod predictor;
 pub mod residual;

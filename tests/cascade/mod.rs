@@ -165,6 +165,28 @@ fn cd4_confidence_optimal_when_gain_monotone() {
     assert!((conf.at(0.2) - 0.6260).abs() < 0.01);
 }
 
+/// `curve_set` fits the post-hoc rule on the first half and draws every curve on the held-out
+/// second half only: `n − ⌊n/2⌋` evaluation samples, so `n − ⌊n/2⌋ + 1` rates per curve, from 0 to
+/// 1 (issue 13: the mutant that evaluated on `n % 2..n`, i.e. on the fit half too, survived every
+/// CD check).
+#[test]
+fn curve_set_evaluates_on_the_held_out_half() {
+    for n in [100usize, 101] {
+        let set = curve_set(InstanceKind::Specialist, n, 5).unwrap();
+        for curve in [
+            &set.confidence,
+            &set.posthoc,
+            &set.expected_gain,
+            &set.oracle,
+            &set.random,
+        ] {
+            assert_eq!(curve.rates().len(), n - n / 2 + 1, "n = {n}");
+            assert_eq!(curve.rates().first(), Some(&0.0));
+            assert_eq!(curve.rates().last(), Some(&1.0));
+        }
+    }
+}
+
 /// CD5 [E]: with a specialist model 2, confidence deferral falls short of the expected-gain
 /// order by a margin (spec: AUDC 0.5135 vs 0.5776; asserted gap > 0.03 at n = 20000, where the
 /// AUDC standard error is ~0.003).

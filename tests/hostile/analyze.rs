@@ -117,7 +117,8 @@ fn analyze_json_rejects_embedding_dimension_over_cap() {
 
 #[test]
 fn analyze_json_rejects_bad_shapes_ids_and_empties() {
-    let cases: [(&str, fn(&Error) -> bool); 8] = [
+    type Case = (&'static str, fn(&Error) -> bool);
+    let cases: [Case; 8] = [
         (
             r#"{"vocab": 2, "embeddings": [[1.0]], "samples": [{"tokens": [0], "label": 0}]}"#,
             |e| matches!(e, Error::ShapeMismatch { .. }),

@@ -132,19 +132,19 @@ fn graph_functions_reject_graphs_of_another_dataset() {
     let other_vocab = build_graphs(&ds(5, &[sample(&[0, 1, 4], 0)]));
     let other_query = build_graphs(&ds(3, &[sample(&[0, 2, 1], 0)]));
     for g in [&other_vocab, &other_query] {
-        let bad = |e: &Error| {
+        fn bad(e: &Error) -> bool {
             matches!(
                 e,
                 Error::ShapeMismatch { .. }
                     | Error::InvalidArgument { .. }
                     | Error::OutOfRange { .. }
             )
-        };
-        assert!(graph_svm(&a, g).as_ref().is_err_and(|e| bad(e)));
-        assert!(w_fin(&a, g).as_ref().is_err_and(|e| bad(e)));
-        assert!(w_fin_luce(&a, g).as_ref().is_err_and(|e| bad(e)));
-        assert!(SFin::new(&a, g).as_ref().is_err_and(|e| bad(e)));
-        assert!(reduced_dataset(&a, g).as_ref().is_err_and(|e| bad(e)));
+        }
+        assert!(graph_svm(&a, g).as_ref().is_err_and(bad));
+        assert!(w_fin(&a, g).as_ref().is_err_and(bad));
+        assert!(w_fin_luce(&a, g).as_ref().is_err_and(bad));
+        assert!(SFin::new(&a, g).as_ref().is_err_and(bad));
+        assert!(reduced_dataset(&a, g).as_ref().is_err_and(bad));
     }
     let r = graph_svm_problem(a.embeddings(), &other_vocab);
     assert!(

@@ -105,7 +105,8 @@ fn c3_measure(drop_equalities: bool) -> Vec<f64> {
 }
 
 /// The C3 bound (issue 13): `corr(W, W^svm) ≥ 0.975` on every seed, used by
-/// `claims::c3_gd_implicit_bias` and by the negative control below.
+/// `claims::c3_gd_implicit_bias`, by the negative control below and by the report
+/// ([`attnmech::nexttoken::experiment::C3_MIN_CORR`]).
 ///
 /// Reason: the authors report 0.976–0.993 for this setting and schedule, so a correct graph-SVM
 /// lands inside their range; 0.975 sits just under its lower end. The old bound 0.95 lay far
@@ -115,7 +116,7 @@ fn c3_measure(drop_equalities: bool) -> Vec<f64> {
 /// coincides with the right one). A first attempt with the projected correlation
 /// `corr(Π_{S_fin^⊥} W, W^svm) ≥ 0.99` failed for the right SVM (projected = raw corr to 4 digits
 /// here) and was dropped; see proofs-notes/nexttoken_implicit_bias.md.
-pub(crate) const C3_CORR: f64 = 0.975;
+pub(crate) const C3_CORR: f64 = attnmech::nexttoken::experiment::C3_MIN_CORR;
 
 /// Negative control of C3 (the planted bug: graph-SVM without its within-SCC equality rows): the
 /// C3 bound rejects it on at least one of the four seeds.

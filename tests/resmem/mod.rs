@@ -2,8 +2,9 @@
 
 mod test_gain;
 
+use attnmech::resmem::experiments::{rate_sweep, rm5_verdict, RM5_SIZES, RM5_TEST_POINTS};
 use attnmech::resmem::knn::{knn_reference, BruteForce, KnnParams, NeighbourIndex};
-use attnmech::resmem::toy::{rate_instance, ClassificationInstance};
+use attnmech::resmem::toy::ClassificationInstance;
 use attnmech::resmem::{regression_residuals, soft_weights, ResMem};
 use attnmech::rng::seeded;
 use attnmech::Error;
@@ -206,32 +207,20 @@ fn rm6_weight_invariances() {
 }
 
 /// RM5: on the stylised regression problem the projected-LS base risk is flat (< 1% change over
-/// n = 250..16000; spec 0.740) while the 1-NN ResMem risk falls with log-log slope in [0.5, 0.9]
-/// (theory 2/d = 0.67). Fixed seed; test set of 2000 points.
+/// n = 250..16000) at a level in [0.6, 0.9] (spec 0.740) while the 1-NN ResMem risk falls with
+/// log-log slope in [0.5, 0.9] (theory 2/d = 0.67). Test set of 2000 points, base seed 0. The
+/// experiment and bound the report uses ([`rate_sweep`], [`rm5_verdict`]; issue 13: the report
+/// allowed a 5% base change, the test 1%).
 #[test]
 fn rm5_rate() {
-    let sizes = [250, 1000, 4000, 16000];
-    let risks: Vec<_> = sizes
-        .iter()
-        .map(|&n| rate_instance(n, 2000, 5).unwrap())
-        .collect();
-    let base0 = risks[0].base_mse;
-    for r in &risks {
-        assert!((r.base_mse / base0 - 1.0).abs() < 0.01, "{risks:?}");
-        assert!((0.6..0.9).contains(&r.base_mse), "{risks:?}");
-    }
-    let m = sizes.len() as f64;
-    let lx: Vec<f64> = sizes.iter().map(|&n| (n as f64).ln()).collect();
-    let ly: Vec<f64> = risks.iter().map(|r| r.resmem_mse.ln()).collect();
-    let (mx, my) = (lx.iter().sum::<f64>() / m, ly.iter().sum::<f64>() / m);
-    let slope = -lx
-        .iter()
-        .zip(&ly)
-        .map(|(a, b)| (a - mx) * (b - my))
-        .sum::<f64>()
-        / lx.iter().map(|a| (a - mx).powi(2)).sum::<f64>();
-    eprintln!("RM5 risks {risks:?} slope {slope:.3}");
-    assert!((0.5..=0.9).contains(&slope), "slope {slope}");
+    let risks = rate_sweep(&RM5_SIZES, RM5_TEST_POINTS, 0).unwrap();
+    let v = rm5_verdict(&risks);
+    eprintln!("RM5 risks {risks:?} {v:?}");
+    assert!(v.passed, "RM5: {v:?}");
+    // Negative control of the bound: a base risk that drifts by 2% fails it.
+    let mut drift = risks;
+    drift[1].base_mse *= 1.02;
+    assert!(!rm5_verdict(&drift).passed);
 }
 
 /// Bad input: k = 0, k > n, σ <= 0 / NaN, ragged lengths, non-finite points.

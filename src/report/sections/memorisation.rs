@@ -2,10 +2,11 @@
 //! random-feature toy's trajectories across widths and its distillation effect.
 
 use crate::error::Result;
-use crate::memorisation::estimator::memorisation_estimate;
-use crate::memorisation::exact::{distance_orders, exact_1nn_memorisation, one_nn_correctness};
+use crate::memorisation::experiments::{
+    mm2_verdict, one_nn_memorisation, MM2_M, MM2_MAX_ERROR, MM2_N, MM2_RUNS,
+};
 use crate::memorisation::subsets::{sample_membership, subset_size};
-use crate::memorisation::toy::{distillation_experiment, one_nn_instance, size_sweep, MixtureToy};
+use crate::memorisation::toy::{distillation_experiment, size_sweep, MixtureToy};
 use crate::memorisation::trajectory::{shape_counts, Shape, DEFAULT_SLACK};
 use crate::report::plot::Chart;
 use crate::report::{Check, Context, Section, SectionReport};
@@ -28,32 +29,27 @@ impl Section for MemorisationSection {
     fn run(&self, ctx: &Context) -> Result<SectionReport> {
         let mut rep = SectionReport::default();
         // MM2: estimator vs exact 1-NN memorisation.
-        let (n, m, runs) = (40, 28, 4000);
-        let (x, labels, flipped) = one_nn_instance(n, ctx.seed);
-        let exact = exact_1nn_memorisation(&x, &labels, 2, m)?;
-        let membership = sample_membership(n, m, runs, ctx.seed ^ 0x6d6d)?;
-        let orders = distance_orders(&x, &x, 2)?;
-        let c = one_nn_correctness(&orders, &labels, &labels, &membership, runs)?;
-        let est = memorisation_estimate(&membership, &c, runs)?;
-        let max_err = (0..n)
-            .map(|i| (est.mem[i] - exact[i]).abs())
-            .fold(0.0, f64::max);
-        let max_z = (0..n)
-            .map(|i| {
-                (est.mem[i] - exact[i]).abs() / est.se[i].max(3.0 / est.k_out[i].max(1) as f64)
-            })
-            .fold(0.0, f64::max);
+        let (n, m, runs) = (MM2_N, MM2_M, MM2_RUNS);
+        let mm2 = one_nn_memorisation(n, m, runs, ctx.seed)?;
+        let v = mm2_verdict(&mm2);
+        let (exact, est) = (&mm2.exact, &mm2.estimate);
         rep.check(Check::at_most(
             "MM2",
             "1-NN: max |estimate - exact| over 40 points (K = 4000; spec 0.024)",
-            max_err,
-            0.06,
+            v.max_error,
+            MM2_MAX_ERROR,
         ));
         rep.check(Check::at_most(
             "MM2-z",
-            "1-NN: max |z| of the estimator",
-            max_z,
+            "1-NN: max over points of 4·|estimate − exact| / (4 SE, rule of three at 0/1 rates)",
+            v.max_z,
             4.0,
+        ));
+        rep.check(Check::at_least(
+            "MM2",
+            "1-NN: mean exact mem of flipped points − 0.8 and 0.3 − mean of clean points (min)",
+            (v.flipped_mean - 0.8).min(0.3 - v.clean_mean),
+            0.0,
         ));
         let bars: Vec<(f64, f64, f64)> = (0..n)
             .map(|i| (exact[i], est.mem[i], 2.0 * est.se[i]))
@@ -65,8 +61,7 @@ impl Section for MemorisationSection {
             )
             .error_bars("estimate", bars)
             .dashed("y = x", vec![(0.0, 0.0), (1.0, 1.0)]);
-        let flipped_mean = mean((0..n).filter(|&i| flipped[i]).map(|i| exact[i]));
-        let clean_mean = mean((0..n).filter(|&i| !flipped[i]).map(|i| exact[i]));
+        let (max_err, flipped_mean, clean_mean) = (v.max_error, v.flipped_mean, v.clean_mean);
         rep.figure(
             ctx,
             "memorisation_1nn",

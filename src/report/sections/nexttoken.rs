@@ -1,7 +1,7 @@
 //! The `nexttoken` section of `attnmech reproduce`: paper 1's experiments at the authors' sizes.
 
 use crate::error::Result;
-use crate::nexttoken::experiment::{run, Draw, Settings};
+use crate::nexttoken::experiment::{run, Draw, Settings, C3_MIN_CORR};
 use crate::nexttoken::finite::{w_fin, SFin};
 use crate::nexttoken::generators::{authors_cyclic, Sizes, Structure};
 use crate::nexttoken::graph::build_graphs;
@@ -98,7 +98,7 @@ impl Section for NextToken {
             "C3",
             "final corr(W, W^svm) (min over draws)",
             cmin,
-            0.95,
+            C3_MIN_CORR,
         ));
         rep.check(Check::at_least(
             "C3",

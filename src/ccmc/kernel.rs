@@ -118,8 +118,15 @@ pub(crate) fn standard_normal(rng: &mut impl Rng) -> f64 {
     rng.sample(rand_distr::StandardNormal)
 }
 
-/// Token counts `m_k(X)` of a prompt, length `K`. Errors: empty prompt, token id `≥ K`.
+/// The largest vocabulary the dense per-token vectors accept (2^24 tokens, far above any real
+/// tokenizer's): a larger `K` is [`Error::TooLarge`](crate::Error::TooLarge) rather than an
+/// allocation the machine cannot make.
+pub const MAX_VOCAB: usize = 1 << 24;
+
+/// Token counts `m_k(X)` of a prompt, length `K`. Errors: empty prompt, token id `≥ K`, `K` over
+/// [`MAX_VOCAB`].
 pub fn token_counts(prompt: &[usize], vocab: usize) -> Result<Vec<f64>> {
+    crate::error::check_cap("vocab", vocab, MAX_VOCAB)?;
     check_nonempty("prompt", prompt)?;
     check_ids("prompt", prompt, vocab)?;
     let mut m = vec![0.0; vocab];

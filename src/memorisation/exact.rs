@@ -64,7 +64,11 @@ fn check_problem(x: &[f64], labels: &[usize], d: usize, m: usize) -> Result<usiz
         });
     }
     let n = labels.len();
-    check_len("x", n * d, x.len())?;
+    check_len(
+        "x",
+        crate::error::checked_elems("x (n·d)", &[n, d])?,
+        x.len(),
+    )?;
     if n < 2 || m == 0 || m >= n {
         return Err(Error::InvalidArgument {
             what: "m",

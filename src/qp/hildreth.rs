@@ -4,6 +4,10 @@ use super::mat::Mat;
 use crate::error::{check_finite, check_len, check_positive, Error, Result};
 use std::collections::HashMap;
 
+/// The largest `d1·d2` [`MinNormProblem::solve`] allocates (2^28 entries, 2 GiB of f64): a larger
+/// problem is [`Error::TooLarge`](crate::Error::TooLarge), not an allocation failure.
+pub const MAX_ELEMS: usize = 1 << 28;
+
 /// Whether a row is an equality `<A, W> = b` or an inequality `<A, W> ≥ b`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RowKind {
@@ -192,6 +196,8 @@ impl MinNormProblem {
     /// [`Error::Overflow`] when `d1·d2` does not fit `usize`; the errors of
     /// [`MinNormProblem::project`].
     pub fn solve(&self, opts: &Options) -> Result<Solution> {
+        let elems = crate::error::checked_elems("W (d1·d2)", &[self.d1, self.d2])?;
+        crate::error::check_cap("W (d1·d2)", elems, MAX_ELEMS)?;
         self.project(&Mat::try_zeros(self.d1, self.d2)?, None, opts)
     }
 

@@ -35,7 +35,7 @@ replay_tests! {
     #[cfg(feature = "papers")] analyze_structured, analyze_structured_hostile: 500, 256;
     #[cfg(feature = "papers")] attsvm, attsvm_hostile: 500, 192;
     #[cfg(feature = "papers")] cascade, cascade_hostile: 1500, 128;
-    #[cfg(feature = "papers")] ccmc, ccmc_hostile ("issue 12: open hostile-input bugs, see proofs-notes/fuzzing.md"): 1000, 192;
+    #[cfg(feature = "papers")] ccmc, ccmc_hostile: 1000, 192;
     #[cfg(feature = "papers")] distill, distill_hostile: 1500, 192;
     #[cfg(feature = "papers")] embed_distill, embed_distill_hostile ("issue 12: open hostile-input bugs, see proofs-notes/fuzzing.md"): 1500, 128;
     #[cfg(feature = "papers")] memorisation, memorisation_hostile ("issue 12: open hostile-input bugs, see proofs-notes/fuzzing.md"): 1500, 128;

@@ -45,6 +45,11 @@ pub fn score_gap_and_bound(
     let gap = dot(q_t, d_t) - dot(q_s, d_s);
     let norm = |v: &[f64]| dot(v, v).sqrt();
     let bound = dist(q_t, q_s) * norm(d_t) + norm(q_s) * dist(d_t, d_s);
+    // Finite embeddings near f64::MAX overflow the dot products and norms.
+    check_finite(
+        "score gap and bound (overflow from finite embeddings)",
+        &[gap, bound],
+    )?;
     Ok((gap, bound))
 }
 

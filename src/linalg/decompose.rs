@@ -75,7 +75,10 @@ pub fn symmetric_eigenvalues(a: MatRef<'_, f64>) -> Result<Vec<f64>> {
         .self_adjoint_eigenvalues(Side::Lower)
         .map_err(|_| not_converged("symmetric eigenvalues"));
     clear_upper_vector_state();
-    ev
+    let ev = ev?;
+    // Finite entries near f64::MAX overflow the eigenvalues.
+    crate::error::check_finite("symmetric eigenvalues (overflow from finite a)", &ev)?;
+    Ok(ev)
 }
 
 /// `b ← A⁻¹ b` for a square `a` by LU with partial pivoting (no singularity check: a singular `a`

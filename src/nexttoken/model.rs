@@ -278,6 +278,8 @@ pub fn prompt_distribution(emb: &Embeddings, w: &Mat, prompt: &[usize]) -> Resul
         .iter()
         .map(|&j| w.bilinear(emb.token(j), q))
         .collect();
+    // Finite embeddings near f64::MAX overflow the scores; the softmax of ±∞ is not a law.
+    crate::error::check_finite("prompt scores σ (overflow from finite embeddings)", &sigma)?;
     let mut pi = vec![0.0; emb.vocab()];
     for (&j, a) in prompt.iter().zip(softmax_to_vec(&sigma)) {
         pi[j] += a;

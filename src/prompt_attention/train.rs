@@ -233,5 +233,8 @@ pub fn two_steps_closed_form(data: &Dataset, eta: f64) -> Result<(Vec<f64>, Vec<
             }
         }
     }
+    // Finite data can still overflow `x − x̄` or the products above (entries near f64::MAX).
+    crate::error::check_finite("two_steps_closed_form v1 (overflow from finite data)", &v1)?;
+    crate::error::check_finite("two_steps_closed_form q2 (overflow from finite data)", &q2)?;
     Ok((v1, q2))
 }

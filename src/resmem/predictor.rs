@@ -127,6 +127,8 @@ impl<I> ResMem<I> {
         check_len("base", out.len(), base.len())?;
         check_finite("base", base)?;
         out.iter_mut().zip(base).for_each(|(o, b)| *o += b);
+        // Finite corrections and base outputs near f64::MAX overflow their sum.
+        check_finite("prediction (overflow from finite inputs)", &out)?;
         Ok(out)
     }
 

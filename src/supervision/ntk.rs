@@ -64,6 +64,8 @@ pub fn relu_ntk_gram(x: MatRef<'_, f64>) -> Result<Mat<f64>> {
             g[(j, i)] = g[(i, j)];
         }
     }
+    // Finite rows near f64::MAX overflow the inner products.
+    crate::linalg::check_matrix_finite("relu_ntk_gram (overflow from finite x)", g.as_ref())?;
     Ok(g)
 }
 

@@ -29,7 +29,7 @@ macro_rules! replay_tests {
 }
 
 replay_tests! {
-    linalg, linalg_hostile ("issue 12: open hostile-input bugs, see proofs-notes/fuzzing.md"): 1000, 256;
+    linalg, linalg_hostile: 1000, 256;
     ops, ops_hostile ("issue 12: open hostile-input bugs, see proofs-notes/fuzzing.md"): 1500, 128;
     #[cfg(feature = "papers")] analyze_json, analyze_json_hostile: 1000, 256;
     #[cfg(feature = "papers")] analyze_structured, analyze_structured_hostile: 500, 256;

@@ -26,6 +26,13 @@ pub struct ScoreLoss {
     pub grad: Vec<f64>,
 }
 
+/// The loss, checked: finite scores near `f64::MAX` overflow the squares and differences.
+fn checked(loss: f64, excess: f64, grad: Vec<f64>) -> Result<ScoreLoss> {
+    check_finite("score loss (overflow from finite scores)", &[loss, excess])?;
+    check_finite("score loss gradient (overflow from finite scores)", &grad)?;
+    Ok(ScoreLoss { loss, excess, grad })
+}
+
 fn check_scores(student: &[f64], teacher: &[f64]) -> Result<()> {
     check_nonempty("student_scores", student)?;
     check_len("teacher_scores", student.len(), teacher.len())?;
@@ -49,11 +56,7 @@ pub fn softmax_ce(student: &[f64], teacher: &[f64], tau_s: f64, tau_t: f64) -> R
     p_t.iter_mut().for_each(|v| *v = v.exp());
     let mut grad = vec![0.0; l];
     let row = kd_row(&p_t, student, tau_s, &mut grad);
-    Ok(ScoreLoss {
-        loss: row.cross_entropy,
-        excess: row.kl,
-        grad,
-    })
+    checked(row.cross_entropy, row.kl, grad)
 }
 
 /// Margin-MSE for one query with positive document `positive` and the other `L − 1` candidates as
@@ -78,11 +81,7 @@ pub fn margin_mse(student: &[f64], teacher: &[f64], positive: usize) -> Result<S
         grad[positive] += 2.0 * norm * r;
         grad[j] -= 2.0 * norm * r;
     }
-    Ok(ScoreLoss {
-        loss,
-        excess: loss,
-        grad,
-    })
+    checked(loss, loss, grad)
 }
 
 /// One-hot cross-entropy on the positive document at temperature `tau`.
@@ -97,9 +96,5 @@ pub fn label_ce(student: &[f64], positive: usize, tau: f64) -> Result<ScoreLoss>
     target[positive] = 1.0;
     let mut grad = vec![0.0; student.len()];
     let row = kd_row(&target, student, tau, &mut grad);
-    Ok(ScoreLoss {
-        loss: row.cross_entropy,
-        excess: row.cross_entropy,
-        grad,
-    })
+    checked(row.cross_entropy, row.cross_entropy, grad)
 }

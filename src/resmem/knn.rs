@@ -186,6 +186,11 @@ impl<T: Float> NeighbourIndex<T> for BruteForce<T> {
             .for_each(|(((tops, q_block), idx_out), dist_out)| {
                 self.finish_block(tops, q_block, k, idx_out, dist_out);
             });
+        // Finite points near the type's maximum overflow ‖q − x‖²; the order is then undefined.
+        check_finite(
+            "k-NN squared distances (overflow from finite points)",
+            &sq_dists,
+        )?;
         Ok(Neighbours {
             k,
             indices,

@@ -36,7 +36,8 @@ pub fn distillation_loss(
     check_scaled_logits("teacher", teacher, temperature, 0)?;
     // Hard term: the KD row with p = e_y at τ = 1 (KL(e_y ‖ q) = −ln q_y); soft term: τ² KL(p_T ‖ q_T).
     let n = labels.len() as f64;
-    let soft_scale = lambda * temperature * temperature;
+    let soft_scale =
+        crate::ops::temperature::tau_squared_scale("temperature", temperature, lambda)?;
     let mut loss = 0.0;
     let mut grad = vec![0.0; student.len()];
     let (mut one_hot, mut p_t) = (vec![0.0; classes], vec![0.0; classes]);
@@ -58,5 +59,9 @@ pub fn distillation_loss(
             g[c] = ((1.0 - lambda) * g_hard[c] + soft_scale * g_soft[c]) / n;
         }
     }
-    Ok((loss / n, grad))
+    let loss = loss / n;
+    // Logits near the scaled-logit limit can still overflow the sums above.
+    check_finite("distillation loss (overflow from finite logits)", &[loss])?;
+    check_finite("distillation gradient (overflow from finite logits)", &grad)?;
+    Ok((loss, grad))
 }

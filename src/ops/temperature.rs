@@ -8,6 +8,21 @@
 use crate::error::{Error, Result};
 use crate::float::Float;
 
+/// `factor · τ²`, the scale of a distillation loss's soft term (Hinton's τ² correction), or
+/// [`Error::InvalidArgument`] when it overflows (a τ near `f64::MAX` passes
+/// [`check_temperature`] but `τ²` does not fit, and `∞ · 0` would then be NaN).
+pub fn tau_squared_scale(what: &'static str, tau: f64, factor: f64) -> Result<f64> {
+    let scale = factor * tau * tau;
+    if scale.is_finite() {
+        Ok(scale)
+    } else {
+        Err(Error::InvalidArgument {
+            what,
+            reason: format!("the soft term's scale τ² overflows at τ = {tau}"),
+        })
+    }
+}
+
 /// Rejects a temperature that is not finite and positive, or whose reciprocal overflows.
 pub fn check_temperature(what: &'static str, tau: f64) -> Result<()> {
     if tau.is_finite() && tau > 0.0 && (1.0 / tau).is_finite() {

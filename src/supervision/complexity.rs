@@ -185,9 +185,12 @@ impl<T: Float> GramFactor<T> {
     /// [`GramFactor::complexity`].
     pub fn complexity_per_column(&self, y: MatRef<'_, T>) -> Result<Vec<f64>> {
         let z = self.whiten(y)?;
-        Ok((0..z.ncols())
+        let per_column: Vec<f64> = (0..z.ncols())
             .map(|c| (0..z.nrows()).map(|i| z[(i, c)].as_f64().powi(2)).sum())
-            .collect())
+            .collect();
+        // An ill-conditioned K (or targets near the type's maximum) overflows L⁻¹Y.
+        crate::error::check_finite("supervision complexity (overflow in L⁻¹Y)", &per_column)?;
+        Ok(per_column)
     }
 
     /// `SC(Y, K+λI) = tr(Yᵀ (K+λI)⁻¹ Y) = ‖L⁻¹Y‖²_F`.
@@ -199,6 +202,10 @@ impl<T: Float> GramFactor<T> {
     pub fn solve(&self, y: MatRef<'_, T>) -> Result<Mat<T>> {
         let mut z = self.whiten(y)?;
         solve(self.l.as_ref(), z.as_mut(), self.par, true);
+        crate::linalg::check_matrix_finite(
+            "interpolation coefficients (overflow in (K+λI)⁻¹Y)",
+            z.as_ref(),
+        )?;
         Ok(z)
     }
 }

@@ -107,12 +107,16 @@ pub fn kd_loss_and_grad(
     let mut g = vec![0.0; c];
     let mut loss = 0.0;
     // ℓ = τ²/n Σ KL and ∂ℓ/∂z = τ²/n · (q − p)/τ.
-    let scale = tau * tau / n as f64;
+    let scale = crate::ops::temperature::tau_squared_scale("tau", tau, 1.0 / n as f64)?;
     for i in 0..n {
         loss += kd_row(&row(teacher, i), &row(student_logits, i), tau, &mut g).kl;
         for j in 0..c {
             grad[(i, j)] = scale * g[j];
         }
     }
-    Ok((scale * loss, grad))
+    let loss = scale * loss;
+    // Logits near the scaled-logit limit can still overflow the sums above.
+    crate::error::check_finite("kd loss (overflow from finite logits)", &[loss])?;
+    crate::linalg::check_matrix_finite("kd gradient (overflow from finite logits)", grad.as_ref())?;
+    Ok((loss, grad))
 }

@@ -222,7 +222,10 @@ pub fn prompt_pool(q: &[f64], data: &Dataset) -> Result<Vec<f64>> {
 
 /// Outputs `f(X_i)` for every sample.
 pub fn predict(model: Model, params: &Params, data: &Dataset) -> Result<Vec<f64>> {
-    Ok(forward_backward(model, params, data, None)?.0)
+    let f = forward_backward(model, params, data, None)?.0;
+    // Finite inputs near f64::MAX overflow the scores.
+    crate::error::check_finite("predictions (overflow from finite data)", &f)?;
+    Ok(f)
 }
 
 /// The prompt-attention `q`-gradient by its closed form `Xᵀ(diag s − s sᵀ)X v` (spec B1), one

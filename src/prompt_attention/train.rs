@@ -68,8 +68,15 @@ pub fn loss_and_grad(
         .map(|(fi, yi)| loss.value(yi * fi))
         .sum::<f64>()
         / n;
+    // Finite inputs near f64::MAX overflow the predictions, the loss or its gradient.
+    crate::error::check_finite("loss (overflow from finite data)", &[value])?;
     let (_, g) = forward_backward(model, params, data, Some(&w))?;
-    Ok((value, g.expect("weights given")))
+    let g = g.ok_or(Error::InvalidArgument {
+        what: "weights",
+        reason: "forward_backward returned no gradient".into(),
+    })?;
+    crate::error::check_finite("gradient (overflow from finite data)", &g.flat())?;
+    Ok((value, g))
 }
 
 /// Update rule.

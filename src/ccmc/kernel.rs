@@ -119,7 +119,7 @@ pub(crate) fn standard_normal(rng: &mut impl Rng) -> f64 {
 }
 
 /// The largest vocabulary the dense per-token vectors accept (2^24 tokens, far above any real
-/// tokenizer's): a larger `K` is [`Error::TooLarge`](crate::Error::TooLarge) rather than an
+/// tokenizer's): a larger `K` is [`Error::TooLarge`] rather than an
 /// allocation the machine cannot make.
 pub const MAX_VOCAB: usize = 1 << 24;
 

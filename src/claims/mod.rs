@@ -141,8 +141,8 @@ pub struct Claim {
     pub changes: &'static str,
     /// Empty when the claim reproduces. Otherwise the measured numbers and why it does not.
     pub not_reproduced: &'static str,
-    /// The report checks (their measured-quantity text, [`crate::report`]'s `Check::claim`) that
-    /// fail because of [`Claim::not_reproduced`]: the report shows them as "not reproduced
+    /// The report checks (their measured-quantity text, the report's `Check::claim`) that
+    /// fail because of the `not_reproduced` field: the report shows them as "not reproduced
     /// (known)" and does not count them in its exit status, so any *other* failure still fails a
     /// run, and an honest non-reproduction is shown, never hidden by a changed bound.
     pub not_reproduced_checks: &'static [&'static str],

@@ -5,7 +5,7 @@ use crate::error::{check_finite, check_len, check_positive, Error, Result};
 use std::collections::HashMap;
 
 /// The largest `d1·d2` [`MinNormProblem::solve`] allocates (2^28 entries, 2 GiB of f64): a larger
-/// problem is [`Error::TooLarge`](crate::Error::TooLarge), not an allocation failure.
+/// problem is [`Error::TooLarge`], not an allocation failure.
 pub const MAX_ELEMS: usize = 1 << 28;
 
 /// Whether a row is an equality `<A, W> = b` or an inequality `<A, W> ≥ b`.

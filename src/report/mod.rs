@@ -36,7 +36,8 @@ pub struct Check {
     /// Whether it held.
     pub passed: bool,
     /// A failed check of a claim the registry marks as not reproduced
-    /// ([`crate::claims::Claim::not_reproduced`]): shown, but not counted in the exit status.
+    /// (the `not_reproduced` field of [`crate::claims::Claim`]): shown, but not counted in the
+    /// exit status.
     pub known_non_reproduction: bool,
     /// Significant digits the report prints `measured` with (more than [`format::SIGNIFICANT`]
     /// only where the bounds need them to be told apart).

@@ -75,6 +75,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tau_squared_scale_rejects_overflow_and_scales_otherwise() {
+        assert_eq!(tau_squared_scale("tau", 2.0, 0.5), Ok(2.0));
+        assert!(tau_squared_scale("tau", 1e200, 1.0).is_err());
+        assert!(tau_squared_scale("tau", f64::MAX / 4.0, 0.5).is_err());
+        // Planted bug: the unchecked product is ∞, and ∞ · 0 (a zero soft gradient) is NaN.
+        let unchecked = 0.5 * (f64::MAX / 4.0) * (f64::MAX / 4.0);
+        assert!((unchecked * 0.0).is_nan());
+    }
+
+    #[test]
     fn temperature_rejects_zero_negative_nan_inf_and_subnormal() {
         for tau in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e-320, -0.0] {
             assert!(check_temperature("tau", tau).is_err(), "{tau}");

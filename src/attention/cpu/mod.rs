@@ -320,5 +320,20 @@ pub fn backward_into<T: Float>(
     backward_views(q, k, v, out, &fwd.lse, d_out, opts, grads)
 }
 
+/// The SIMD levels this CPU runs, lowest first (the levels tests compare them bitwise).
+#[cfg(test)]
+pub(crate) fn test_levels() -> Vec<crate::simd::Level> {
+    use crate::simd::{detect, Level};
+    let mut v = vec![Level::Scalar];
+    let best = detect();
+    if best != Level::Scalar {
+        v.push(Level::Avx2);
+    }
+    if best == Level::Avx512 {
+        v.push(Level::Avx512);
+    }
+    v
+}
+
 #[cfg(test)]
 mod tests;

@@ -3,7 +3,9 @@
 //!
 //! `cargo bench --bench attention`. Criterion reports `Gelem/s`, which reads as GFLOP/s. At the end
 //! a summary line per shape gives GFLOP/s (best of a few timed repetitions) and the ratio to the
-//! GEMM rates measured just before it, against the targets of issue 2 §5.
+//! GEMM rates measured just before it, against the targets of issue 2 §5; the issue-10 feature
+//! shapes (GQA, `[B, S, H, D]`, varlen, window: `attention_features`, the PyTorch script's shapes)
+//! follow with the same ratios, then the decode lines (KV-read rate / copy rate) and bf16 / f32.
 
 // The raw faer calls here are the baselines the kernels are measured against.
 #![allow(clippy::disallowed_methods)]
@@ -16,6 +18,9 @@ use rand::Rng;
 use rayon::prelude::*;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+
+mod attention_features;
+use attention_features::feature_problems;
 
 const THREADS: usize = 2;
 
@@ -326,23 +331,11 @@ fn summary(_: &mut Criterion) {
         gemm_sq.wall, gemm_sq.cpu, gemm_tiles.wall, gemm_tiles.cpu
     );
     eprintln!(
-        "{:<24} {:>13} {:>13}   {:>13} {:>13}",
+        "{:<36} {:>13} {:>13}   {:>13} {:>13}",
         "shape", "fwd GF/s", "fwd/GEMM", "f+b GF/s", "f+b/GEMM"
     );
     for (label, shape, causal) in shapes() {
         let mut p = Problem::new(shape, causal);
-        let (fwd, g1) = measure_pair(
-            (p.flops_forward(), sq_flops),
-            budget,
-            || p.forward(),
-            || sq.run(),
-        );
-        let (both, g2) = measure_pair(
-            (p.flops_forward_backward(), sq_flops),
-            budget,
-            || p.forward_backward(),
-            || sq.run(),
-        );
         let target = if label == "b64_h1_n64_d16" {
             "target fwd >= 20, f+b >= 10 GFLOP/s"
         } else if !causal && shape.q_len >= 1024 {
@@ -350,205 +343,56 @@ fn summary(_: &mut Criterion) {
         } else {
             ""
         };
-        eprintln!(
-            "{label:<24} {:>6.1}|{:<6.1} {:>6.2}|{:<6.2}   {:>6.1}|{:<6.1} {:>6.2}|{:<6.2} {target}",
-            fwd.wall,
-            fwd.cpu,
-            fwd.wall / g1.wall,
-            fwd.cpu / g1.cpu,
-            both.wall,
-            both.cpu,
-            both.wall / g2.wall,
-            both.cpu / g2.cpu,
-        );
-    }
-}
-
-/// A feature shape of issue 10 on the view API: dense or `[B, S, H, D]` buffers, GQA, options.
-struct FeatureProblem {
-    label: &'static str,
-    /// `(batch, heads, kv_heads, q_len, kv_len, head_dim)` of the views.
-    dims: (usize, usize, usize, usize, usize, usize),
-    bshd: bool,
-    opts: Options,
-    q: Vec<f32>,
-    k: Vec<f32>,
-    v: Vec<f32>,
-    d_out: Vec<f32>,
-    out: Vec<f32>,
-    lse: Vec<f32>,
-    dq: Vec<f32>,
-    dk: Vec<f32>,
-    dv: Vec<f32>,
-}
-
-impl FeatureProblem {
-    fn new(
-        label: &'static str,
-        dims: (usize, usize, usize, usize, usize, usize),
-        bshd: bool,
-        opts: Options,
-    ) -> Self {
-        let (b, h, hk, n, m, d) = dims;
-        let mut rng = attnmech::rng::seeded(1, 0);
-        let mut draw = |n| -> Vec<f32> { (0..n).map(|_| rng.random_range(-1.0..1.0)).collect() };
-        FeatureProblem {
-            label,
-            dims,
-            bshd,
-            opts,
-            q: draw(b * h * n * d),
-            k: draw(b * hk * m * d),
-            v: draw(b * hk * m * d),
-            d_out: draw(b * h * n * d),
-            out: vec![0.0; b * h * n * d],
-            lse: vec![0.0; b * h * n],
-            dq: vec![0.0; b * h * n * d],
-            dk: vec![0.0; b * hk * m * d],
-            dv: vec![0.0; b * hk * m * d],
-        }
-    }
-
-    fn view<'a>(&self, x: &'a [f32], heads: usize, len: usize) -> attention::View<'a, f32> {
-        let (b, .., d) = self.dims;
-        if self.bshd {
-            attention::View::bshd("x", x, b, len, heads, d).expect("valid view")
-        } else {
-            attention::View::bhsd("x", x, b, heads, len, d).expect("valid view")
-        }
-    }
-
-    fn forward(&mut self) {
-        let (b, h, hk, n, m, d) = self.dims;
-        let out = std::mem::take(&mut self.out);
-        let mut out = out;
-        {
-            let ov = if self.bshd {
-                attention::ViewMut::bshd("out", &mut out, b, n, h, d)
+        let flops = (p.flops_forward(), p.flops_forward_backward());
+        let run = |both: bool| {
+            if both {
+                p.forward_backward()
             } else {
-                attention::ViewMut::bhsd("out", &mut out, b, h, n, d)
+                p.forward()
             }
-            .expect("valid view");
-            let (q, k, v) = (
-                self.view(black_box(&self.q), h, n),
-                self.view(&self.k, hk, m),
-                self.view(&self.v, hk, m),
-            );
-            attention::AttentionKernel::forward_into(
-                &attention::CpuTiled,
-                q,
-                k,
-                v,
-                &self.opts,
-                ov,
-                &mut self.lse,
-            )
-            .expect("valid inputs");
-        }
-        self.out = out;
+        };
+        gemm_ratio_line(&label, flops, budget, &mut sq, run, target);
     }
-
-    fn forward_backward(&mut self) {
-        self.forward();
-        let (b, h, hk, n, m, d) = self.dims;
-        let (mut dq, mut dk, mut dv) = (
-            std::mem::take(&mut self.dq),
-            std::mem::take(&mut self.dk),
-            std::mem::take(&mut self.dv),
-        );
-        {
-            fn mk<'a>(
-                bshd: bool,
-                x: &'a mut [f32],
-                [b, heads, len, d]: [usize; 4],
-                what: &'static str,
-            ) -> attention::ViewMut<'a, f32> {
-                if bshd {
-                    attention::ViewMut::bshd(what, x, b, len, heads, d)
-                } else {
-                    attention::ViewMut::bhsd(what, x, b, heads, len, d)
-                }
-                .expect("valid view")
+    // The issue-10 feature shapes (the PyTorch script's), FLOPs of visible (query, key) pairs only,
+    // against the same GEMM.
+    for mut p in feature_problems() {
+        let f = p.flops_forward();
+        let label = p.label;
+        let run = |both: bool| {
+            if both {
+                p.forward_backward()
+            } else {
+                p.forward()
             }
-            let bshd = self.bshd;
-            let grads = attention::GradsMut {
-                dq: mk(bshd, &mut dq, [b, h, n, d], "dq"),
-                dk: mk(bshd, &mut dk, [b, hk, m, d], "dk"),
-                dv: mk(bshd, &mut dv, [b, hk, m, d], "dv"),
-                d_sink: &mut [],
-            };
-            attention::AttentionKernel::backward_into(
-                &attention::CpuTiled,
-                self.view(&self.q, h, n),
-                self.view(&self.k, hk, m),
-                self.view(&self.v, hk, m),
-                self.view(&self.out, h, n),
-                &self.lse,
-                self.view(&self.d_out, h, n),
-                &self.opts,
-                grads,
-            )
-            .expect("valid inputs");
-        }
-        (self.dq, self.dk, self.dv) = (dq, dk, dv);
-    }
-
-    /// Forward FLOPs actually visible: `4·d` per (query head, visible key) pair.
-    fn flops_forward(&self) -> f64 {
-        let (_, h, hk, n, m, d) = self.dims;
-        let q = self.view(&self.q, h, n);
-        let k = self.view(&self.k, hk, m);
-        let plan = attention::Plan::for_views(&q, &k, &k, &self.opts).expect("valid plan");
-        let pairs: usize = (0..plan.seqs.len())
-            .map(|s| {
-                (0..plan.seqs[s].q_len)
-                    .map(|i| {
-                        let (lo, hi) = plan.key_range(s, i);
-                        hi.saturating_sub(lo)
-                    })
-                    .sum::<usize>()
-            })
-            .sum();
-        4.0 * (pairs * h * d) as f64
+        };
+        gemm_ratio_line(label, (f, 3.5 * f), budget, &mut sq, run, "");
     }
 }
 
-/// The issue-10 shapes: GQA `(1, 32 heads, 8 kv, 2048, 128)` causal; `[B, S, H, D]` strided at
-/// `(1, 8, 2048, 64)`; varlen, 16 sequences of lengths 64..1024 (causal); sliding window 256 at
-/// N = 4096. FLOPs count only visible (query, key) pairs.
-fn feature_problems() -> Vec<FeatureProblem> {
-    let lens: Vec<usize> = (0..16).map(|i| 64 + (i * 397) % 961).collect();
-    let mut cu = vec![0];
-    for l in &lens {
-        cu.push(cu[cu.len() - 1] + l);
-    }
-    let total = cu[cu.len() - 1];
-    vec![
-        FeatureProblem::new(
-            "gqa_h32_kv8_n2048_d128_causal",
-            (1, 32, 8, 2048, 2048, 128),
-            false,
-            Options::new().causal(true),
-        ),
-        FeatureProblem::new(
-            "bshd_h8_n2048_d64",
-            (1, 8, 8, 2048, 2048, 64),
-            true,
-            Options::new(),
-        ),
-        FeatureProblem::new(
-            "varlen16_64to1024_h8_d64_causal",
-            (1, 8, 8, total, total, 64),
-            false,
-            Options::new().causal(true).varlen(cu.clone(), cu),
-        ),
-        FeatureProblem::new(
-            "window256_h8_n4096_d64",
-            (1, 8, 8, 4096, 4096, 64),
-            false,
-            Options::new().causal(true).window(256, 0),
-        ),
-    ]
+/// Times `run(false)` (forward, `flops.0`) and `run(true)` (forward + backward, `flops.1`), each
+/// alternately with the square GEMM, and prints their GFLOP/s and ratios to the GEMM.
+fn gemm_ratio_line(
+    label: &str,
+    flops: (f64, f64),
+    budget: Duration,
+    sq: &mut SquareGemm,
+    mut run: impl FnMut(bool),
+    target: &str,
+) {
+    let sq_flops = sq.flops();
+    let (fwd, g1) = measure_pair((flops.0, sq_flops), budget, || run(false), || sq.run());
+    let (both, g2) = measure_pair((flops.1, sq_flops), budget, || run(true), || sq.run());
+    eprintln!(
+        "{label:<36} {:>6.1}|{:<6.1} {:>6.2}|{:<6.2}   {:>6.1}|{:<6.1} {:>6.2}|{:<6.2} {target}",
+        fwd.wall,
+        fwd.cpu,
+        fwd.wall / g1.wall,
+        fwd.cpu / g1.cpu,
+        both.wall,
+        both.cpu,
+        both.wall / g2.wall,
+        both.cpu / g2.cpu,
+    );
 }
 
 fn bench_features(c: &mut Criterion) {

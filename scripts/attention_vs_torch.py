@@ -3,8 +3,10 @@
 
 Usage: attention_vs_torch.py [RUST_RESULTS]
 
-RUST_RESULTS holds the `RESULT shape=... fwd_ms=... [fwdbwd_ms=...]` lines printed by
-`cargo run --release --example attention_bench`. PyTorch runs with torch.set_num_threads(2), the
+RUST_RESULTS holds the `RESULT shape=... fwd_ms=... [fwdbwd_ms=...] [kv_gbs=... copy_gbs=...]`
+lines printed by `cargo run --release --example attention_bench`; the decode lines carry the
+KV-cache read rate and a 2-thread memory copy of the same size timed alternately with it, printed
+below the table as the ratio the issue's target (>= 0.7x copy) is about. PyTorch runs with torch.set_num_threads(2), the
 thread count of attnmech's benches. Each time is the median of 7 runs after 2 warm-ups, on fixed
 seeded inputs. Shapes (B, H, N, d; non-causal unless named):
 - gqa:      (1, 32 heads, 8 kv heads, 2048, 128) causal, enable_gqa=True
@@ -26,7 +28,6 @@ import time
 import torch
 import torch.nn.functional as F
 
-PART_A = {"gqa", "bshd", "varlen", "window"}
 VARLEN = [64, 1024, 128, 512, 96, 768, 256, 640, 200, 1000, 320, 448, 80, 900, 384, 576]
 
 
@@ -142,6 +143,9 @@ def cases():
     return with_bwd, fwd_only
 
 
+bandwidth = {}
+
+
 def parse_rust(path):
     res = {}
     if not path:
@@ -150,6 +154,8 @@ def parse_rust(path):
         if line.startswith("RESULT "):
             kv = dict(item.split("=", 1) for item in line.split()[1:])
             res[kv["shape"]] = (float(kv["fwd_ms"]), float(kv["fwdbwd_ms"]) if "fwdbwd_ms" in kv else None)
+            if "kv_gbs" in kv:
+                bandwidth[kv["shape"]] = (float(kv["kv_gbs"]), float(kv["copy_gbs"]))
     return res
 
 
@@ -165,9 +171,7 @@ def main():
     for name, (tf, tfb) in rows:
         ours = rust.get(name)
         if ours is None:
-            # shapes of issue 10 part A (GQA/strided/varlen/window in the tiled kernel) are not on
-            # this branch; ours missing otherwise means no RESULT file was given
-            of = ofb = "pending A" if name.split("_")[0] in PART_A else "not run"
+            of = ofb = "not run"
             rf = rfb = "-"
         else:
             of, rf = f"{ours[0]:9.3f}", f"{tf / ours[0]:6.2f}"
@@ -177,6 +181,12 @@ def main():
                 ofb, rfb = f"{ours[1]:9.3f}", f"{tfb / ours[1]:6.2f}"
         tfb_s = f"{tfb:9.3f}" if tfb is not None else "-"
         print(f"{name:38} | {tf:9.3f} {of:>9} {rf:>6} | {tfb_s:>9} {ofb:>9} {rfb:>6}")
+    if bandwidth:
+        print()
+        print("# decode KV-cache read rate vs a 2-thread copy of the same bytes, same run (target >= 0.70)")
+        print(f"{'shape':38} | {'KV GB/s':>9} {'copy GB/s':>9} {'ratio':>6}")
+        for name, (kv, cp) in bandwidth.items():
+            print(f"{name:38} | {kv:9.2f} {cp:9.2f} {kv / cp:6.2f}")
 
 
 if __name__ == "__main__":

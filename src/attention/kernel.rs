@@ -1,6 +1,7 @@
 //! One trait over every attention implementation (reference, CPU tiled, CUDA), generic over the
 //! element type, so one conformance suite runs against all of them.
 
+use super::mods::{Identity, KeepAll};
 use super::{Forward, Grads, Options, Plan, Shape, View, ViewMut};
 use crate::error::{checked_elems, Result};
 use crate::float::Float;
@@ -143,6 +144,39 @@ pub trait AttentionKernel<T: Float = f32>: Sync {
             d_sink,
         })
     }
+
+    /// [`Self::forward`] on dense buffers: `q` `[B, H, N, d]`, `k`, `v` `[B, H, M, d]` (`shape`);
+    /// the convenience API of every implementation.
+    fn forward_dense(
+        &self,
+        q: &[T],
+        k: &[T],
+        v: &[T],
+        shape: Shape,
+        opts: &Options,
+    ) -> Result<Forward<T>> {
+        let [q, k, v] = dense_views(q, k, v, shape)?;
+        self.forward(q, k, v, opts)
+    }
+
+    /// [`Self::backward`] on dense buffers (`d_out` `[B, H, N, d]`, shapes as
+    /// [`Self::forward_dense`]).
+    #[allow(clippy::too_many_arguments)]
+    fn backward_dense(
+        &self,
+        q: &[T],
+        k: &[T],
+        v: &[T],
+        fwd: &Forward<T>,
+        d_out: &[T],
+        shape: Shape,
+        opts: &Options,
+    ) -> Result<Grads<T>> {
+        let [q, k, v] = dense_views(q, k, v, shape)?;
+        let s = shape;
+        let d_out = View::bhsd("d_out", d_out, s.batch, s.heads, s.q_len, s.head_dim)?;
+        self.backward(q, k, v, fwd, d_out, opts)
+    }
 }
 
 /// Dense `[B, H, S, D]` views of the convenience API's buffers.
@@ -195,7 +229,7 @@ impl<T: Float> AttentionKernel<T> for Reference {
         out: ViewMut<'_, T>,
         lse: &mut [T],
     ) -> Result<()> {
-        super::reference::forward_views(q, k, v, opts, out, lse)
+        super::reference::forward_with_mods(q, k, v, opts, &Identity, &KeepAll, out, lse)
     }
     fn backward_into(
         &self,
@@ -208,7 +242,8 @@ impl<T: Float> AttentionKernel<T> for Reference {
         opts: &Options,
         grads: GradsMut<'_, T>,
     ) -> Result<()> {
-        super::reference::backward_views(q, k, v, out, lse, d_out, opts, grads)
+        let (score, mask) = (&Identity, &KeepAll);
+        super::reference::backward_with_mods(q, k, v, out, lse, d_out, opts, score, mask, grads)
     }
 }
 
@@ -231,7 +266,7 @@ impl<T: Float> AttentionKernel<T> for CpuTiled {
         out: ViewMut<'_, T>,
         lse: &mut [T],
     ) -> Result<()> {
-        super::cpu::forward_views(q, k, v, opts, out, lse)
+        super::cpu::forward_with_mods(q, k, v, opts, &Identity, &KeepAll, out, lse)
     }
     fn backward_into(
         &self,
@@ -244,6 +279,7 @@ impl<T: Float> AttentionKernel<T> for CpuTiled {
         opts: &Options,
         grads: GradsMut<'_, T>,
     ) -> Result<()> {
-        super::cpu::backward_views(q, k, v, out, lse, d_out, opts, grads)
+        let (score, mask) = (&Identity, &KeepAll);
+        super::cpu::backward_with_mods(q, k, v, out, lse, d_out, opts, score, mask, grads)
     }
 }

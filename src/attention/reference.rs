@@ -5,8 +5,8 @@
 //!
 //! Obviously correct and slow (`O(N·M)` memory per head). Every optimised kernel is tested against it.
 
-use super::kernel::{dense_views, GradsMut};
-use super::mods::{Identity, KeepAll, MaskMod, Pos, ScoreMod};
+use super::kernel::GradsMut;
+use super::mods::{MaskMod, Pos, ScoreMod};
 use super::{Forward, Grads, Options, Plan, Shape, View, ViewMut};
 use crate::error::{Error, Result};
 use crate::float::Float;
@@ -169,18 +169,6 @@ pub fn forward_with_mods<T: Float, S: ScoreMod, M: MaskMod>(
     Ok(())
 }
 
-/// Reference forward on views (the [`super::AttentionKernel`] entry point).
-pub fn forward_views<T: Float>(
-    q: View<'_, T>,
-    k: View<'_, T>,
-    v: View<'_, T>,
-    opts: &Options,
-    out: ViewMut<'_, T>,
-    lse: &mut [T],
-) -> Result<()> {
-    forward_with_mods(q, k, v, opts, &Identity, &KeepAll, out, lse)
-}
-
 /// Reference backward on views with user modifiers. Recomputes everything from `q, k, v` in f64
 /// (the saved `out`, `lse` are only validated), so it is an independent oracle for kernels that
 /// reuse their forward output: `dV = Pᵀ dO`, `dP = dO Vᵀ`, `D_i = Σ_j P_ij dP_ij`,
@@ -297,21 +285,6 @@ pub fn backward_with_mods<T: Float, S: ScoreMod, M: MaskMod>(
     Ok(())
 }
 
-/// Reference backward on views (the [`super::AttentionKernel`] entry point).
-#[allow(clippy::too_many_arguments)]
-pub fn backward_views<T: Float>(
-    q: View<'_, T>,
-    k: View<'_, T>,
-    v: View<'_, T>,
-    out: View<'_, T>,
-    lse: &[T],
-    d_out: View<'_, T>,
-    opts: &Options,
-    grads: GradsMut<'_, T>,
-) -> Result<()> {
-    backward_with_mods(q, k, v, out, lse, d_out, opts, &Identity, &KeepAll, grads)
-}
-
 /// Reference forward on dense `[B, H, S, D]` buffers. Same contract as [`super::forward`].
 pub fn forward<T: Float>(
     q: &[T],
@@ -320,8 +293,7 @@ pub fn forward<T: Float>(
     shape: Shape,
     opts: &Options,
 ) -> Result<Forward<T>> {
-    let [q, k, v] = dense_views(q, k, v, shape)?;
-    super::AttentionKernel::forward(&super::Reference, q, k, v, opts)
+    super::AttentionKernel::forward_dense(&super::Reference, q, k, v, shape, opts)
 }
 
 /// Reference backward on dense buffers. Same contract as [`super::backward`].
@@ -334,14 +306,5 @@ pub fn backward<T: Float>(
     shape: Shape,
     opts: &Options,
 ) -> Result<Grads<T>> {
-    let [q, k, v] = dense_views(q, k, v, shape)?;
-    let d_out = View::bhsd(
-        "d_out",
-        d_out,
-        shape.batch,
-        shape.heads,
-        shape.q_len,
-        shape.head_dim,
-    )?;
-    super::AttentionKernel::backward(&super::Reference, q, k, v, fwd, d_out, opts)
+    super::AttentionKernel::backward_dense(&super::Reference, q, k, v, fwd, d_out, shape, opts)
 }

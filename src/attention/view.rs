@@ -156,14 +156,8 @@ impl<'a, T> View<'a, T> {
         seq: usize,
         dim: usize,
     ) -> Result<Self> {
-        let dims = Dims {
-            batch,
-            seq,
-            heads,
-            dim,
-        };
-        exact_len(what, dims, data.len())?;
-        Self::strided(what, data, dims, Strides::bhsd(dims))
+        let (dims, strides) = dense(what, data.len(), [batch, seq, heads, dim], Strides::bhsd)?;
+        Self::strided(what, data, dims, strides)
     }
     /// `[batch, seq, heads, dim]` row-major (FlashAttention's layout); exact length.
     pub fn bshd(
@@ -174,14 +168,8 @@ impl<'a, T> View<'a, T> {
         heads: usize,
         dim: usize,
     ) -> Result<Self> {
-        let dims = Dims {
-            batch,
-            seq,
-            heads,
-            dim,
-        };
-        exact_len(what, dims, data.len())?;
-        Self::strided(what, data, dims, Strides::bshd(dims))
+        let (dims, strides) = dense(what, data.len(), [batch, seq, heads, dim], Strides::bshd)?;
+        Self::strided(what, data, dims, strides)
     }
     /// Slot `which` (0 = q, 1 = k, 2 = v) of a packed `[batch, seq, 3, heads, dim]` buffer,
     /// without a copy; `data.len()` must be `3·B·S·H·D`.
@@ -254,6 +242,24 @@ fn exact_len(what: &'static str, dims: Dims, len: usize) -> Result<()> {
     crate::error::check_len(what, elems(what, dims)?, len)
 }
 
+/// Extents `[batch, seq, heads, dim]` and the strides `layout` gives them, for a dense layout
+/// over a slice of exactly `B·S·H·D` elements (`len`).
+fn dense(
+    what: &'static str,
+    len: usize,
+    [batch, seq, heads, dim]: [usize; 4],
+    layout: fn(Dims) -> Strides,
+) -> Result<(Dims, Strides)> {
+    let dims = Dims {
+        batch,
+        seq,
+        heads,
+        dim,
+    };
+    exact_len(what, dims, len)?;
+    Ok((dims, layout(dims)))
+}
+
 /// A writable strided view whose indices address distinct elements (see the [module docs](crate::attention)).
 #[derive(Debug)]
 pub struct ViewMut<'a, T> {
@@ -287,14 +293,8 @@ impl<'a, T> ViewMut<'a, T> {
         seq: usize,
         dim: usize,
     ) -> Result<Self> {
-        let dims = Dims {
-            batch,
-            seq,
-            heads,
-            dim,
-        };
-        exact_len(what, dims, data.len())?;
-        Self::strided(what, data, dims, Strides::bhsd(dims))
+        let (dims, strides) = dense(what, data.len(), [batch, seq, heads, dim], Strides::bhsd)?;
+        Self::strided(what, data, dims, strides)
     }
     /// `[batch, seq, heads, dim]` row-major; exact length.
     pub fn bshd(
@@ -305,14 +305,8 @@ impl<'a, T> ViewMut<'a, T> {
         heads: usize,
         dim: usize,
     ) -> Result<Self> {
-        let dims = Dims {
-            batch,
-            seq,
-            heads,
-            dim,
-        };
-        exact_len(what, dims, data.len())?;
-        Self::strided(what, data, dims, Strides::bshd(dims))
+        let (dims, strides) = dense(what, data.len(), [batch, seq, heads, dim], Strides::bshd)?;
+        Self::strided(what, data, dims, strides)
     }
     /// The extents.
     pub fn dims(&self) -> Dims {

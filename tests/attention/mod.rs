@@ -6,6 +6,7 @@ mod finite_diff;
 mod flops;
 mod into_buffers;
 mod negative;
+mod packed_qkv;
 mod properties;
 pub mod suite;
 mod user_mods;

@@ -1,7 +1,7 @@
 //! The error contract (bad input is an `Err` naming what was wrong) and bitwise determinism.
 
 use super::{round_to, Case, KernelFloat};
-use crate::attention::{AttentionKernel, Forward, Options, Shape};
+use crate::attention::{AttentionKernel, Feature, Forward, Options, Shape};
 use crate::error::{Error, Result};
 use crate::float::Float;
 
@@ -120,6 +120,8 @@ fn rejects<T: KernelFloat>(kernel: &dyn AttentionKernel) -> std::result::Result<
     };
     expect(&name("NaN scale"), fwd(&q, &k, &v, s, &nan_scale), &want)?;
 
+    options_rejected::<T>(kernel, &q, &k, &v)?;
+
     // Non-finite inputs.
     let poison = |x: &[T], at: usize, val: T| {
         let mut x = x.to_vec();
@@ -209,10 +211,175 @@ fn rejects<T: KernelFloat>(kernel: &dyn AttentionKernel) -> std::result::Result<
     Ok(())
 }
 
+/// The variant an option error must have.
+#[derive(Clone, Copy)]
+enum Kind {
+    Invalid,
+    Mismatch,
+    NonFinite,
+}
+
+impl Kind {
+    /// Whether `e` is this variant, naming `field`.
+    fn matches(self, e: &Error, field: &str) -> bool {
+        match (self, e) {
+            (Kind::Invalid, Error::InvalidArgument { what, .. })
+            | (Kind::Mismatch, Error::ShapeMismatch { what, .. })
+            | (Kind::NonFinite, Error::NonFinite { what, .. }) => *what == field,
+            _ => false,
+        }
+    }
+}
+
+/// The options of issue 10 (window, varlen, soft-cap, ALiBi, sinks) with bad values, for the
+/// features `kernel` supports: each must be the variant and `what` the shared validation gives.
+fn options_rejected<T: KernelFloat>(
+    kernel: &dyn AttentionKernel,
+    q: &[T],
+    k: &[T],
+    v: &[T],
+) -> std::result::Result<(), String> {
+    let s = BASE;
+    // One packed batch-1 sequence set for varlen: the first batch entry's buffers.
+    let one = Shape { batch: 1, ..s };
+    let (q1, k1, v1) = (
+        &q[..one.q_elems()],
+        &k[..one.kv_elems()],
+        &v[..one.kv_elems()],
+    );
+    use Kind::{Invalid, Mismatch, NonFinite};
+    let mut cases: Vec<(Feature, &str, Shape, Options, Kind, &str)> = vec![
+        (
+            Feature::Window,
+            "window left -2",
+            s,
+            Options::new().window(-2, 0),
+            Invalid,
+            "options.window.left",
+        ),
+        (
+            Feature::Window,
+            "window right -5",
+            s,
+            Options::new().window(3, -5),
+            Invalid,
+            "options.window.right",
+        ),
+        (
+            Feature::Alibi,
+            "alibi NaN",
+            s,
+            Options::new().alibi(vec![f64::NAN, 1.0]),
+            NonFinite,
+            "options.alibi",
+        ),
+        (
+            Feature::Alibi,
+            "alibi of 3 slopes for 2 heads",
+            s,
+            Options::new().alibi(vec![0.5; 3]),
+            Mismatch,
+            "options.alibi",
+        ),
+        (
+            Feature::Sinks,
+            "sinks of 1 logit for 2 heads",
+            s,
+            Options::new().sinks(vec![0.0]),
+            Mismatch,
+            "options.sinks",
+        ),
+        (
+            Feature::Sinks,
+            "+inf sink",
+            s,
+            Options::new().sinks(vec![0.0, f64::INFINITY]),
+            NonFinite,
+            "options.sinks",
+        ),
+        (
+            Feature::Varlen,
+            "varlen on a batch-2 view",
+            s,
+            Options::new().varlen(vec![0, 3], vec![0, 4]),
+            Invalid,
+            "options.varlen",
+        ),
+        (
+            Feature::Varlen,
+            "decreasing cu_seqlens_q",
+            one,
+            Options::new().varlen(vec![0, 2, 1, 3], vec![0, 1, 2, 4]),
+            Invalid,
+            "options.cu_seqlens_q",
+        ),
+        (
+            Feature::Varlen,
+            "cu_seqlens_q past q_len",
+            one,
+            Options::new().varlen(vec![0, 2, 5], vec![0, 2, 4]),
+            Invalid,
+            "options.cu_seqlens_q",
+        ),
+        (
+            Feature::Varlen,
+            "cu_seqlens_k not from 0",
+            one,
+            Options::new().varlen(vec![0, 3], vec![1, 4]),
+            Invalid,
+            "options.cu_seqlens_k",
+        ),
+        (
+            Feature::Varlen,
+            "decreasing cu_seqlens_k",
+            one,
+            Options::new().varlen(vec![0, 1, 2, 3], vec![0, 3, 2, 4]),
+            Invalid,
+            "options.cu_seqlens_k",
+        ),
+        (
+            Feature::Varlen,
+            "cu_seqlens of different lengths",
+            one,
+            Options::new().varlen(vec![0, 1, 3], vec![0, 4]),
+            Mismatch,
+            "options.cu_seqlens_k",
+        ),
+    ];
+    for cap in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        cases.push((
+            Feature::Softcap,
+            "softcap <= 0, NaN or inf",
+            s,
+            Options::new().softcap(cap),
+            Invalid,
+            "options.softcap",
+        ));
+    }
+    for (feature, what, shape, opts, kind, field) in cases {
+        if !kernel.supports(feature) {
+            continue;
+        }
+        let (q, k, v) = if shape.batch == 1 {
+            (q1, k1, v1)
+        } else {
+            (q, k, v)
+        };
+        let name = format!("{} {}: {what} ({opts})", kernel.name(), T::NAME);
+        match T::forward(kernel, q, k, v, shape, &opts) {
+            Err(e) if kind.matches(&e, field) => {}
+            Err(e) => return Err(format!("{name}: wrong error {e:?}")),
+            Ok(_) => return Err(format!("{name}: expected an error, got Ok")),
+        }
+    }
+    Ok(())
+}
+
 /// Every error of the attention API's contract, through `kernel`'s entry points (f32 and, when
 /// supported, f64): wrong `q`/`k`/`v`/`d_out`/`fwd.out`/`fwd.lse` lengths, zero batch/heads/
 /// head_dim, an overflowing shape, `kv_valid_len` of the wrong length or beyond `kv_len`, a NaN
-/// scale, NaN/±inf inputs, NaN or `+∞` in `lse`. Each must be the exact [`Error`] the shared
+/// scale, bad window / varlen / soft-cap / ALiBi / sink options (for the features the kernel
+/// supports), NaN/±inf inputs, NaN or `+∞` in `lse`. Each must be the exact [`Error`] the shared
 /// validation produces (so every implementation reports the same thing); `lse = −∞` must be
 /// accepted.
 pub fn check_rejects_bad_input(kernel: &dyn AttentionKernel) -> std::result::Result<(), String> {

@@ -54,8 +54,7 @@ pub trait KernelFloat: Float {
         opts: &Options,
     ) -> Result<Forward<Self>> {
         let kern = Self::kernel(kernel).ok_or_else(|| unsupported(kernel))?;
-        let [q, k, v] = super::kernel::dense_views(q, k, v, shape)?;
-        kern.forward(q, k, v, opts)
+        kern.forward_dense(q, k, v, shape, opts)
     }
     /// `kernel`'s backward pass on dense buffers.
     #[allow(clippy::too_many_arguments)]
@@ -70,10 +69,7 @@ pub trait KernelFloat: Float {
         opts: &Options,
     ) -> Result<Grads<Self>> {
         let kern = Self::kernel(kernel).ok_or_else(|| unsupported(kernel))?;
-        let [q, k, v] = super::kernel::dense_views(q, k, v, shape)?;
-        let s = shape;
-        let d_out = View::bhsd("d_out", d_out, s.batch, s.heads, s.q_len, s.head_dim)?;
-        kern.backward(q, k, v, fwd, d_out, opts)
+        kern.backward_dense(q, k, v, fwd, d_out, shape, opts)
     }
 }
 

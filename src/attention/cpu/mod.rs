@@ -137,18 +137,6 @@ pub fn forward_with_mods<T: Float, S: ScoreMod, M: MaskMod>(
     r.map_err(|e| diagnose([("q", &q), ("k", &k), ("v", &v)], e))
 }
 
-/// Forward pass on views (the [`super::AttentionKernel`] entry point of [`super::CpuTiled`]).
-pub fn forward_views<T: Float>(
-    q: View<'_, T>,
-    k: View<'_, T>,
-    v: View<'_, T>,
-    opts: &Options,
-    out: ViewMut<'_, T>,
-    lse: &mut [T],
-) -> Result<()> {
-    forward_with_mods(q, k, v, opts, &Identity, &KeepAll, out, lse)
-}
-
 /// Backward pass on views with user modifiers (the same `score` and `mask` as the forward).
 ///
 /// Recomputes `P = exp(S − L)` tile by tile from the saved `lse`, with `D_i = Σ_t dO_it·O_it`:
@@ -191,21 +179,6 @@ pub fn backward_with_mods<T: Float, S: ScoreMod, M: MaskMod>(
     r.map_err(|e| diagnose([("q", &q), ("k", &k), ("v", &v)], e))
 }
 
-/// Backward pass on views (the [`super::AttentionKernel`] entry point of [`super::CpuTiled`]).
-#[allow(clippy::too_many_arguments)]
-pub fn backward_views<T: Float>(
-    q: View<'_, T>,
-    k: View<'_, T>,
-    v: View<'_, T>,
-    out: View<'_, T>,
-    lse: &[T],
-    d_out: View<'_, T>,
-    opts: &Options,
-    grads: GradsMut<'_, T>,
-) -> Result<()> {
-    backward_with_mods(q, k, v, out, lse, d_out, opts, &Identity, &KeepAll, grads)
-}
-
 /// Forward pass on dense buffers: `out = softmax(scale·QKᵀ, masked) V` and `lse` per row.
 ///
 /// Shapes: `q` is `[B, H, N, d]`, `k` and `v` are `[B, H, M, d]` (row-major); returns `out`
@@ -225,8 +198,7 @@ pub fn forward<T: Float>(
     shape: Shape,
     opts: &Options,
 ) -> Result<Forward<T>> {
-    let [q, k, v] = dense_views(q, k, v, shape)?;
-    super::AttentionKernel::forward(&super::CpuTiled, q, k, v, opts)
+    super::AttentionKernel::forward_dense(&super::CpuTiled, q, k, v, shape, opts)
 }
 
 /// [`forward`] into caller buffers (`out`: `[B, H, N, d]`, `lse`: `[B, H, N]`), allocating only
@@ -252,7 +224,7 @@ pub fn forward_into<T: Float>(
         shape.q_len,
         shape.head_dim,
     )?;
-    forward_views(q, k, v, opts, out, lse)
+    forward_with_mods(q, k, v, opts, &Identity, &KeepAll, out, lse)
 }
 
 /// Backward pass on dense buffers: gradients of a loss with respect to `q`, `k`, `v` (and the
@@ -270,16 +242,7 @@ pub fn backward<T: Float>(
     shape: Shape,
     opts: &Options,
 ) -> Result<Grads<T>> {
-    let [q, k, v] = dense_views(q, k, v, shape)?;
-    let d_out = View::bhsd(
-        "d_out",
-        d_out,
-        shape.batch,
-        shape.heads,
-        shape.q_len,
-        shape.head_dim,
-    )?;
-    super::AttentionKernel::backward(&super::CpuTiled, q, k, v, fwd, d_out, opts)
+    super::AttentionKernel::backward_dense(&super::CpuTiled, q, k, v, fwd, d_out, shape, opts)
 }
 
 /// [`backward`] into caller buffers (`dq`: `[B, H, N, d]`, `dk`, `dv`: `[B, H, M, d]`); without
@@ -317,7 +280,23 @@ pub fn backward_into<T: Float>(
         dv: ViewMut::bhsd("dv", dv, b, h, m, d)?,
         d_sink: &mut no_sink,
     };
-    backward_views(q, k, v, out, &fwd.lse, d_out, opts, grads)
+    let (score, mask) = (&Identity, &KeepAll);
+    backward_with_mods(q, k, v, out, &fwd.lse, d_out, opts, score, mask, grads)
+}
+
+/// The SIMD levels this CPU runs, lowest first (the levels tests compare them bitwise).
+#[cfg(test)]
+pub(crate) fn test_levels() -> Vec<crate::simd::Level> {
+    use crate::simd::{detect, Level};
+    let mut v = vec![Level::Scalar];
+    let best = detect();
+    if best != Level::Scalar {
+        v.push(Level::Avx2);
+    }
+    if best == Level::Avx512 {
+        v.push(Level::Avx512);
+    }
+    v
 }
 
 #[cfg(test)]

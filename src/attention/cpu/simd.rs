@@ -223,20 +223,9 @@ dispatched!(
 mod tests {
     use super::*;
     use crate::rng::seeded;
-    use crate::simd::detect;
     use rand::Rng;
 
-    fn levels() -> Vec<Level> {
-        let mut v = vec![Level::Scalar];
-        let best = detect();
-        if best != Level::Scalar {
-            v.push(Level::Avx2);
-        }
-        if best == Level::Avx512 {
-            v.push(Level::Avx512);
-        }
-        v
-    }
+    use crate::attention::cpu::test_levels as levels;
 
     /// Claim: every instruction-set level computes the same bits (the lane structure fixes the
     /// order of operations). Hypothesis: random tiles with ragged `vis`, widths around `LANES`.

@@ -4,7 +4,8 @@
 //! One work item handles **all** query rows of one sequence against one chunk of keys, walking the
 //! cache in memory order: for each position, the rows of every kv head (contiguous in the
 //! `[batch, kv_len, kv_heads, d]` layout), each loaded once for the `heads / kv_heads` query heads
-//! that read it. With few queries the work per byte is tiny and the pass is bound by the cache
+//! that read it: their dot products run in one pass over the key row with an accumulator set per
+//! query row, and their output updates in one pass over the value row. With few queries the work per byte is tiny and the pass is bound by the cache
 //! read; a walk per kv head instead (stride `kv_heads·d`, one page per row) measured 5× slower.
 //!
 //! Non-finite inputs are caught inside the pass: a non-finite key makes a visible score non-finite
@@ -19,7 +20,7 @@ use crate::error::{checked_elems, Error, Result};
 use crate::float::Float;
 use crate::simd::exp::exp;
 use crate::simd::lane_reduce;
-use crate::simd::{dispatched, level};
+use crate::simd::{dispatched, level, Level};
 use rayon::prelude::*;
 
 /// Keys per chunk. Fixed, not derived from the thread count, so the result has the same bits for
@@ -31,8 +32,23 @@ pub const CHUNK: usize = 256;
 /// fixed by the source, so every SIMD level gives the same bits.
 const LANES: usize = 16;
 
-/// Runs the decode over `src` with chunks of `chunk` keys.
+/// Query rows of one kv head processed together against each key and value row (`heads /
+/// kv_heads = 4` in the common GQA configurations): `GROUP` accumulator sets fit the registers.
+const GROUP: usize = 4;
+
+/// Runs the decode over `src` with chunks of `chunk` keys, at the detected SIMD level.
 pub(crate) fn run<T: Float>(
+    q: &[T],
+    src: &dyn KvRows<T>,
+    plan: &DecodePlan,
+    chunk: usize,
+) -> Result<Forward<T>> {
+    run_at(level(), q, src, plan, chunk)
+}
+
+/// [`run`] at SIMD level `lvl` (tests compare the levels bitwise).
+pub(crate) fn run_at<T: Float>(
+    lvl: Level,
     q: &[T],
     src: &dyn KvRows<T>,
     plan: &DecodePlan,
@@ -56,14 +72,13 @@ pub(crate) fn run<T: Float>(
     let mut part_lse = vec![T::neg_infinity(); checked_elems("decode partials", &[items, rows])?];
     let mut bad = vec![false; items];
     let scale = T::of(plan.scale);
-    let lvl = level();
     part_out
         .par_chunks_mut(rows * d)
         .zip(part_lse.par_chunks_mut(rows))
         .zip(bad.par_iter_mut())
         .enumerate()
         .for_each_init(
-            || Scratch::<T>::new(rows, chunk, d),
+            || Scratch::<T>::new(rows, chunk, sh.kv_heads * d),
             |scratch, (item, ((o, l), bad))| {
                 let (b, c) = (item / chunks, item % chunks);
                 let j0 = c * chunk;
@@ -120,18 +135,18 @@ struct Scratch<T> {
     vis: Vec<usize>,
     /// Scores, then probabilities: `[rows, chunk]`.
     s: Vec<T>,
-    /// One converted key or value row.
+    /// One converted cache position (`[kv_heads, d]`).
     buf: Vec<T>,
     /// Row maxima then row sums: `[2, rows]`.
     ml: Vec<T>,
 }
 
 impl<T: Float> Scratch<T> {
-    fn new(rows: usize, chunk: usize, d: usize) -> Self {
+    fn new(rows: usize, chunk: usize, position: usize) -> Self {
         Scratch {
             vis: vec![0; rows],
             s: vec![T::zero(); rows * chunk],
-            buf: vec![T::zero(); d],
+            buf: vec![T::zero(); position],
             ml: vec![T::zero(); 2 * rows],
         }
     }
@@ -180,7 +195,7 @@ fn chunk_pass_body<T: Float>(
     bad: &mut bool,
 ) {
     let rows = vis.len();
-    let d = buf.len();
+    let d = q.len() / rows.max(1);
     let cols = j1 - j0;
     let end = vis.iter().copied().max().unwrap_or(0).min(j1);
     out.fill(T::zero());
@@ -189,11 +204,26 @@ fn chunk_pass_body<T: Float>(
         return;
     }
     let kv_heads = rows / rows_per_kv;
-    // Scores: each key row is loaded once for all query rows of its kv head.
+    // Scores: each cache position is fetched once, and each key row is loaded once per block of
+    // up to `GROUP` query rows of its kv head (one accumulator set per row, in registers).
     for j in j0..end {
+        let keys = src.keys(b, j, buf);
         for g in 0..kv_heads {
-            let k = src.key(b, j, g, buf);
-            for r in (g * rows_per_kv..(g + 1) * rows_per_kv).filter(|&r| j < vis[r]) {
+            let k = &keys[g * d..(g + 1) * d];
+            let rows_g = g * rows_per_kv..(g + 1) * rows_per_kv;
+            // Blocks of GROUP rows share each load of `k`; the rest go one by one (same bits).
+            let mut r = rows_g.start;
+            while r + GROUP <= rows_g.end {
+                let dots = dot4(&q[r * d..(r + GROUP) * d], k);
+                for (t, &x) in dots.iter().enumerate() {
+                    // Rows that do not see key `j` never read this entry.
+                    if j < vis[r + t] {
+                        s[(r + t) * cols + j - j0] = scale * x;
+                    }
+                }
+                r += GROUP;
+            }
+            for r in (r..rows_g.end).filter(|&r| j < vis[r]) {
                 s[r * cols + j - j0] = scale * dot(&q[r * d..(r + 1) * d], k);
             }
         }
@@ -216,12 +246,22 @@ fn chunk_pass_body<T: Float>(
         m[r] = mx;
         l[r] = exp_shift_sum(row, mx);
     }
-    // Values: each value row is loaded once for all query rows.
+    // Values: each value row is loaded once per block of query rows that all take it; a row that
+    // does not (key not visible, or no live score) is left out, so every row gets the same
+    // operations in the same order however the rows are blocked.
+    let live = |r: usize, j: usize| j < vis[r] && l[r] != T::zero();
     for j in j0..end {
+        let values = src.values(b, j, buf);
         for g in 0..kv_heads {
-            let v = src.value(b, j, g, buf);
-            let group = g * rows_per_kv..(g + 1) * rows_per_kv;
-            for r in group.filter(|&r| j < vis[r] && l[r] != T::zero()) {
+            let v = &values[g * d..(g + 1) * d];
+            let rows_g = g * rows_per_kv..(g + 1) * rows_per_kv;
+            let mut r = rows_g.start;
+            while r + GROUP <= rows_g.end && (r..r + GROUP).all(|x| live(x, j)) {
+                let p: [T; GROUP] = std::array::from_fn(|t| s[(r + t) * cols + j - j0]);
+                axpy4(p, v, &mut out[r * d..(r + GROUP) * d]);
+                r += GROUP;
+            }
+            for r in (r..rows_g.end).filter(|&r| live(r, j)) {
                 let p = s[r * cols + j - j0];
                 for (o, &x) in out[r * d..(r + 1) * d].iter_mut().zip(v) {
                     *o = p.mul_add(x, *o);
@@ -257,6 +297,64 @@ fn dot<T: Float>(a: &[T], b: &[T]) -> T {
         acc[t] = ar[t].mul_add(br[t], acc[t]);
     }
     lane_reduce(acc, |x, y| x + y)
+}
+
+/// [`dot`] of the four rows of `q` (`[4, d]`, `d = k.len()`) with `k`, in one pass over `k`:
+/// each row gets exactly the operations of [`dot`], so the bits do not depend on the blocking.
+#[inline(always)]
+fn dot4<T: Float>(q: &[T], k: &[T]) -> [T; GROUP] {
+    let d = k.len();
+    let (q0, rest) = q.split_at(d);
+    let (q1, rest) = rest.split_at(d);
+    let (q2, q3) = rest.split_at(d);
+    let (mut a0, mut a1, mut a2, mut a3) = (
+        [T::zero(); LANES],
+        [T::zero(); LANES],
+        [T::zero(); LANES],
+        [T::zero(); LANES],
+    );
+    let rows = q0
+        .chunks_exact(LANES)
+        .zip(q1.chunks_exact(LANES))
+        .zip(q2.chunks_exact(LANES))
+        .zip(q3.chunks_exact(LANES));
+    for (y, (((x0, x1), x2), x3)) in k.chunks_exact(LANES).zip(rows) {
+        for t in 0..LANES {
+            a0[t] = x0[t].mul_add(y[t], a0[t]);
+            a1[t] = x1[t].mul_add(y[t], a1[t]);
+            a2[t] = x2[t].mul_add(y[t], a2[t]);
+            a3[t] = x3[t].mul_add(y[t], a3[t]);
+        }
+    }
+    let tail = d - d % LANES;
+    for t in 0..d - tail {
+        let y = k[tail + t];
+        a0[t] = q0[tail + t].mul_add(y, a0[t]);
+        a1[t] = q1[tail + t].mul_add(y, a1[t]);
+        a2[t] = q2[tail + t].mul_add(y, a2[t]);
+        a3[t] = q3[tail + t].mul_add(y, a3[t]);
+    }
+    [a0, a1, a2, a3].map(|a| lane_reduce(a, |x, y| x + y))
+}
+
+/// `o_i ← p_i·v + o_i` for the four rows of `o` (`[4, d]`, `d = v.len()`), in one pass over `v`.
+#[inline(always)]
+fn axpy4<T: Float>(p: [T; GROUP], v: &[T], o: &mut [T]) {
+    let d = v.len();
+    let (o0, rest) = o.split_at_mut(d);
+    let (o1, rest) = rest.split_at_mut(d);
+    let (o2, o3) = rest.split_at_mut(d);
+    let rows = o0
+        .iter_mut()
+        .zip(o1.iter_mut())
+        .zip(o2.iter_mut())
+        .zip(o3.iter_mut());
+    for (&y, (((x0, x1), x2), x3)) in v.iter().zip(rows) {
+        *x0 = p[0].mul_add(y, *x0);
+        *x1 = p[1].mul_add(y, *x1);
+        *x2 = p[2].mul_add(y, *x2);
+        *x3 = p[3].mul_add(y, *x3);
+    }
 }
 
 /// Row maximum, and `Σ 0·s`: `0` when every score is finite, NaN otherwise (`0·±∞ = NaN`).

@@ -108,12 +108,13 @@ impl<S> Cache<'_, S> {
 }
 
 /// Rows of a cache as the accumulation type; object-safe so the SIMD-dispatched kernel body, which
-/// is generic over `T` only, can read any cache.
+/// is generic over `T` only, can read any cache. One call returns a whole cache position (the rows
+/// of every kv head, contiguous in both layouts), so the virtual call is paid once per position.
 pub(crate) trait KvRows<T: Float>: Sync {
-    /// Key row (`b`, `j`, `g`), possibly converted into `buf` (length `d`).
-    fn key<'s>(&'s self, b: usize, j: usize, g: usize, buf: &'s mut [T]) -> &'s [T];
-    /// Value row (`b`, `j`, `g`), possibly converted into `buf` (length `d`).
-    fn value<'s>(&'s self, b: usize, j: usize, g: usize, buf: &'s mut [T]) -> &'s [T];
+    /// Keys of (`b`, `j`), `[kv_heads, d]`, possibly converted into `buf` (length `kv_heads·d`).
+    fn keys<'s>(&'s self, b: usize, j: usize, buf: &'s mut [T]) -> &'s [T];
+    /// Values of (`b`, `j`), `[kv_heads, d]`, possibly converted into `buf`.
+    fn values<'s>(&'s self, b: usize, j: usize, buf: &'s mut [T]) -> &'s [T];
     /// The first non-finite stored element among positions `0..lens[b]` of every sequence, keys
     /// before values: (buffer name, flat index). The slow diagnosis of the failure path only.
     fn first_non_finite(&self, lens: &[usize]) -> Option<(&'static str, usize)>;
@@ -121,14 +122,14 @@ pub(crate) trait KvRows<T: Float>: Sync {
 
 impl<T: Float, S: Stored<T>> KvRows<T> for Cache<'_, S> {
     #[inline(always)]
-    fn key<'s>(&'s self, b: usize, j: usize, g: usize, buf: &'s mut [T]) -> &'s [T] {
-        let o = self.offset(b, j, g);
-        S::as_acc(&self.k[o..o + self.d], buf)
+    fn keys<'s>(&'s self, b: usize, j: usize, buf: &'s mut [T]) -> &'s [T] {
+        let o = self.offset(b, j, 0);
+        S::as_acc(&self.k[o..o + self.kv_heads * self.d], buf)
     }
     #[inline(always)]
-    fn value<'s>(&'s self, b: usize, j: usize, g: usize, buf: &'s mut [T]) -> &'s [T] {
-        let o = self.offset(b, j, g);
-        S::as_acc(&self.v[o..o + self.d], buf)
+    fn values<'s>(&'s self, b: usize, j: usize, buf: &'s mut [T]) -> &'s [T] {
+        let o = self.offset(b, j, 0);
+        S::as_acc(&self.v[o..o + self.kv_heads * self.d], buf)
     }
     fn first_non_finite(&self, lens: &[usize]) -> Option<(&'static str, usize)> {
         for (name, data) in [(self.names.0, self.k), (self.names.1, self.v)] {

@@ -11,7 +11,7 @@ use faer::{Mat, MatMut, MatRef, Par, Side};
 
 /// Overwrites the lower triangle of the square `a` with its Cholesky factor `L` (`A = L Lᵀ`), with
 /// an explicit faer parallelism (`Par::Seq` is bitwise reproducible). The strict upper triangle is
-/// left untouched.
+/// not part of the result: faer's blocked factorisation uses it as scratch.
 ///
 /// # Errors
 /// `ShapeMismatch` for a non-square `a`; `NonFinite` for a NaN or an infinity in the lower

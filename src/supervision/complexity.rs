@@ -11,37 +11,87 @@ use faer::{Mat, MatMut, MatRef, Par, Side};
 
 /// Checks that `k` is a finite, square, symmetric matrix (up to rounding in its last bits).
 ///
-/// One pass over `TILE × TILE` block pairs `(I, J)`, `(J, I)` reads every entry once while the
-/// transposed reads stay in cache (a plain column-against-row sweep costs a sizeable fraction of the
-/// Cholesky itself at n = 4096). A non-finite entry is reported by its row-major flat index.
+/// See [`scan_gram`]; a non-finite entry is reported by its row-major flat index.
 pub(crate) fn check_gram<T: Float>(what: &'static str, k: MatRef<'_, T>) -> Result<()> {
+    scan_gram(what, k, None)
+}
+
+/// What one column block of [`scan_gram`] saw.
+struct BlockScan {
+    finite: bool,
+    max_abs: f64,
+    /// Largest `|k_ij − k_ji|` and its `(i, j)`, the first in scan order on ties.
+    worst: (f64, usize, usize),
+}
+
+/// One pass over a square `k`: every entry finite, and `k` symmetric to 64 ulps of its largest
+/// entry (what a Gram assembled by a GEMM in `T` satisfies). When `lower` is given (`n × n`, zero),
+/// the lower triangle of `k`, diagonal included, is copied into it on the way.
+///
+/// The pass runs over `TILE`-column blocks in parallel; in a block, over `TILE × TILE` tile pairs
+/// `(I, J)`, `(J, I)`, so the transposed reads stay in cache (a column-against-row sweep, or a
+/// separate check, copy and finite pass, cost about a third of the Cholesky at n = 4096; see
+/// `proofs-notes/kernels_vs_peers.md`). The blocks' results are combined in block order, so the
+/// outcome does not depend on the thread count. Only on failure is `k` rescanned row by row to name
+/// the first non-finite entry in row-major order.
+fn scan_gram<T: Float>(
+    what: &'static str,
+    k: MatRef<'_, T>,
+    lower: Option<MatMut<'_, T>>,
+) -> Result<()> {
+    use rayon::prelude::*;
     const TILE: usize = 64;
     let n = k.nrows();
     check_len(what, n, k.ncols())?;
     if n == 0 {
         return Err(Error::Empty { what });
     }
-    let mut max_abs = 0.0f64;
-    let mut worst = (0.0f64, 0, 0);
-    for jb in (0..n).step_by(TILE) {
+    let scan_block = |jb: usize, mut dst: Option<MatMut<'_, T>>| {
+        let mut scan = BlockScan {
+            finite: true,
+            max_abs: 0.0,
+            worst: (0.0, 0, 0),
+        };
         for ib in (jb..n).step_by(TILE) {
             for j in jb..(jb + TILE).min(n) {
                 for i in ib.max(j)..(ib + TILE).min(n) {
-                    let (a, b) = (k[(i, j)].as_f64(), k[(j, i)].as_f64());
-                    for (v, index) in [(a, i * n + j), (b, j * n + i)] {
-                        if !v.is_finite() {
-                            return Err(Error::NonFinite { what, index });
-                        }
+                    let (a, b) = (k[(i, j)], k[(j, i)]);
+                    if let Some(dst) = dst.as_mut() {
+                        dst[(i, j - jb)] = a;
                     }
-                    max_abs = max_abs.max(a.abs()).max(b.abs());
-                    if (a - b).abs() > worst.0 {
-                        worst = ((a - b).abs(), i, j);
+                    let (a, b) = (a.as_f64(), b.as_f64());
+                    scan.finite &= a.is_finite() && b.is_finite();
+                    scan.max_abs = scan.max_abs.max(a.abs()).max(b.abs());
+                    if (a - b).abs() > scan.worst.0 {
+                        scan.worst = ((a - b).abs(), i, j);
                     }
                 }
             }
         }
+        scan
+    };
+    let blocks: Vec<BlockScan> = match lower {
+        Some(l) => {
+            check_len("gram copy (rows)", n, l.nrows())?;
+            check_len("gram copy (columns)", n, l.ncols())?;
+            l.par_col_chunks_mut(TILE)
+                .enumerate()
+                .map(|(b, dst)| scan_block(b * TILE, Some(dst)))
+                .collect()
+        }
+        None => (0..n.div_ceil(TILE))
+            .into_par_iter()
+            .map(|b| scan_block(b * TILE, None))
+            .collect(),
+    };
+    if !blocks.iter().all(|b| b.finite) {
+        return crate::linalg::check_matrix_finite(what, k);
     }
-    // A Gram assembled by a GEMM in T is symmetric up to a few ulps of its largest entry.
+    let max_abs = blocks.iter().fold(0.0f64, |m, b| m.max(b.max_abs));
+    let worst = blocks.iter().fold(
+        (0.0, 0, 0),
+        |w, b| if b.worst.0 > w.0 { b.worst } else { w },
+    );
     if worst.0 > 64.0 * T::EPS * max_abs {
         let (_, i, j) = worst;
         return Err(Error::InvalidArgument {
@@ -80,7 +130,7 @@ fn check_targets<T: Float>(n: usize, y: MatRef<'_, T>) -> Result<()> {
 // The file's linear algebra, one small function per kind: factor and GEMM through `crate::linalg`
 // (which holds the vector-state discipline); the triangular solves are faer's.
 
-/// `A = L Lᵀ` in place (lower triangle of `a`; the strict upper triangle is left untouched).
+/// `A = L Lᵀ` in place in the lower triangle of `a` (faer uses the strict upper triangle as scratch).
 fn cholesky<T: Float>(a: MatMut<'_, T>, par: Par) -> Result<()> {
     crate::linalg::factor_lower_in_place("gram", a, par)
 }
@@ -107,7 +157,9 @@ fn gemm<T: Float>(out: MatMut<'_, T>, a: MatRef<'_, T>, b: MatRef<'_, T>) {
 /// factorisation; the whole matrix is checked for symmetry).
 #[derive(Clone, Debug)]
 pub struct GramFactor<T: Float> {
-    l: Mat<T>,
+    /// `L`, column-major `n × n` (see [`GramFactor::l`]).
+    l: Vec<T>,
+    n: usize,
     ridge: f64,
     trace: f64,
     par: Par,
@@ -125,28 +177,34 @@ impl<T: Float> GramFactor<T> {
 
     /// As [`GramFactor::new`], with an explicit faer parallelism for the factorisation and solves.
     pub fn with_par(k: MatRef<'_, T>, ridge: f64, par: Par) -> Result<Self> {
-        check_gram("gram", k)?;
         if !(ridge.is_finite() && ridge >= 0.0) {
             return Err(Error::InvalidArgument {
                 what: "ridge",
                 reason: format!("must be finite and >= 0, got {ridge}"),
             });
         }
+        check_len("gram", k.nrows(), k.ncols())?;
         let n = k.nrows();
-        // The factorisation reads and writes the lower triangle only and leaves the strict upper
-        // one untouched: start from zeros and copy the lower half, so `l` ends as exactly L with
-        // no separate clearing pass (the full copy, that pass and the checks added ~0.3 s to faer's
-        // ~0.9 s factorisation at n = 4096 on one core; see proofs-notes/kernels_vs_peers.md).
-        let mut l = Mat::<T>::zeros(n, n);
-        l.copy_from_triangular_lower(k);
+        // The factorisation reads the lower triangle only: start from zeros and let the validating
+        // pass copy the lower half, with no separate copy or finite pass. `vec!` of zeros comes
+        // from the allocator's zeroed pages, mapped on first write, rather than from a pass that
+        // writes zeros (as faer's `Mat::zeros` does).
+        let elems = crate::error::checked_elems("gram factor", &[n, n])?;
+        let mut l = vec![T::zero(); elems];
+        scan_gram(
+            "gram",
+            k,
+            Some(MatMut::from_column_major_slice_mut(&mut l, n, n)),
+        )?;
         let mut trace = 0.0;
         for i in 0..n {
-            l[(i, i)] += T::of(ridge);
-            trace += l[(i, i)].as_f64();
+            l[i * n + i] += T::of(ridge);
+            trace += l[i * n + i].as_f64();
         }
-        cholesky(l.as_mut(), par)?;
+        cholesky(MatMut::from_column_major_slice_mut(&mut l, n, n), par)?;
         Ok(GramFactor {
             l,
+            n,
             ridge,
             trace,
             par,
@@ -155,7 +213,7 @@ impl<T: Float> GramFactor<T> {
 
     /// Order `n` of the Gram.
     pub fn n(&self) -> usize {
-        self.l.nrows()
+        self.n
     }
 
     /// The ridge `λ` that was added to the diagonal.
@@ -168,16 +226,27 @@ impl<T: Float> GramFactor<T> {
         self.trace
     }
 
-    /// The lower-triangular factor `L` (`n × n`, zero above the diagonal).
-    pub fn l(&self) -> MatRef<'_, T> {
-        self.l.as_ref()
+    /// A copy of the lower-triangular factor `L` (`n × n`, zero above the diagonal).
+    ///
+    /// A copy, because the stored factor's strict upper triangle is faer's scratch space (its
+    /// blocked factorisation keeps `L₁₀·D₀` there) and is never cleared: the solves read only the
+    /// lower triangle, and a clearing pass would touch every page of an `n²` buffer.
+    pub fn l(&self) -> Mat<T> {
+        let mut out = Mat::<T>::zeros(self.n, self.n);
+        out.copy_from_triangular_lower(self.stored());
+        out
+    }
+
+    /// The stored factor: `L` in the lower triangle, scratch above it.
+    fn stored(&self) -> MatRef<'_, T> {
+        MatRef::from_column_major_slice(&self.l, self.n, self.n)
     }
 
     /// `Z = L⁻¹ Y` (`n × C`), one forward substitution.
     pub fn whiten(&self, y: MatRef<'_, T>) -> Result<Mat<T>> {
         check_targets(self.n(), y)?;
         let mut z = y.to_owned();
-        solve(self.l.as_ref(), z.as_mut(), self.par, false);
+        solve(self.stored(), z.as_mut(), self.par, false);
         Ok(z)
     }
 
@@ -201,7 +270,7 @@ impl<T: Float> GramFactor<T> {
     /// The interpolation coefficients `α = (K+λI)⁻¹ Y` (`n × C`): `Lᵀ α = L⁻¹ Y`.
     pub fn solve(&self, y: MatRef<'_, T>) -> Result<Mat<T>> {
         let mut z = self.whiten(y)?;
-        solve(self.l.as_ref(), z.as_mut(), self.par, true);
+        solve(self.stored(), z.as_mut(), self.par, true);
         crate::linalg::check_matrix_finite(
             "interpolation coefficients (overflow in (K+λI)⁻¹Y)",
             z.as_ref(),

@@ -31,4 +31,6 @@ pub use decompose::{
 };
 pub use faer::{Mat, MatMut, MatRef};
 pub use gemm::{gemm, gemm_into, gemm_row_major};
+pub(crate) use gemm::{gemm_into_unchecked, gemm_row_major_unchecked, gemm_unchecked};
+pub(crate) use ridge::linear_predict_unchecked;
 pub use ridge::{linear_predict, ridge_fit};

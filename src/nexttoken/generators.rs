@@ -81,7 +81,7 @@ pub fn embeddings(
                 let row: Vec<f64> = (0..d).map(|_| rng.sample(StandardNormal)).collect();
                 let n = row.iter().map(|x| x * x).sum::<f64>().sqrt();
                 for (b, x) in row.iter().enumerate() {
-                    e.set(i, b, x / n);
+                    e.set_at(i, b, x / n);
                 }
             }
             Embeddings::new(e)
@@ -94,11 +94,11 @@ pub fn embeddings(
                 });
             }
             let g = faer::Mat::<f64>::from_fn(d, d, |_, _| rng.sample(StandardNormal));
-            let q = crate::linalg::orthonormal_basis(g.as_ref());
+            let q = crate::linalg::orthonormal_basis(g.as_ref())?;
             let mut e = Mat::zeros(k, d);
             for i in 0..k {
                 for b in 0..d {
-                    e.set(i, b, q[(i, b)]);
+                    e.set_at(i, b, q[(i, b)]);
                 }
             }
             Embeddings::new(e)

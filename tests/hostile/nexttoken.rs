@@ -7,7 +7,14 @@
 use attnmech::nexttoken::dataset::Row;
 use attnmech::nexttoken::finite::{luce_mle, reduced_dataset, w_fin, w_fin_luce, SFin};
 use attnmech::nexttoken::graph::build_graphs;
-use attnmech::nexttoken::model::{prompt_distribution, scores};
+use attnmech::nexttoken::local::{gen_loss_and_grad, gen_ngd, local_graphs, GenLoss};
+use attnmech::nexttoken::metrics::{
+    corr, label_scc_mass, lsq_r, projected_corr, sfin_error, top_scc_mass, within_scc_error,
+};
+use attnmech::nexttoken::model::{
+    eval_row, hessian, loss, loss_and_grad, prompt_distribution, reference_loss_and_grad,
+    sample_losses, scores, GradientForm,
+};
 use attnmech::nexttoken::svm::{graph_svm, graph_svm_problem, min_norm_equalities};
 use attnmech::nexttoken::{Dataset, Embeddings, Sample};
 use attnmech::qp::Mat;
@@ -52,33 +59,39 @@ fn embeddings_new_rejects_empty_and_non_finite() {
 }
 
 #[test]
-fn dataset_from_rows_rejects_bad_ids_and_multiplicities() {
+fn row_new_and_dataset_from_rows_reject_bad_ids_and_multiplicities() {
     let e = Embeddings::identity(3);
-    let row = |others: Vec<(usize, f64)>, label_count: f64| Row {
-        query: 0,
-        label: 0,
-        label_count,
-        others,
-    };
+    let row = |others: Vec<(usize, f64)>, label_count: f64| Row::new(0, 0, label_count, others);
     let r = Dataset::from_rows(e.clone(), vec![]);
     assert!(matches!(r, Err(Error::Empty { .. })), "{r:?}");
-    let r = Dataset::from_rows(e.clone(), vec![row(vec![(5, 1.0)], 1.0)]);
+    let r = Dataset::from_rows(e.clone(), vec![row(vec![(5, 1.0)], 1.0).unwrap()]);
+    assert!(matches!(r, Err(Error::OutOfRange { .. })), "{r:?}");
+    let r = Dataset::from_rows(e.clone(), vec![Row::new(3, 0, 1.0, vec![]).unwrap()]);
     assert!(matches!(r, Err(Error::OutOfRange { .. })), "{r:?}");
     for c in [f64::NAN, f64::INFINITY] {
-        let r = Dataset::from_rows(e.clone(), vec![row(vec![(1, c)], 1.0)]);
+        let r = row(vec![(1, c)], 1.0);
         assert!(matches!(r, Err(Error::NonFinite { .. })), "{c}: {r:?}");
-        let r = Dataset::from_rows(e.clone(), vec![row(vec![(1, 1.0)], c)]);
+        let r = row(vec![(1, 1.0)], c);
         assert!(matches!(r, Err(Error::NonFinite { .. })), "{c}: {r:?}");
     }
     for c in [0.0, -1.0] {
-        let r = Dataset::from_rows(e.clone(), vec![row(vec![(1, c)], 1.0)]);
+        let r = row(vec![(1, c)], 1.0);
         assert!(
             matches!(r, Err(Error::InvalidArgument { .. })),
             "{c}: {r:?}"
         );
     }
-    let r = Dataset::from_rows(e, vec![row(vec![], 0.5)]);
+    let r = row(vec![], 0.5);
     assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    // Repeated tokens, or the label among the others.
+    let r = row(vec![(1, 1.0), (1, 2.0)], 1.0);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    let r = row(vec![(0, 1.0)], 1.0);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    // Sorted on construction.
+    let r = row(vec![(2, 1.0), (1, 3.0)], 1.0).unwrap();
+    assert_eq!(r.others(), &[(1, 3.0), (2, 1.0)]);
+    assert!(Dataset::from_rows(e, vec![r]).is_ok());
 }
 
 #[test]
@@ -262,4 +275,102 @@ fn generators_reject_zero_and_overflowing_sizes() {
     };
     let r = instance(&mut rng, sizes, EmbeddingKind::Identity, Structure::Any);
     assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+}
+
+#[test]
+fn model_local_and_metrics_reject_wrong_shaped_or_non_finite_w() {
+    let d = ds(3, &[sample(&[0, 1, 2], 1), sample(&[2, 0], 0)]);
+    let g = build_graphs(&d);
+    let good = Mat::zeros(3, 3);
+    let mut nan = Mat::zeros(3, 3);
+    nan.set(1, 1, f64::NAN).unwrap();
+    for w in [Mat::zeros(2, 3), Mat::zeros(3, 4), Mat::zeros(0, 0), nan] {
+        let shape_or_nan = |r: Result<(), Error>| {
+            matches!(
+                r,
+                Err(Error::ShapeMismatch { .. } | Error::NonFinite { .. })
+            )
+        };
+        assert!(shape_or_nan(loss(&d, &w).map(drop)), "loss {w:?}");
+        assert!(shape_or_nan(sample_losses(&d, &w).map(drop)));
+        assert!(shape_or_nan(
+            loss_and_grad(&d, &w, GradientForm::Stable).map(drop)
+        ));
+        assert!(shape_or_nan(reference_loss_and_grad(&d, &w).map(drop)));
+        assert!(shape_or_nan(hessian(&d, &w).map(drop)));
+        assert!(shape_or_nan(
+            gen_loss_and_grad(&d, &w, GenLoss::CrossEntropy).map(drop)
+        ));
+        assert!(shape_or_nan(
+            gen_ngd(&d, &w, GenLoss::Squared, 0.1, 3).map(drop)
+        ));
+        assert!(shape_or_nan(local_graphs(&d, &w, 1e-2, 9e-3).map(drop)));
+        assert!(shape_or_nan(label_scc_mass(&d, &g, &w).map(drop)));
+        assert!(shape_or_nan(top_scc_mass(&d, &g, &w).map(drop)));
+        assert!(shape_or_nan(within_scc_error(&d, &g, &w, &good).map(drop)));
+        assert!(shape_or_nan(within_scc_error(&d, &g, &good, &w).map(drop)));
+        assert!(shape_or_nan(corr(&w, &good).map(drop)));
+        assert!(shape_or_nan(lsq_r(&good, &w, &good).map(drop)));
+    }
+    // Graphs of another dataset.
+    let other = build_graphs(&ds(4, &[sample(&[3, 1], 1)]));
+    assert!(top_scc_mass(&d, &other, &good).is_err());
+    assert!(label_scc_mass(&d, &other, &good).is_err());
+    // Bad step size and thresholds.
+    for eta in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        assert!(
+            gen_ngd(&d, &good, GenLoss::Squared, eta, 3).is_err(),
+            "{eta}"
+        );
+    }
+    let r = local_graphs(&d, &good, f64::NAN, 9e-3);
+    assert!(matches!(r, Err(Error::NonFinite { .. })));
+    // S_fin of another d.
+    let sfin = SFin::new(&d, &g).unwrap();
+    let w4 = Mat::zeros(4, 4);
+    assert!(matches!(
+        projected_corr(&w4, &w4, &sfin),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    assert!(matches!(
+        sfin_error(&w4, &w4, &sfin),
+        Err(Error::ShapeMismatch { .. })
+    ));
+}
+
+#[test]
+fn hessian_caps_its_d4_allocation() {
+    // d = 65: d⁴ = 17.8M entries, above the 2^24 cap; rejected before anything is allocated.
+    let e = Embeddings::new(Mat::from_row_major(1, 65, vec![0.0; 65]).unwrap()).unwrap();
+    let d = Dataset::new(e, &[sample(&[0], 0)]).unwrap();
+    let r = hessian(&d, &Mat::zeros(65, 65));
+    assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
+}
+
+#[test]
+fn eval_row_rejects_scores_too_small_for_the_row() {
+    let d = ds(3, &[sample(&[0, 1, 2], 1)]);
+    let row = &d.rows()[0];
+    let r = eval_row(&Mat::zeros(2, 2), row);
+    assert!(matches!(r, Err(Error::OutOfRange { .. })), "{r:?}");
+    let r = eval_row(&Mat::zeros(3, 2), row);
+    assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+    let mut s = Mat::zeros(3, 3);
+    s.set(0, 2, f64::INFINITY).unwrap();
+    let r = eval_row(&s, row);
+    assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+    assert!(eval_row(&Mat::zeros(3, 3), row).is_ok());
+}
+
+#[test]
+fn loss_and_grad_reports_overflow_from_huge_embeddings() {
+    let big = f64::MAX / 2.0;
+    // Both scores of query 1 overflow to +∞, so their difference is NaN.
+    let e = Embeddings::new(Mat::from_row_major(2, 1, vec![big, big / 2.0]).unwrap()).unwrap();
+    let d = Dataset::new(e, &[sample(&[0, 1], 1)]).unwrap();
+    let w = Mat::from_row_major(1, 1, vec![1.0]).unwrap();
+    let r = loss_and_grad(&d, &w, GradientForm::Stable);
+    assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+    let r = loss(&d, &w);
+    assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
 }

@@ -128,7 +128,7 @@ fn analyze_sizes(c: &mut Criterion) {
         let input = AnalyzeInput {
             vocab: k,
             embeddings: None,
-            samples: samples(&mut attnmech::rng::seeded(0, n as u64), n, t, k),
+            samples: samples(&mut attnmech::rng::seeded(0, n as u64), n, t, k).unwrap(),
             prompts: Vec::new(),
         };
         g.throughput(Throughput::Elements((n * t) as u64));

@@ -134,7 +134,7 @@ pub fn nexttoken(data: &[u8]) {
                         })
                         .map(|x| (x.label, x.tokens.clone()))
                         .collect();
-                    PriorityGraph::from_samples(k, gv, &mine)
+                    PriorityGraph::from_samples(k, gv, &mine).expect("ids filtered below gv")
                 })
                 .collect();
             if let Ok(svm) = graph_svm(&ds, &graphs) {

@@ -29,7 +29,28 @@ pub struct PriorityGraph {
 impl PriorityGraph {
     /// Builds `G^(k)` on `vocab` nodes from `(label, distinct tokens)` pairs of the samples whose
     /// query is `k`.
-    pub fn from_samples(query: usize, vocab: usize, samples: &[(usize, Vec<usize>)]) -> Self {
+    ///
+    /// # Errors
+    /// `OutOfRange` for a query, label or token not below `vocab` (checked before allocating).
+    pub fn from_samples(
+        query: usize,
+        vocab: usize,
+        samples: &[(usize, Vec<usize>)],
+    ) -> Result<Self> {
+        check_ids("graph query", &[query], vocab)?;
+        for (y, toks) in samples {
+            check_ids("graph sample label", &[*y], vocab)?;
+            check_ids("graph sample tokens", toks, vocab)?;
+        }
+        Ok(Self::from_samples_of(query, vocab, samples))
+    }
+
+    /// [`PriorityGraph::from_samples`] for ids below `vocab` by construction.
+    pub(crate) fn from_samples_of(
+        query: usize,
+        vocab: usize,
+        samples: &[(usize, Vec<usize>)],
+    ) -> Self {
         let mut succ = vec![Vec::new(); vocab];
         let mut present = vec![false; vocab];
         for (y, toks) in samples {
@@ -218,7 +239,7 @@ pub fn build_graphs(ds: &Dataset) -> Vec<PriorityGraph> {
         .iter()
         .enumerate()
         .filter(|(_, s)| !s.is_empty())
-        .map(|(k, s)| PriorityGraph::from_samples(k, kv, s))
+        .map(|(k, s)| PriorityGraph::from_samples_of(k, kv, s))
         .collect()
 }
 

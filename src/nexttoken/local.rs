@@ -162,7 +162,7 @@ pub fn local_graphs(
         .iter()
         .enumerate()
         .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| PriorityGraph::from_samples(k, kv, v))
+        .map(|(k, v)| PriorityGraph::from_samples_of(k, kv, v))
         .collect())
 }
 

@@ -6,7 +6,8 @@
 
 use attnmech::nexttoken::dataset::Row;
 use attnmech::nexttoken::finite::{luce_mle, reduced_dataset, w_fin, w_fin_luce, SFin};
-use attnmech::nexttoken::graph::build_graphs;
+use attnmech::nexttoken::generators::{samples, MAX_SAMPLER_VOCAB};
+use attnmech::nexttoken::graph::{build_graphs, PriorityGraph};
 use attnmech::nexttoken::local::{gen_loss_and_grad, gen_ngd, local_graphs, GenLoss};
 use attnmech::nexttoken::metrics::{
     corr, label_scc_mass, lsq_r, projected_corr, sfin_error, top_scc_mass, within_scc_error,
@@ -373,4 +374,35 @@ fn loss_and_grad_reports_overflow_from_huge_embeddings() {
     assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
     let r = loss(&d, &w);
     assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+}
+
+#[test]
+fn samples_rejects_degenerate_and_huge_sizes() {
+    let mut rng = attnmech::rng::seeded(1, 0);
+    for (t, k) in [(0, 3), (3, 0), (0, 0)] {
+        let r = samples(&mut rng, 2, t, k);
+        assert!(
+            matches!(r, Err(Error::InvalidArgument { .. })),
+            "{t} {k}: {r:?}"
+        );
+    }
+    assert!(samples(&mut rng, 0, 0, 0).unwrap().is_empty());
+    let r = samples(&mut rng, 1, 2, MAX_SAMPLER_VOCAB + 1);
+    assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
+    let r = samples(&mut rng, usize::MAX, 2, 3);
+    assert!(matches!(r, Err(Error::Overflow { .. })), "{r:?}");
+    let s = samples(&mut rng, 4, 5, 3).unwrap();
+    assert!(s
+        .iter()
+        .all(|x| x.tokens.len() == 5 && x.tokens.contains(&x.label)));
+}
+
+#[test]
+fn priority_graph_from_samples_rejects_out_of_range_ids() {
+    for (q, y, toks) in [(3, 0, vec![1]), (0, 3, vec![1]), (0, 1, vec![0, 7])] {
+        let r = PriorityGraph::from_samples(q, 3, &[(y, toks)]);
+        assert!(matches!(r, Err(Error::OutOfRange { .. })), "{r:?}");
+    }
+    let g = PriorityGraph::from_samples(0, 3, &[(1, vec![0, 2])]).unwrap();
+    assert!(g.strictly_higher(1, 2));
 }

@@ -31,7 +31,7 @@ fn batched_matches_reference() {
         )
         .unwrap();
         // T > K forces repeated tokens (multiplicities > 1).
-        let samples = attnmech::nexttoken::generators::samples(&mut rng, 9, 10, 7);
+        let samples = attnmech::nexttoken::generators::samples(&mut rng, 9, 10, 7).unwrap();
         let ds = Dataset::new(emb, &samples).unwrap();
         let w = random_w(seed, 5, 3.0);
         let a = loss_and_grad(&ds, &w, GradientForm::Stable).unwrap();

@@ -1,7 +1,8 @@
 //! `C (=|+=) α · A · B` through faer's GEMM, sequential, with the vector-state fix after.
 //!
 //! The public entry points check every shape (and every size product, overflow-checked) before
-//! touching or allocating anything, and return [`Error::ShapeMismatch`] / [`Error::Overflow`]
+//! touching or allocating anything, and return
+//! [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) / [`Error::Overflow`](crate::Error::Overflow)
 //! instead of faer's assertion panics. Non-finite entries propagate as IEEE arithmetic says (the
 //! product of finite inputs can still overflow to `±∞`); callers that promise finite output check
 //! their own result. The `*_unchecked` variants are the crate-internal fast path for shapes that

@@ -37,7 +37,7 @@ pub struct Evaluation {
 }
 
 /// Vocabulary scores `S = E W Eᵀ` (`K × K`): `S[j,k] = e_jᵀ W e_k`. `W` must be `d × d`
-/// ([`Error::ShapeMismatch`](crate::Error::ShapeMismatch) otherwise) and finite.
+/// ([`Error::ShapeMismatch`] otherwise) and finite.
 pub fn scores(emb: &Embeddings, w: &Mat) -> Result<Mat> {
     check_w(emb, w)?;
     Ok(scores_unchecked(emb, w))

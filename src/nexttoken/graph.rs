@@ -9,24 +9,51 @@ use super::dataset::Dataset;
 use crate::error::{check_ids, check_len, Error, Result};
 use std::collections::VecDeque;
 
-/// `G^(k)` for one query token, with its SCC decomposition.
+/// `G^(k)` for one query token, with its SCC decomposition. Built only by
+/// [`PriorityGraph::from_samples`] / [`build_graphs`], so its parts agree; read them through the
+/// getters.
 #[derive(Clone, Debug)]
 pub struct PriorityGraph {
     /// The query token `k`.
-    pub query: usize,
+    pub(crate) query: usize,
     /// Successors of every node (sorted, distinct, no self-loops); `K` nodes.
-    pub succ: Vec<Vec<usize>>,
+    pub(crate) succ: Vec<Vec<usize>>,
     /// Whether the token occurs in some sample with query `k`.
-    pub present: Vec<bool>,
+    pub(crate) present: Vec<bool>,
     /// SCC id of every node.
-    pub scc_of: Vec<usize>,
+    pub(crate) scc_of: Vec<usize>,
     /// Members of every SCC (sorted).
-    pub sccs: Vec<Vec<usize>>,
+    pub(crate) sccs: Vec<Vec<usize>>,
     /// Height of every SCC in the condensation (longest path to a sink; sinks have 0).
-    pub height: Vec<usize>,
+    pub(crate) height: Vec<usize>,
 }
 
 impl PriorityGraph {
+    /// The query token `k`.
+    pub fn query(&self) -> usize {
+        self.query
+    }
+    /// Successors of every node (sorted, distinct, no self-loops); `K` lists.
+    pub fn succ(&self) -> &[Vec<usize>] {
+        &self.succ
+    }
+    /// Whether each token occurs in some sample with query `k`.
+    pub fn present(&self) -> &[bool] {
+        &self.present
+    }
+    /// SCC id of every node.
+    pub fn scc_of(&self) -> &[usize] {
+        &self.scc_of
+    }
+    /// Members of every SCC (sorted).
+    pub fn sccs(&self) -> &[Vec<usize>] {
+        &self.sccs
+    }
+    /// Height of every SCC in the condensation (longest path to a sink; sinks have 0).
+    pub fn height(&self) -> &[usize] {
+        &self.height
+    }
+
     /// Builds `G^(k)` on `vocab` nodes from `(label, distinct tokens)` pairs of the samples whose
     /// query is `k`.
     ///
@@ -245,8 +272,9 @@ pub fn build_graphs(ds: &Dataset) -> Vec<PriorityGraph> {
 
 /// Checks that `graphs` are well-formed graphs on `vocab` nodes: every per-node vector has `vocab`
 /// entries, every successor, SCC member and query is a node, every SCC id indexes `sccs`, and the
-/// queries ascend strictly. `O(K + edges)` per graph. Fields are public, so this runs once per call
-/// of every function that indexes with them.
+/// queries ascend strictly. `O(K + edges)` per graph. A graph's own parts agree by construction;
+/// this catches graphs over another vocabulary and lists out of order, once per call of every
+/// function that indexes with them.
 pub fn check_graph_shapes(vocab: usize, graphs: &[PriorityGraph]) -> Result<()> {
     for (i, g) in graphs.iter().enumerate() {
         check_ids("graph query", &[g.query], vocab)?;

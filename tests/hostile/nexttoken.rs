@@ -173,21 +173,29 @@ fn graph_functions_reject_graphs_of_another_dataset() {
     );
 }
 
-/// Graph fields are public: a hand-edited graph with a dangling successor or SCC id is an `Err`.
+/// Graph fields are private (a graph's parts agree by construction); a well-formed graph over
+/// another vocabulary, or graphs out of order, are still an `Err`.
 #[test]
-fn graph_functions_reject_inconsistent_hand_built_graphs() {
-    let a = ds(3, &[sample(&[0, 1, 2], 0)]);
-    let mut g = build_graphs(&a);
-    g[0].succ[0].push(7);
-    assert!(matches!(graph_svm(&a, &g), Err(Error::OutOfRange { .. })));
-    let mut g = build_graphs(&a);
-    g[0].scc_of[1] = 99;
-    assert!(matches!(w_fin(&a, &g), Err(Error::OutOfRange { .. })));
-    let mut g = build_graphs(&a);
-    g[0].height.clear();
+fn graph_functions_reject_graphs_over_another_vocabulary_or_out_of_order() {
+    let a = ds(3, &[sample(&[0, 1, 2], 0), sample(&[2, 1], 1)]);
+    let other = vec![PriorityGraph::from_samples(2, 8, &[(0, vec![1, 7])]).unwrap()];
     assert!(matches!(
-        SFin::new(&a, &g),
+        graph_svm(&a, &other),
         Err(Error::ShapeMismatch { .. })
+    ));
+    assert!(matches!(
+        w_fin(&a, &other),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    assert!(matches!(
+        SFin::new(&a, &other),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    let mut g = build_graphs(&a);
+    g.reverse();
+    assert!(matches!(
+        graph_svm(&a, &g),
+        Err(Error::InvalidArgument { .. })
     ));
 }
 

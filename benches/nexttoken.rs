@@ -56,14 +56,15 @@ fn gd_steps(c: &mut Criterion) {
             b.iter(|| black_box(loss_and_grad(ds, black_box(&w), GradientForm::Stable)))
         });
         // Same-run yardstick: one faer GEMM K × d × d.
-        let e = ds.embeddings().e.clone();
+        let e = ds.embeddings().matrix().clone();
         let mut out = Mat::zeros(sizes.k, sizes.d);
         g.throughput(Throughput::Elements(
             2 * (sizes.k * sizes.d * sizes.d) as u64,
         ));
         g.bench_function(BenchmarkId::new("faer_gemm_KxdXd", &id), |b| {
             b.iter(|| {
-                attnmech::qp::mat::gemm_into(&mut out, black_box(&e), black_box(&w), 1.0, false);
+                attnmech::qp::mat::gemm_into(&mut out, black_box(&e), black_box(&w), 1.0, false)
+                    .unwrap();
                 black_box(&out);
             })
         });
@@ -127,7 +128,7 @@ fn analyze_sizes(c: &mut Criterion) {
         let input = AnalyzeInput {
             vocab: k,
             embeddings: None,
-            samples: samples(&mut attnmech::rng::seeded(0, n as u64), n, t, k),
+            samples: samples(&mut attnmech::rng::seeded(0, n as u64), n, t, k).unwrap(),
             prompts: Vec::new(),
         };
         g.throughput(Throughput::Elements((n * t) as u64));

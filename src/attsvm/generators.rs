@@ -21,7 +21,7 @@ pub fn random_problem(rng: &mut impl Rng, n: usize, t: usize, d: usize) -> Resul
             let mut x = Mat::zeros(t, d);
             for r in 0..t {
                 for (b, val) in unit(rng, d).into_iter().enumerate() {
-                    x.set(r, b, val);
+                    x.set_at(r, b, val);
                 }
             }
             let z = unit(rng, d);

@@ -140,7 +140,7 @@ impl Problem {
 
     fn gamma_of(&self, inp: &Input) -> Vec<f64> {
         (0..inp.x.rows())
-            .map(|t| inp.y * dot(inp.x.row(t), &self.v))
+            .map(|t| inp.y * dot(inp.x.row_at(t), &self.v))
             .collect()
     }
 
@@ -214,8 +214,8 @@ fn combine(x: &Mat, coeff: &[f64], r: usize, form: Form) -> Vec<f64> {
     for (t, &c) in coeff.iter().enumerate() {
         for (b, o) in out.iter_mut().enumerate() {
             let xv = match form {
-                Form::Stable => x.get(t, b) - x.get(r, b),
-                Form::Naive => x.get(t, b),
+                Form::Stable => x.at(t, b) - x.at(r, b),
+                Form::Naive => x.at(t, b),
             };
             *o += c * xv;
         }
@@ -237,7 +237,7 @@ pub fn attention(p: &Problem, w: &Mat, i: usize) -> Result<Vec<f64>> {
         bound: p.inputs.len(),
     })?;
     let sigma: Vec<f64> = (0..inp.x.rows())
-        .map(|t| w.bilinear(inp.x.row(t), &inp.z))
+        .map(|t| w.bilinear(inp.x.row_at(t), &inp.z))
         .collect();
     Ok(softmax(&sigma))
 }
@@ -259,9 +259,11 @@ fn loss_and_grad_of(p: &Problem, w: &Mat, loss: Loss, form: Form) -> (f64, Mat) 
     let n = p.inputs.len() as f64;
     for inp in &p.inputs {
         let sigma: Vec<f64> = (0..inp.x.rows())
-            .map(|t| w.bilinear(inp.x.row(t), &inp.z))
+            .map(|t| w.bilinear(inp.x.row_at(t), &inp.z))
             .collect();
-        let g: Vec<f64> = (0..inp.x.rows()).map(|t| dot(inp.x.row(t), &p.v)).collect();
+        let g: Vec<f64> = (0..inp.x.rows())
+            .map(|t| dot(inp.x.row_at(t), &p.v))
+            .collect();
         let h = head(&sigma, &g, inp.y, loss, form);
         total += h.loss;
         let u = combine(&inp.x, &h.coeff, h.r, form);
@@ -301,17 +303,17 @@ fn p_loss_and_grad_of(
     let n = pr.inputs.len() as f64;
     for inp in &pr.inputs {
         let sigma: Vec<f64> = (0..inp.x.rows())
-            .map(|t| w.bilinear(inp.x.row(t), pvec))
+            .map(|t| w.bilinear(inp.x.row_at(t), pvec))
             .collect();
         let g: Vec<f64> = (0..inp.x.rows())
-            .map(|t| dot(inp.x.row(t), &pr.v))
+            .map(|t| dot(inp.x.row_at(t), &pr.v))
             .collect();
         let h = head(&sigma, &g, inp.y, loss, form);
         total += h.loss;
         let u = combine(&inp.x, &h.coeff, h.r, form);
         // σ_t = x_tᵀ W p ⇒ ∇_p = Wᵀ Σ c_t x_t.
         for (b, gb) in grad.iter_mut().enumerate() {
-            *gb += (0..d).map(|a| w.get(a, b) * u[a]).sum::<f64>() / n;
+            *gb += (0..d).map(|a| w.at(a, b) * u[a]).sum::<f64>() / n;
         }
     }
     (total / n, grad)

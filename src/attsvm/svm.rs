@@ -41,9 +41,9 @@ pub fn att_svm_problem(p: &Problem, alpha: &[usize]) -> Result<MinNormProblem> {
             }
             let u: Vec<f64> = inp
                 .x
-                .row(a)
+                .row_at(a)
                 .iter()
-                .zip(inp.x.row(t))
+                .zip(inp.x.row_at(t))
                 .map(|(x, y)| x - y)
                 .collect();
             q.push_at_least(&u, &inp.z, 1.0)?;
@@ -148,7 +148,8 @@ fn support_tokens_of(p: &Problem, alpha: &[usize], w: &Mat, tol: f64) -> Vec<Vec
             (0..inp.x.rows())
                 .filter(|&t| {
                     t != a && {
-                        let m = w.bilinear(inp.x.row(a), &inp.z) - w.bilinear(inp.x.row(t), &inp.z);
+                        let m = w.bilinear(inp.x.row_at(a), &inp.z)
+                            - w.bilinear(inp.x.row_at(t), &inp.z);
                         m <= 1.0 + tol
                     }
                 })
@@ -193,13 +194,13 @@ pub fn p_svm(pr: &Problem, w: &Mat, alpha: &[usize]) -> Result<Vec<f64>> {
             }
             let diff: Vec<f64> = inp
                 .x
-                .row(a)
+                .row_at(a)
                 .iter()
-                .zip(inp.x.row(t))
+                .zip(inp.x.row_at(t))
                 .map(|(x, y)| x - y)
                 .collect();
             let u: Vec<f64> = (0..d)
-                .map(|b| (0..d).map(|c| diff[c] * w.get(c, b)).sum())
+                .map(|b| (0..d).map(|c| diff[c] * w.at(c, b)).sum())
                 .collect();
             q.push_at_least(&u, &[1.0], 1.0)?;
         }
@@ -220,9 +221,9 @@ pub fn gen_svm(p: &Problem, selected: &[Vec<usize>]) -> Result<MaxMargin> {
     for (inp, o) in p.inputs().iter().zip(selected) {
         let diff = |a: usize, b: usize| -> Vec<f64> {
             inp.x
-                .row(a)
+                .row_at(a)
                 .iter()
-                .zip(inp.x.row(b))
+                .zip(inp.x.row_at(b))
                 .map(|(x, y)| x - y)
                 .collect()
         };
@@ -265,9 +266,9 @@ pub fn gen_w_fin(p: &Problem, selected: &[Vec<usize>], s: &[Vec<f64>]) -> Result
         for &b in o.iter().skip(1) {
             let u: Vec<f64> = inp
                 .x
-                .row(b)
+                .row_at(b)
                 .iter()
-                .zip(inp.x.row(a))
+                .zip(inp.x.row_at(a))
                 .map(|(x, y)| x - y)
                 .collect();
             q.push_equality(&u, &inp.z, (si[b] / si[a]).ln())?;
@@ -287,10 +288,10 @@ pub fn margin(p: &Problem, alpha: &[usize], w: &Mat) -> Result<f64> {
     p.check_w("w", w)?;
     let mut m = f64::INFINITY;
     for (inp, &a) in p.inputs().iter().zip(alpha) {
-        let wz: Vec<f64> = (0..w.rows()).map(|r| dot(w.row(r), &inp.z)).collect();
+        let wz: Vec<f64> = (0..w.rows()).map(|r| dot(w.row_at(r), &inp.z)).collect();
         for t in 0..inp.x.rows() {
             if t != a {
-                m = m.min(dot(inp.x.row(a), &wz) - dot(inp.x.row(t), &wz));
+                m = m.min(dot(inp.x.row_at(a), &wz) - dot(inp.x.row_at(t), &wz));
             }
         }
     }

@@ -71,6 +71,6 @@ impl PostHocDeferral {
     pub fn predict(&self, p1: &[f64]) -> Result<Vec<f64>> {
         let n = check_distributions("p1", p1, self.classes)?;
         let x: Vec<f64> = p1.chunks_exact(self.classes).flat_map(features).collect();
-        Ok(linear_predict(&x, &self.weights, n, 1))
+        linear_predict(&x, &self.weights, n, 1)
     }
 }

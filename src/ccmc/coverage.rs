@@ -46,9 +46,25 @@ fn find(parent: &mut [usize], mut x: usize) -> usize {
     x
 }
 
+/// The largest vocabulary the dense per-column diagnostics ([`coverage_graph`],
+/// [`existence_failure`]) accept: they keep `K²` state, so `K ≤ 4096` bounds it at 128 MiB.
+pub const MAX_DENSE_VOCAB: usize = 1 << 12;
+
+/// The most entries [`column_hessians`] allocates (`K³` f64, 2^27 = 1 GiB, i.e. `K ≤ 512`).
+pub const MAX_HESSIAN_ENTRIES: usize = 1 << 27;
+
+/// Rejects a vocabulary over [`MAX_DENSE_VOCAB`] (`TooLarge`).
+fn check_dense_vocab(kk: usize) -> Result<()> {
+    crate::error::check_cap("vocab (dense K² coverage state)", kk, MAX_DENSE_VOCAB)
+}
+
 /// The graph form of A4 for every column (union-find over each sample's token set).
-pub fn coverage_graph(data: &ChoiceData) -> Vec<ColumnCoverage> {
+///
+/// # Errors
+/// `TooLarge` for a vocabulary over [`MAX_DENSE_VOCAB`] (checked before allocating).
+pub fn coverage_graph(data: &ChoiceData) -> Result<Vec<ColumnCoverage>> {
     let kk = data.vocab();
+    check_dense_vocab(kk)?;
     let mut parent: Vec<Vec<usize>> = (0..kk).map(|_| (0..kk).collect()).collect();
     let mut seen = vec![vec![false; kk]; kk];
     let mut samples = vec![0usize; kk];
@@ -64,7 +80,7 @@ pub fn coverage_graph(data: &ChoiceData) -> Vec<ColumnCoverage> {
             parent[j][a.max(b)] = a.min(b);
         }
     }
-    (0..kk)
+    Ok((0..kk)
         .map(|j| {
             let support: Vec<usize> = (0..kk).filter(|&k| seen[j][k]).collect();
             let mut comps: Vec<Vec<usize>> = Vec::new();
@@ -90,13 +106,19 @@ pub fn coverage_graph(data: &ChoiceData) -> Vec<ColumnCoverage> {
                 predicted_nullity,
             }
         })
-        .collect()
+        .collect())
 }
 
 /// The per-column NLL Hessians `H_j = Σ_{i: j_i = j} (diag p_i − p_i p_iᵀ)` at `wbar`, each `K × K`.
+///
+/// # Errors
+/// `ShapeMismatch` for a `wbar` of another vocabulary; `Overflow` / `TooLarge` when the `K³`
+/// entries overflow or exceed [`MAX_HESSIAN_ENTRIES`] (checked before allocating).
 pub fn column_hessians(wbar: &Wbar, data: &ChoiceData) -> Result<Vec<Mat<f64>>> {
     let kk = data.vocab();
     check_len("wbar.vocab", kk, wbar.vocab())?;
+    let entries = crate::error::checked_elems("column Hessians (K³)", &[kk, kk, kk])?;
+    crate::error::check_cap("column Hessians (K³)", entries, MAX_HESSIAN_ENTRIES)?;
     let mut h: Vec<Mat<f64>> = (0..kk).map(|_| Mat::zeros(kk, kk)).collect();
     let mut p = Vec::with_capacity(kk);
     for i in 0..data.len() {
@@ -106,7 +128,7 @@ pub fn column_hessians(wbar: &Wbar, data: &ChoiceData) -> Result<Vec<Mat<f64>>> 
             s.tokens
                 .iter()
                 .zip(s.log_counts)
-                .map(|(&t, &lc)| lc + wbar.get(t as usize, s.query)),
+                .map(|(&t, &lc)| lc + wbar.at(t as usize, s.query)),
         );
         log_softmax_in_place(&mut p);
         p.iter_mut().for_each(|v| *v = v.exp());
@@ -148,23 +170,30 @@ pub struct FailingSplit {
 
 /// Finite-MLE existence (A5): `None` if every column has a finite maximiser (given the gauge),
 /// otherwise the first failing column's split.
-pub fn existence_failure(data: &ChoiceData) -> Option<FailingSplit> {
+///
+/// # Errors
+/// `TooLarge` for a vocabulary over [`MAX_DENSE_VOCAB`] (its state is `K²`, one column at a time).
+pub fn existence_failure(data: &ChoiceData) -> Result<Option<FailingSplit>> {
     let kk = data.vocab();
-    let cov = coverage_graph(data);
-    // beats[j][y·K + k]: some sample of column j chose y while k was available.
-    let mut beats = vec![vec![false; kk * kk]; kk];
-    for i in 0..data.len() {
-        let s = data.sample(i);
-        for &t in s.tokens {
-            beats[s.query][s.choice * kk + t as usize] = true;
-        }
-    }
+    let cov = coverage_graph(data)?;
+    let by_column = data.by_column();
+    // beats[y·K + k]: some sample of the current column chose y while k was available.
+    let mut beats = vec![false; kk * kk];
     for c in &cov {
+        if c.components.iter().all(|comp| comp.len() < 2) {
+            continue;
+        }
+        for &i in &by_column[c.query] {
+            let s = data.sample(i);
+            for &t in s.tokens {
+                beats[s.choice * kk + t as usize] = true;
+            }
+        }
         for comp in &c.components {
             if comp.len() < 2 {
                 continue;
             }
-            let edge = |a: usize, b: usize| beats[c.query][a * kk + b];
+            let edge = |a: usize, b: usize| beats[a * kk + b];
             for forward in [true, false] {
                 let mut reach = vec![false; kk];
                 let mut stack = vec![comp[0]];
@@ -188,21 +217,28 @@ pub fn existence_failure(data: &ChoiceData) -> Option<FailingSplit> {
                     } else {
                         (outside, inside)
                     };
-                    return Some(FailingSplit {
+                    return Ok(Some(FailingSplit {
                         query: c.query,
                         a,
                         b,
-                    });
+                    }));
                 }
             }
         }
+        // Clear only what this column set.
+        for &i in &by_column[c.query] {
+            let s = data.sample(i);
+            for &t in s.tokens {
+                beats[s.choice * kk + t as usize] = false;
+            }
+        }
     }
-    None
+    Ok(None)
 }
 
 /// [`existence_failure`] as a `Result`: `Err(Infeasible)` naming the column and the split.
 pub fn check_mle_exists(data: &ChoiceData) -> Result<()> {
-    match existence_failure(data) {
+    match existence_failure(data)? {
         None => Ok(()),
         Some(f) => Err(Error::Infeasible {
             what: "CCMC maximum-likelihood estimate",

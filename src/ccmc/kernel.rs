@@ -61,19 +61,36 @@ impl Wbar {
     pub fn vocab(&self) -> usize {
         self.vocab
     }
-    /// `W̄[key, query]`.
+    /// `W̄[key, query]`, or `None` when an index is not below `K`.
     #[inline]
-    pub fn get(&self, key: usize, query: usize) -> f64 {
-        self.data[key * self.vocab + query]
+    pub fn get(&self, key: usize, query: usize) -> Option<f64> {
+        (key < self.vocab && query < self.vocab).then(|| self.at(key, query))
     }
     /// Sets `W̄[key, query]`.
-    #[inline]
-    pub fn set(&mut self, key: usize, query: usize, v: f64) {
+    ///
+    /// # Errors
+    /// `OutOfRange` for an index not below `K`; `NonFinite` for a NaN or an infinity (the
+    /// matrix is left unchanged).
+    pub fn set(&mut self, key: usize, query: usize, v: f64) -> Result<()> {
+        check_ids("wbar key", &[key], self.vocab)?;
+        check_ids("wbar query", &[query], self.vocab)?;
+        crate::error::check_finite_scalar("wbar entry", v)?;
         self.data[key * self.vocab + query] = v;
+        Ok(())
     }
-    /// Column `query` (the scores of all keys for that query), length `K`.
-    pub fn column(&self, query: usize) -> Vec<f64> {
-        (0..self.vocab).map(|k| self.get(k, query)).collect()
+    /// [`Wbar::get`] for indices below `K` by construction.
+    #[inline]
+    pub(crate) fn at(&self, key: usize, query: usize) -> f64 {
+        self.data[key * self.vocab + query]
+    }
+    /// Column `query` (the scores of all keys for that query), length `K`; `None` when
+    /// `query ≥ K`.
+    pub fn column(&self, query: usize) -> Option<Vec<f64>> {
+        (query < self.vocab).then(|| self.column_at(query))
+    }
+    /// [`Wbar::column`] for a query below `K` by construction.
+    pub(crate) fn column_at(&self, query: usize) -> Vec<f64> {
+        (0..self.vocab).map(|k| self.at(k, query)).collect()
     }
     /// The row-major buffer.
     pub fn as_slice(&self) -> &[f64] {
@@ -83,29 +100,26 @@ impl Wbar {
     pub fn shift_columns(&self, c: &[f64]) -> Result<Wbar> {
         check_len("c", self.vocab, c.len())?;
         check_finite("c", c)?;
-        Ok(
-            Wbar::from_fn(self.vocab, |k, j| self.get(k, j) + c[j])
-                .expect("finite by construction"),
-        )
+        Ok(Wbar::from_fn(self.vocab, |k, j| self.at(k, j) + c[j]).expect("finite by construction"))
     }
     /// Gauge fix: every column centred to mean zero.
     pub fn centred(&self) -> Wbar {
         let kk = self.vocab as f64;
         let means: Vec<f64> = (0..self.vocab)
-            .map(|j| self.column(j).iter().sum::<f64>() / kk)
+            .map(|j| self.column_at(j).iter().sum::<f64>() / kk)
             .collect();
-        Wbar::from_fn(self.vocab, |k, j| self.get(k, j) - means[j]).expect("finite")
+        Wbar::from_fn(self.vocab, |k, j| self.at(k, j) - means[j]).expect("finite")
     }
     /// Gauge fix: `W̄[j, j] = 0` for every column (the query is in every choice set of its column).
     pub fn pinned_diagonal(&self) -> Wbar {
-        Wbar::from_fn(self.vocab, |k, j| self.get(k, j) - self.get(j, j)).expect("finite")
+        Wbar::from_fn(self.vocab, |k, j| self.at(k, j) - self.at(j, j)).expect("finite")
     }
     /// The base chain `P[j, k] = softmax_k(W̄[·, j])` (row-stochastic, row = query), row-major `K × K`.
     /// It is gauge-free, and a prompt holding every token once has next-token law `P[j, ·]`.
     pub fn base_chain(&self) -> Vec<f64> {
         let mut p = Vec::with_capacity(self.vocab * self.vocab);
         for j in 0..self.vocab {
-            let mut col = self.column(j);
+            let mut col = self.column_at(j);
             softmax_in_place(&mut col);
             p.extend_from_slice(&col);
         }
@@ -159,7 +173,7 @@ pub fn transition_log_probs(wbar: &Wbar, weights: &[f64], query: usize) -> Resul
         });
     }
     let mut logits: Vec<f64> = (0..kk)
-        .map(|k| weights[k].ln() + wbar.get(k, query))
+        .map(|k| weights[k].ln() + wbar.at(k, query))
         .collect();
     log_softmax_in_place(&mut logits);
     Ok(logits)
@@ -228,10 +242,14 @@ impl TiedEmbedding {
                 ),
             });
         }
-        check_len("e", vocab * dim, e.len())?;
+        check_len(
+            "e",
+            crate::error::checked_elems("e (K · d)", &[vocab, dim])?,
+            e.len(),
+        )?;
         check_finite("e", &e)?;
         let em = mat(vocab, dim, &e);
-        let gram = gemm(em.as_ref(), em.transpose());
+        let gram = gemm(em.as_ref(), em.transpose())?;
         let llt = Cholesky::factor("E Eᵀ (E must have full row rank)", gram.as_ref())?;
         let mut c = em.clone();
         llt.solve_in_place(c.as_mut())?;
@@ -241,16 +259,22 @@ impl TiedEmbedding {
     }
     /// Gaussian `E` (entries `N(0, 1/d)`).
     pub fn gaussian(vocab: usize, dim: usize, rng: &mut impl Rng) -> Result<Self> {
+        if vocab > dim {
+            // `new` rejects it; fail before drawing `K · d` numbers.
+            return Self::new(vocab, dim, Vec::new());
+        }
         let s = 1.0 / (dim as f64).sqrt();
-        let e = (0..vocab * dim).map(|_| s * standard_normal(rng)).collect();
+        let cells = crate::error::checked_elems("e (K · d)", &[vocab, dim])?;
+        let e = (0..cells).map(|_| s * standard_normal(rng)).collect();
         Self::new(vocab, dim, e)
     }
     /// Orthonormal rows (Gram–Schmidt of a Gaussian matrix), so `C = E`.
     pub fn orthonormal(vocab: usize, dim: usize, rng: &mut impl Rng) -> Result<Self> {
         if vocab > dim {
-            return Self::new(vocab, dim, vec![0.0; vocab * dim]);
+            return Self::new(vocab, dim, Vec::new());
         }
-        let mut e: Vec<f64> = (0..vocab * dim).map(|_| standard_normal(rng)).collect();
+        let cells = crate::error::checked_elems("e (K · d)", &[vocab, dim])?;
+        let mut e: Vec<f64> = (0..cells).map(|_| standard_normal(rng)).collect();
         orthonormalise_rows(&mut e, vocab, dim);
         Self::new(vocab, dim, e)
     }
@@ -272,11 +296,15 @@ impl TiedEmbedding {
     }
     /// `W̄ = E W Eᵀ` for row-major `W` (`d × d`).
     pub fn wbar_from_w(&self, w: &[f64]) -> Result<Wbar> {
-        check_len("w", self.dim * self.dim, w.len())?;
+        check_len(
+            "w",
+            crate::error::checked_elems("w (d · d)", &[self.dim, self.dim])?,
+            w.len(),
+        )?;
         check_finite("w", w)?;
         let e = mat(self.vocab, self.dim, &self.e);
-        let ew = gemm(e.as_ref(), mat(self.dim, self.dim, w).as_ref());
-        let wb = gemm(ew.as_ref(), e.transpose());
+        let ew = gemm(e.as_ref(), mat(self.dim, self.dim, w).as_ref())?;
+        let wb = gemm(ew.as_ref(), e.transpose())?;
         Wbar::new(self.vocab, to_vec(&wb))
     }
     /// A `W` realising `W̄`: `W = Cᵀ W̄ C` (`Cᵀ = E⁺`), so `E W Eᵀ = (C Eᵀ)ᵀ W̄ (C Eᵀ) = W̄`.
@@ -286,8 +314,8 @@ impl TiedEmbedding {
         let ctw = gemm(
             c.transpose(),
             mat(self.vocab, self.vocab, wbar.as_slice()).as_ref(),
-        );
-        let w = gemm(ctw.as_ref(), c.as_ref());
+        )?;
+        let w = gemm(ctw.as_ref(), c.as_ref())?;
         Ok(to_vec(&w))
     }
 }

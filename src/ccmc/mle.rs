@@ -130,7 +130,7 @@ pub fn nll(wbar: &Wbar, data: &ChoiceData) -> Result<f64> {
     }
     let cols = data.by_column();
     let total: f64 = (0..data.vocab())
-        .map(|j| column_terms(data, &cols[j], &wbar.column(j), None, None))
+        .map(|j| column_terms(data, &cols[j], &wbar.column_at(j), None, None))
         .sum();
     Ok(total / data.len() as f64)
 }
@@ -151,7 +151,7 @@ pub fn fit(data: &ChoiceData, opts: &MleOptions) -> Result<MleFit> {
     if opts.ridge == 0.0 {
         check_mle_exists(data)?;
     }
-    let cov = coverage_graph(data);
+    let cov = coverage_graph(data)?;
     let cols = data.by_column();
     let n = data.len() as f64;
     let results: Result<Vec<(Vec<f64>, ColumnDiagnostics, f64)>> = (0..kk)
@@ -281,7 +281,7 @@ pub fn gauge_free_sq_error(a: &Wbar, b: &Wbar, support: &[Vec<usize>]) -> Result
         if s.is_empty() {
             continue;
         }
-        let diff: Vec<f64> = s.iter().map(|&k| a.get(k, j) - b.get(k, j)).collect();
+        let diff: Vec<f64> = s.iter().map(|&k| a.at(k, j) - b.at(k, j)).collect();
         let mean = diff.iter().sum::<f64>() / diff.len() as f64;
         total += diff.iter().map(|d| (d - mean).powi(2)).sum::<f64>();
     }

@@ -60,9 +60,9 @@ pub fn rest_point(wbar: &Wbar, support: &[usize]) -> Result<RestPoint> {
     let a: Vec<Vec<f64>> = (0..kk)
         .map(|j| {
             let top = (0..kk)
-                .map(|l| wbar.get(l, j))
+                .map(|l| wbar.at(l, j))
                 .fold(f64::NEG_INFINITY, f64::max);
-            (0..kk).map(|i| (wbar.get(i, j) - top).exp()).collect()
+            (0..kk).map(|i| (wbar.at(i, j) - top).exp()).collect()
         })
         .collect();
     let full = |p: &[f64]| {

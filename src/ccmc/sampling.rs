@@ -49,7 +49,7 @@ impl Generator {
         }
         let mut weights = vec![0.0; kk * kk];
         for j in 0..kk {
-            let col = wbar.column(j);
+            let col = wbar.column_at(j);
             let mx = col.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             for k in 0..kk {
                 weights[j * kk + k] = (col[k] - mx).exp();

@@ -32,10 +32,10 @@ pub fn fitness(wbar: &Wbar, pi: &[f64]) -> Result<Vec<f64>> {
     let mut f = vec![0.0; kk];
     for j in (0..kk).filter(|&j| pi[j] > 0.0) {
         // ln Z_j = logsumexp_l (ln π_l + W̄[l, j]) — the log-softmax's normaliser.
-        let mut logits: Vec<f64> = (0..kk).map(|l| pi[l].ln() + wbar.get(l, j)).collect();
+        let mut logits: Vec<f64> = (0..kk).map(|l| pi[l].ln() + wbar.at(l, j)).collect();
         let ln_z = log_softmax_in_place(&mut logits);
         for (i, fi) in f.iter_mut().enumerate() {
-            *fi += pi[j] * (wbar.get(i, j) - ln_z).exp();
+            *fi += pi[j] * (wbar.at(i, j) - ln_z).exp();
         }
     }
     Ok(f)
@@ -46,7 +46,7 @@ pub fn fitness(wbar: &Wbar, pi: &[f64]) -> Result<Vec<f64>> {
 pub fn loser_exponents(wbar: &Wbar, winner: usize) -> Result<Vec<f64>> {
     check_ids("winner", &[winner], wbar.vocab())?;
     Ok((0..wbar.vocab())
-        .map(|i| (wbar.get(i, winner) - wbar.get(winner, winner)).exp())
+        .map(|i| (wbar.at(i, winner) - wbar.at(winner, winner)).exp())
         .collect())
 }
 
@@ -57,7 +57,7 @@ pub fn single_winner_stable(wbar: &Wbar, winner: usize, present: &[usize]) -> Re
     check_ids("winner", &[winner], wbar.vocab())?;
     Ok(present
         .iter()
-        .all(|&i| i == winner || wbar.get(winner, winner) > wbar.get(i, winner)))
+        .all(|&i| i == winner || wbar.at(winner, winner) > wbar.at(i, winner)))
 }
 
 /// Absorption of the sliding-window chain started from one window.

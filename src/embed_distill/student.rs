@@ -15,7 +15,7 @@
 use super::losses::softmax_ce;
 use super::matching::l2_match;
 use crate::error::{check_len, Error, Result};
-use crate::linalg::gemm;
+use crate::linalg::gemm_unchecked as gemm;
 use crate::ops::softmax_into;
 use crate::rng::seeded;
 use faer::{Mat, MatRef};

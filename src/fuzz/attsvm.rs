@@ -72,12 +72,12 @@ pub fn attsvm(data: &[u8]) {
                 for j in 0..d {
                     let at = |delta: f64| {
                         let mut x = w.clone();
-                        x.set(i, j, w.get(i, j) + delta);
+                        x.set_at(i, j, w.at(i, j) + delta);
                         loss_and_grad(&p, &x, loss, Form::Stable).map_or(f64::NAN, |r| r.0)
                     };
                     let fd: f64 =
                         (8.0 * (at(h) - at(-h)) - (at(2.0 * h) - at(-2.0 * h))) / (12.0 * h);
-                    let gij = g.get(i, j);
+                    let gij = g.at(i, j);
                     assert!(
                         (fd - gij).abs() <= 1e-5 * (1.0 + fd.abs()),
                         "∂L/∂W[{i},{j}] = {gij} vs central difference {fd}\n{call:?}"

@@ -112,7 +112,7 @@ pub fn linalg(data: &[u8]) {
             let bb = b.values(k * n, false);
             let a_dims = if ta { (k, m) } else { (m, k) };
             let b_dims = if tb { (n, k) } else { (k, n) };
-            let c = gemm_row_major(&a, a_dims, ta, &bb, b_dims, tb);
+            let c = gemm_row_major(&a, a_dims, ta, &bb, b_dims, tb).expect("chained shapes");
             let at = |i: usize, l: usize| if ta { a[l * m + i] } else { a[i * k + l] };
             let bt = |l: usize, j: usize| if tb { bb[j * k + l] } else { bb[l * n + j] };
             let naive: Vec<f64> = (0..m * n)

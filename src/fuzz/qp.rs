@@ -79,7 +79,7 @@ pub fn qp(data: &[u8]) {
                 for (i, ui) in u.iter().enumerate() {
                     for (j, vj) in v.iter().enumerate() {
                         let want = rhs * ui * vj / (nu * nv);
-                        let got = sol.w.get(i, j);
+                        let got = sol.w.at(i, j);
                         assert!(
                             (got - want).abs() <= 1e-9 * (1.0 + want.abs()),
                             "w[{i},{j}] = {got} vs {want}\n{call:?}"

@@ -55,12 +55,21 @@ pub fn thin_svd(a: MatRef<'_, f64>) -> Result<ThinSvd> {
     })
 }
 
-/// The orthonormal factor `Q` (`n × n`) of the QR decomposition of a square `a` (internal
-/// helper of the seeded generators: a NaN in `a` gives NaN in `Q`).
-pub fn orthonormal_basis(a: MatRef<'_, f64>) -> Mat<f64> {
+/// The orthonormal factor `Q` (`n × n`) of the QR decomposition of a square `a`.
+///
+/// # Errors
+/// `ShapeMismatch` for a non-square `a`; `NonFinite` for a NaN or an infinity in `a` (both checked
+/// before factorising).
+pub fn orthonormal_basis(a: MatRef<'_, f64>) -> Result<Mat<f64>> {
+    check_len(
+        "orthonormal_basis matrix (must be square)",
+        a.nrows(),
+        a.ncols(),
+    )?;
+    check_matrix_finite("orthonormal_basis matrix", a)?;
     let q = a.qr().compute_Q();
     clear_upper_vector_state();
-    q
+    Ok(q)
 }
 
 /// Eigenvalues of the symmetric matrix `a` (its lower triangle is read), ascending.
@@ -114,7 +123,8 @@ mod tests {
         }
         let q = orthonormal_basis(
             Mat::from_fn(3, 3, |i, j| (i * 3 + j) as f64 + (i == j) as u8 as f64).as_ref(),
-        );
+        )
+        .unwrap();
         for i in 0..3 {
             for j in 0..3 {
                 let d: f64 = (0..3).map(|k| q[(k, i)] * q[(k, j)]).sum();

@@ -31,4 +31,9 @@ pub use decompose::{
 };
 pub use faer::{Mat, MatMut, MatRef};
 pub use gemm::{gemm, gemm_into, gemm_row_major};
+// The crate-internal fast paths serve the paper modules (and `models`).
+#[cfg_attr(not(feature = "papers"), allow(unused_imports))]
+pub(crate) use gemm::{gemm_into_unchecked, gemm_row_major_unchecked, gemm_unchecked};
+#[cfg_attr(not(feature = "papers"), allow(unused_imports))]
+pub(crate) use ridge::linear_predict_unchecked;
 pub use ridge::{linear_predict, ridge_fit};

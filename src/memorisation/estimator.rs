@@ -9,7 +9,7 @@
 //! The estimator targets the size-`m` version of `mem` (`m = |S_k|`), not the size-`n` one.
 
 use crate::error::{check_len, check_nonempty, Error, Result};
-use crate::linalg::gemm_into;
+use crate::linalg::gemm_into_unchecked as gemm_into;
 use faer::Mat;
 use rayon::prelude::*;
 

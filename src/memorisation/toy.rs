@@ -4,7 +4,7 @@
 
 use super::estimator::{memorisation_estimate, MemEstimate};
 use crate::error::{check_len, Result};
-use crate::linalg::{gemm_into, spd_solve};
+use crate::linalg::{gemm_into_unchecked as gemm_into, spd_solve};
 use crate::ops::argmax_rows;
 use crate::rng::seeded;
 use faer::{Mat, MatRef};

@@ -41,7 +41,7 @@ pub(crate) fn gemm<T: Float>(c: &mut [T], a: MatRef<'_, T>, b: MatRef<'_, T>, ac
         .for_each(|(block, c_rows)| {
             let r0 = block * ROWS_PER_TASK;
             let rows = c_rows.len() / n;
-            crate::linalg::gemm_into(
+            crate::linalg::gemm_into_unchecked(
                 MatMut::from_row_major_slice_mut(c_rows, rows, n),
                 a.subrows(r0, rows),
                 b,

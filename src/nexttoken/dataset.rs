@@ -17,21 +17,81 @@ pub struct Sample {
     pub label: usize,
 }
 
-/// A sample in vocabulary form (what the model and the graphs consume).
+/// A sample in vocabulary form (what the model and the graphs consume). Built by
+/// [`Dataset::new`] or [`Row::new`]; token ids are checked against the vocabulary by the dataset
+/// that holds the row ([`Dataset::from_rows`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
     /// Query token `k` (the last token of the original sequence; kept even when a reduction drops
     /// it from the positions).
-    pub query: usize,
+    pub(crate) query: usize,
     /// Label `y`.
-    pub label: usize,
+    pub(crate) label: usize,
     /// Multiplicity `m ≥ 1` of the label among the positions.
-    pub label_count: f64,
+    pub(crate) label_count: f64,
     /// The other distinct tokens `j ≠ y` with their multiplicities, sorted by token id.
-    pub others: Vec<(usize, f64)>,
+    pub(crate) others: Vec<(usize, f64)>,
 }
 
 impl Row {
+    /// A row from its query, label, label multiplicity and the other distinct tokens with their
+    /// multiplicities (sorted here by token id).
+    ///
+    /// # Errors
+    /// `NonFinite` / `InvalidArgument` for a label multiplicity that is not finite and `≥ 1` or
+    /// another multiplicity that is not finite and `> 0`; `InvalidArgument` when the label or a
+    /// token repeats among `others`.
+    pub fn new(
+        query: usize,
+        label: usize,
+        label_count: f64,
+        mut others: Vec<(usize, f64)>,
+    ) -> Result<Self> {
+        check_finite("row label count", &[label_count])?;
+        if label_count < 1.0 {
+            return Err(Error::InvalidArgument {
+                what: "row label count",
+                reason: "the label must occur at least once".into(),
+            });
+        }
+        for &(_, c) in &others {
+            crate::error::check_positive("row token multiplicity", c)?;
+        }
+        others.sort_by_key(|&(j, _)| j);
+        if others.windows(2).any(|p| p[0].0 == p[1].0) || others.iter().any(|o| o.0 == label) {
+            return Err(Error::InvalidArgument {
+                what: "row tokens",
+                reason: "the other tokens must be distinct and differ from the label".into(),
+            });
+        }
+        Ok(Row {
+            query,
+            label,
+            label_count,
+            others,
+        })
+    }
+
+    /// Query token `k`.
+    pub fn query(&self) -> usize {
+        self.query
+    }
+
+    /// Label `y`.
+    pub fn label(&self) -> usize {
+        self.label
+    }
+
+    /// Multiplicity `m ≥ 1` of the label.
+    pub fn label_count(&self) -> f64 {
+        self.label_count
+    }
+
+    /// The other distinct tokens `j ≠ y` with their multiplicities, sorted by token id.
+    pub fn others(&self) -> &[(usize, f64)] {
+        &self.others
+    }
+
     /// Every distinct token of the row with its multiplicity, label included (sorted by id).
     pub fn tokens(&self) -> Vec<(usize, f64)> {
         let mut t = self.others.clone();
@@ -41,11 +101,11 @@ impl Row {
     }
 }
 
-/// Token embeddings `E ∈ R^{K×d}` (row `k` is `e_k`).
+/// Token embeddings `E ∈ R^{K×d}` (row `k` is `e_k`): non-empty and finite ([`Embeddings::new`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Embeddings {
     /// The `K × d` matrix.
-    pub e: Mat,
+    pub(crate) e: Mat,
 }
 
 impl Embeddings {
@@ -65,6 +125,11 @@ impl Embeddings {
         Ok(Embeddings { e })
     }
 
+    /// The `K × d` matrix `E`.
+    pub fn matrix(&self) -> &Mat {
+        &self.e
+    }
+
     /// Vocabulary size `K`.
     pub fn vocab(&self) -> usize {
         self.e.rows()
@@ -75,13 +140,18 @@ impl Embeddings {
         self.e.cols()
     }
 
-    /// `e_k`.
-    pub fn token(&self, k: usize) -> &[f64] {
+    /// `e_k`, or `None` when `k ≥ K`.
+    pub fn get(&self, k: usize) -> Option<&[f64]> {
         self.e.row(k)
     }
 
-    /// `e_i − e_j`.
-    pub fn diff(&self, i: usize, j: usize) -> Vec<f64> {
+    /// `e_k` for a token in range by construction.
+    pub(crate) fn token(&self, k: usize) -> &[f64] {
+        self.e.row_at(k)
+    }
+
+    /// `e_i − e_j` for tokens in range by construction.
+    pub(crate) fn diff(&self, i: usize, j: usize) -> Vec<f64> {
         self.token(i)
             .iter()
             .zip(self.token(j))

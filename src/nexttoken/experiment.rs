@@ -5,7 +5,7 @@
 use super::finite::{w_fin, SFin};
 use super::generators::{instance, torch_init, EmbeddingKind, Sizes, Structure, AUTHORS};
 use super::graph::build_graphs;
-use super::metrics::{projected_corr, sfin_error, top_scc_mass};
+use super::metrics::{projected_corr_of, sfin_error_of, top_scc_mass_of};
 use super::model::GradientForm;
 use super::optim::{descend, Step};
 use super::svm::graph_svm;
@@ -106,9 +106,9 @@ pub fn run_draw(settings: &Settings, seed: u64, index: u64) -> Result<Draw> {
                 records.push(Record {
                     step: t,
                     corr: w.corr(&svm.w),
-                    proj_corr: projected_corr(w, &svm.w, &sfin),
-                    sfin_error: sfin_error(w, &fin.w, &sfin),
-                    top_scc_mass: top_scc_mass(&ds, &graphs, w),
+                    proj_corr: projected_corr_of(w, &svm.w, &sfin),
+                    sfin_error: sfin_error_of(w, &fin.w, &sfin),
+                    top_scc_mass: top_scc_mass_of(&ds, &graphs, w),
                     norm: w.norm(),
                 });
             }

@@ -7,9 +7,9 @@
 
 use super::dataset::{Dataset, Row};
 use super::graph::{check_graphs, graph_for, PriorityGraph};
-use super::model::{hessian, loss, loss_and_grad, GradientForm};
+use super::model::{check_hessian_size, hessian_of, loss_and_grad_of, loss_of, GradientForm};
 use super::svm::min_norm_equalities;
-use crate::error::{check_nonempty, checked_elems, Error, Result};
+use crate::error::{check_nonempty, Error, Result};
 use crate::qp::mat::spd_solve;
 use crate::qp::Mat;
 
@@ -50,6 +50,11 @@ impl SFin {
             }
         }
         Ok(SFin { basis, dim: d })
+    }
+
+    /// The side `d` of the `d × d` matrices `S_fin` lives on.
+    pub fn matrix_dim(&self) -> usize {
+        self.dim
     }
 
     /// `dim S_fin`.
@@ -122,8 +127,9 @@ pub fn w_fin(ds: &Dataset, graphs: &[PriorityGraph]) -> Result<FiniteComponent> 
     let sfin = SFin::new(ds, graphs)?;
     let m = sfin.dimension();
     let d = ds.dim();
-    // The Newton system lives on vec(W): a d² × d² Hessian, sized before it is allocated.
-    checked_elems("W^fin Hessian (d² × d²)", &[d, d, d, d])?;
+    // The Newton system lives on vec(W): a d² × d² Hessian, sized and capped before it is
+    // allocated.
+    check_hessian_size(d)?;
     let mut c = vec![0.0; m];
     let mut w = Mat::zeros(d, d);
     let mut iterations = 0;
@@ -141,19 +147,19 @@ pub fn w_fin(ds: &Dataset, graphs: &[PriorityGraph]) -> Result<FiniteComponent> 
         let mut converged = false;
         for it in 0..100 {
             iterations = it + 1;
-            let ev = loss_and_grad(&red, &w, GradientForm::Stable);
+            let ev = loss_and_grad_of(&red, &w, GradientForm::Stable);
             let g = sfin.coords(&ev.grad);
             let gnorm = g.iter().map(|x| x * x).sum::<f64>().sqrt();
             if gnorm < 1e-13 {
                 converged = true;
                 break;
             }
-            let h = hessian(&red, &w);
+            let h = hessian_of(&red, &w);
             let hb = h.matmul(&bmat.transpose())?; // d² × m
             let mut hc = bmat.matmul(&hb)?; // m × m
             for i in 0..m {
-                let v = hc.get(i, i);
-                hc.set(i, i, v + 1e-14);
+                let v = hc.at(i, i);
+                hc.set_at(i, i, v + 1e-14);
             }
             let step = spd_solve(&hc, &g)?;
             let decrement: f64 = step.iter().zip(&g).map(|(s, g)| s * g).sum();
@@ -163,7 +169,7 @@ pub fn w_fin(ds: &Dataset, graphs: &[PriorityGraph]) -> Result<FiniteComponent> 
             if decrement > 1e-8 {
                 while t > 1e-12 {
                     let trial: Vec<f64> = c.iter().zip(&step).map(|(c, s)| c - t * s).collect();
-                    if loss(&red, &sfin.from_coords(&trial)) <= ev.loss - 0.25 * t * decrement {
+                    if loss_of(&red, &sfin.from_coords(&trial)) <= ev.loss - 0.25 * t * decrement {
                         break;
                     }
                     t *= 0.5;
@@ -181,7 +187,7 @@ pub fn w_fin(ds: &Dataset, graphs: &[PriorityGraph]) -> Result<FiniteComponent> 
                 what: "W^fin Newton",
                 iterations,
                 residual: sfin
-                    .coords(&loss_and_grad(&red, &w, GradientForm::Stable).grad)
+                    .coords(&loss_and_grad_of(&red, &w, GradientForm::Stable).grad)
                     .iter()
                     .map(|x| x.abs())
                     .fold(0.0, f64::max),
@@ -189,7 +195,7 @@ pub fn w_fin(ds: &Dataset, graphs: &[PriorityGraph]) -> Result<FiniteComponent> 
         }
     }
     Ok(FiniteComponent {
-        limit_loss: loss(&red, &w),
+        limit_loss: loss_of(&red, &w),
         w,
         iterations,
     })
@@ -244,7 +250,7 @@ pub fn luce_mle(members: &[usize], choices: &[(usize, Vec<(usize, f64)>)]) -> Re
         let mut hr = Mat::zeros(m - 1, m - 1);
         for i in 1..m {
             for j in 1..m {
-                hr.set(i - 1, j - 1, h.get(i, j));
+                hr.set_at(i - 1, j - 1, h.at(i, j));
             }
         }
         let step = spd_solve(&hr, &g[1..])?;

@@ -81,7 +81,7 @@ pub fn embeddings(
                 let row: Vec<f64> = (0..d).map(|_| rng.sample(StandardNormal)).collect();
                 let n = row.iter().map(|x| x * x).sum::<f64>().sqrt();
                 for (b, x) in row.iter().enumerate() {
-                    e.set(i, b, x / n);
+                    e.set_at(i, b, x / n);
                 }
             }
             Embeddings::new(e)
@@ -94,11 +94,11 @@ pub fn embeddings(
                 });
             }
             let g = faer::Mat::<f64>::from_fn(d, d, |_, _| rng.sample(StandardNormal));
-            let q = crate::linalg::orthonormal_basis(g.as_ref());
+            let q = crate::linalg::orthonormal_basis(g.as_ref())?;
             let mut e = Mat::zeros(k, d);
             for i in 0..k {
                 for b in 0..d {
-                    e.set(i, b, q[(i, b)]);
+                    e.set_at(i, b, q[(i, b)]);
                 }
             }
             Embeddings::new(e)
@@ -109,8 +109,26 @@ pub fn embeddings(
 /// The authors' sequence sampler: `T` distinct tokens when `T ≤ K` (else a permutation of `\[K\]`
 /// plus `T − K` tokens with replacement), label uniform on `\[K\]`, replaced by a uniform token of
 /// the sequence when absent.
-pub fn samples(rng: &mut impl Rng, n: usize, t: usize, k: usize) -> Vec<Sample> {
-    (0..n)
+///
+/// # Errors
+/// `InvalidArgument` for `T = 0` or `K = 0` (no token to draw) with `n > 0`; `TooLarge` for `K`
+/// over [`MAX_SAMPLER_VOCAB`]; `Overflow` when `n · max(T, K)` does not fit `usize` (all
+/// checked before drawing).
+pub fn samples(rng: &mut impl Rng, n: usize, t: usize, k: usize) -> Result<Vec<Sample>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    for (what, x) in [("sequence length T", t), ("vocabulary K", k)] {
+        if x == 0 {
+            return Err(Error::InvalidArgument {
+                what,
+                reason: "must be at least 1".into(),
+            });
+        }
+    }
+    crate::error::check_cap("vocabulary K", k, MAX_SAMPLER_VOCAB)?;
+    crate::error::checked_elems("samples (n · max(T, K))", &[n, t.max(k)])?;
+    Ok((0..n)
         .map(|_| {
             let mut all: Vec<usize> = (0..k).collect();
             all.shuffle(rng);
@@ -129,8 +147,11 @@ pub fn samples(rng: &mut impl Rng, n: usize, t: usize, k: usize) -> Vec<Sample> 
             }
             Sample { tokens, label }
         })
-        .collect()
+        .collect())
 }
+
+/// The largest vocabulary [`samples`] draws permutations of (`2^24`, as `ccmc::kernel::MAX_VOCAB`).
+pub const MAX_SAMPLER_VOCAB: usize = 1 << 24;
 
 /// Draws an instance with the required structure (at most 10 000 rejections).
 pub fn instance(
@@ -149,7 +170,7 @@ pub fn instance(
     }
     let emb = embeddings(rng, kind, sizes.k, sizes.d)?;
     for _ in 0..10_000 {
-        let s = samples(rng, sizes.n, sizes.t, sizes.k);
+        let s = samples(rng, sizes.n, sizes.t, sizes.k)?;
         let ds = Dataset::new(emb.clone(), &s)?;
         let graphs = build_graphs(&ds);
         let cyclic = graphs.iter().any(|g| g.is_cyclic());

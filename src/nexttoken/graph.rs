@@ -9,27 +9,75 @@ use super::dataset::Dataset;
 use crate::error::{check_ids, check_len, Error, Result};
 use std::collections::VecDeque;
 
-/// `G^(k)` for one query token, with its SCC decomposition.
+/// `G^(k)` for one query token, with its SCC decomposition. Built only by
+/// [`PriorityGraph::from_samples`] / [`build_graphs`], so its parts agree; read them through the
+/// getters.
 #[derive(Clone, Debug)]
 pub struct PriorityGraph {
     /// The query token `k`.
-    pub query: usize,
+    pub(crate) query: usize,
     /// Successors of every node (sorted, distinct, no self-loops); `K` nodes.
-    pub succ: Vec<Vec<usize>>,
+    pub(crate) succ: Vec<Vec<usize>>,
     /// Whether the token occurs in some sample with query `k`.
-    pub present: Vec<bool>,
+    pub(crate) present: Vec<bool>,
     /// SCC id of every node.
-    pub scc_of: Vec<usize>,
+    pub(crate) scc_of: Vec<usize>,
     /// Members of every SCC (sorted).
-    pub sccs: Vec<Vec<usize>>,
+    pub(crate) sccs: Vec<Vec<usize>>,
     /// Height of every SCC in the condensation (longest path to a sink; sinks have 0).
-    pub height: Vec<usize>,
+    pub(crate) height: Vec<usize>,
 }
 
 impl PriorityGraph {
+    /// The query token `k`.
+    pub fn query(&self) -> usize {
+        self.query
+    }
+    /// Successors of every node (sorted, distinct, no self-loops); `K` lists.
+    pub fn succ(&self) -> &[Vec<usize>] {
+        &self.succ
+    }
+    /// Whether each token occurs in some sample with query `k`.
+    pub fn present(&self) -> &[bool] {
+        &self.present
+    }
+    /// SCC id of every node.
+    pub fn scc_of(&self) -> &[usize] {
+        &self.scc_of
+    }
+    /// Members of every SCC (sorted).
+    pub fn sccs(&self) -> &[Vec<usize>] {
+        &self.sccs
+    }
+    /// Height of every SCC in the condensation (longest path to a sink; sinks have 0).
+    pub fn height(&self) -> &[usize] {
+        &self.height
+    }
+
     /// Builds `G^(k)` on `vocab` nodes from `(label, distinct tokens)` pairs of the samples whose
     /// query is `k`.
-    pub fn from_samples(query: usize, vocab: usize, samples: &[(usize, Vec<usize>)]) -> Self {
+    ///
+    /// # Errors
+    /// `OutOfRange` for a query, label or token not below `vocab` (checked before allocating).
+    pub fn from_samples(
+        query: usize,
+        vocab: usize,
+        samples: &[(usize, Vec<usize>)],
+    ) -> Result<Self> {
+        check_ids("graph query", &[query], vocab)?;
+        for (y, toks) in samples {
+            check_ids("graph sample label", &[*y], vocab)?;
+            check_ids("graph sample tokens", toks, vocab)?;
+        }
+        Ok(Self::from_samples_of(query, vocab, samples))
+    }
+
+    /// [`PriorityGraph::from_samples`] for ids below `vocab` by construction.
+    pub(crate) fn from_samples_of(
+        query: usize,
+        vocab: usize,
+        samples: &[(usize, Vec<usize>)],
+    ) -> Self {
         let mut succ = vec![Vec::new(); vocab];
         let mut present = vec![false; vocab];
         for (y, toks) in samples {
@@ -218,14 +266,15 @@ pub fn build_graphs(ds: &Dataset) -> Vec<PriorityGraph> {
         .iter()
         .enumerate()
         .filter(|(_, s)| !s.is_empty())
-        .map(|(k, s)| PriorityGraph::from_samples(k, kv, s))
+        .map(|(k, s)| PriorityGraph::from_samples_of(k, kv, s))
         .collect()
 }
 
 /// Checks that `graphs` are well-formed graphs on `vocab` nodes: every per-node vector has `vocab`
 /// entries, every successor, SCC member and query is a node, every SCC id indexes `sccs`, and the
-/// queries ascend strictly. `O(K + edges)` per graph. Fields are public, so this runs once per call
-/// of every function that indexes with them.
+/// queries ascend strictly. `O(K + edges)` per graph. A graph's own parts agree by construction;
+/// this catches graphs over another vocabulary and lists out of order, once per call of every
+/// function that indexes with them.
 pub fn check_graph_shapes(vocab: usize, graphs: &[PriorityGraph]) -> Result<()> {
     for (i, g) in graphs.iter().enumerate() {
         check_ids("graph query", &[g.query], vocab)?;

@@ -4,9 +4,9 @@
 
 use super::dataset::Dataset;
 use super::graph::PriorityGraph;
-use super::model::{eval_row, scores_unchecked};
+use super::model::{check_w, eval_row_of, scores_unchecked};
 use super::svm::graph_svm_problem;
-use crate::error::Result;
+use crate::error::{check_finite, check_finite_scalar, check_positive, Result};
 use crate::qp::{Mat, Options};
 
 /// Loss on the vocabulary distribution `p = softmax(E f)`.
@@ -20,7 +20,7 @@ pub enum GenLoss {
 
 /// Per-sample attention masses over its distinct tokens `(token, π)` (label included).
 fn masses(s: &Mat, row: &super::dataset::Row) -> Vec<(usize, f64)> {
-    let ev = eval_row(s, row);
+    let ev = eval_row_of(s, row);
     let mut v: Vec<(usize, f64)> = row
         .others
         .iter()
@@ -33,7 +33,19 @@ fn masses(s: &Mat, row: &super::dataset::Row) -> Vec<(usize, f64)> {
 
 /// Loss and gradient of the `'gen'` head: `f = Σ_j π_j e_j`, `p = softmax(E f)`, loss on `p_y`;
 /// `∂L/∂σ_j = π_j Σ_i π_i (h_j − h_i)` with `h = E Eᵀ ∂L/∂logits` (pairwise form, pitfall P1).
-pub fn gen_loss_and_grad(ds: &Dataset, w: &Mat, loss: GenLoss) -> (f64, Mat) {
+///
+/// # Errors
+/// As [`check_w`]; `NonFinite` when finite inputs near `f64::MAX` overflow the loss or gradient.
+pub fn gen_loss_and_grad(ds: &Dataset, w: &Mat, loss: GenLoss) -> Result<(f64, Mat)> {
+    check_w(ds.embeddings(), w)?;
+    let (l, g) = gen_loss_and_grad_of(ds, w, loss);
+    check_finite("gen head loss", &[l])?;
+    check_finite("gen head gradient", g.data())?;
+    Ok((l, g))
+}
+
+/// [`gen_loss_and_grad`] for a `W` the caller has checked.
+fn gen_loss_and_grad_of(ds: &Dataset, w: &Mat, loss: GenLoss) -> (f64, Mat) {
     let emb = ds.embeddings();
     let (kv, d) = (emb.vocab(), emb.dim());
     let s = scores_unchecked(emb, w);
@@ -94,25 +106,42 @@ pub fn gen_loss_and_grad(ds: &Dataset, w: &Mat, loss: GenLoss) -> (f64, Mat) {
     (total / n, grad)
 }
 
-/// Normalized GD on the `'gen'` head.
-pub fn gen_ngd(ds: &Dataset, w0: &Mat, loss: GenLoss, eta: f64, steps: usize) -> Mat {
+/// Normalized GD on the `'gen'` head (stops early at a zero or non-finite gradient).
+///
+/// # Errors
+/// As [`check_w`] for `w0`; `NonFinite` / `InvalidArgument` for an `eta` that is not finite and
+/// positive.
+pub fn gen_ngd(ds: &Dataset, w0: &Mat, loss: GenLoss, eta: f64, steps: usize) -> Result<Mat> {
+    check_w(ds.embeddings(), w0)?;
+    check_positive("eta", eta)?;
     let mut w = w0.clone();
     for _ in 0..steps {
-        let (_, g) = gen_loss_and_grad(ds, &w, loss);
+        let (_, g) = gen_loss_and_grad_of(ds, &w, loss);
         let n = g.norm();
         if n == 0.0 || !n.is_finite() {
             break;
         }
         w.axpy(-eta / n, &g);
     }
-    w
+    Ok(w)
 }
 
 /// The authors' local token-priority graphs (`local_converge` notebook): per sample, `C_i` = tokens
 /// with attention mass `> selected`, `E_i` = tokens with mass in `(ambiguous, selected]` (dropped);
 /// edges `c → j` for `c ∈ C_i`, `j ∈ τ_i \ ({c} ∪ E_i)`. Authors: `selected = 1e-2`,
 /// `ambiguous = 9e-3`.
-pub fn local_graphs(ds: &Dataset, w: &Mat, selected: f64, ambiguous: f64) -> Vec<PriorityGraph> {
+///
+/// # Errors
+/// As [`check_w`]; `NonFinite` for a threshold that is not finite.
+pub fn local_graphs(
+    ds: &Dataset,
+    w: &Mat,
+    selected: f64,
+    ambiguous: f64,
+) -> Result<Vec<PriorityGraph>> {
+    check_w(ds.embeddings(), w)?;
+    check_finite_scalar("selected", selected)?;
+    check_finite_scalar("ambiguous", ambiguous)?;
     let kv = ds.vocab();
     let s = scores_unchecked(ds.embeddings(), w);
     let mut per_query: Vec<Vec<(usize, Vec<usize>)>> = vec![Vec::new(); kv];
@@ -129,12 +158,12 @@ pub fn local_graphs(ds: &Dataset, w: &Mat, selected: f64, ambiguous: f64) -> Vec
             }
         }
     }
-    per_query
+    Ok(per_query
         .iter()
         .enumerate()
         .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| PriorityGraph::from_samples(k, kv, v))
-        .collect()
+        .map(|(k, v)| PriorityGraph::from_samples_of(k, kv, v))
+        .collect())
 }
 
 /// The local graph-SVM direction (equality within local SCCs, ≥ 1 across).

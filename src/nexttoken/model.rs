@@ -12,8 +12,8 @@
 //! plain per-position f64 oracle the batched kernel is tested against.
 
 use super::dataset::{Dataset, Embeddings, Row};
-use crate::error::{check_ids, check_len, check_nonempty, Result};
-use crate::linalg::gemm_into;
+use crate::error::{check_finite, check_ids, check_len, check_nonempty, Error, Result};
+use crate::linalg::gemm_into_unchecked as gemm_into;
 use crate::ops::softmax_to_vec;
 use crate::qp::Mat;
 
@@ -37,7 +37,7 @@ pub struct Evaluation {
 }
 
 /// Vocabulary scores `S = E W Eᵀ` (`K × K`): `S[j,k] = e_jᵀ W e_k`. `W` must be `d × d`
-/// ([`Error::ShapeMismatch`](crate::Error::ShapeMismatch) otherwise) and finite.
+/// ([`Error::ShapeMismatch`] otherwise) and finite.
 pub fn scores(emb: &Embeddings, w: &Mat) -> Result<Mat> {
     check_w(emb, w)?;
     Ok(scores_unchecked(emb, w))
@@ -76,12 +76,38 @@ pub struct RowEval {
     pub other_mass: Vec<f64>,
 }
 
-/// Evaluates one sample given the vocabulary scores.
-pub fn eval_row(s: &Mat, row: &Row) -> RowEval {
+/// Evaluates one sample given the vocabulary scores `s` (`K × K`, e.g. from [`scores`]).
+///
+/// # Errors
+/// `ShapeMismatch` for a non-square `s`; `OutOfRange` for a token of `row` that is not below
+/// `K`; `NonFinite` for a NaN or an infinity among the scores the row reads.
+pub fn eval_row(s: &Mat, row: &Row) -> Result<RowEval> {
+    let k = s.rows();
+    check_len("scores columns (must be square)", k, s.cols())?;
+    check_ids("row query", &[row.query()], k)?;
+    check_ids("row label", &[row.label()], k)?;
+    for (i, &(j, _)) in row.others().iter().enumerate() {
+        check_ids("row tokens", &[j], k).map_err(|_| Error::OutOfRange {
+            what: "row tokens",
+            index: i,
+            value: j,
+            bound: k,
+        })?;
+    }
+    let read: Vec<f64> = std::iter::once(row.label())
+        .chain(row.others().iter().map(|&(j, _)| j))
+        .map(|j| s.at(j, row.query()))
+        .collect();
+    check_finite("scores read by the row", &read)?;
+    Ok(eval_row_of(s, row))
+}
+
+/// [`eval_row`] for scores and a row that fit by construction.
+pub(crate) fn eval_row_of(s: &Mat, row: &Row) -> RowEval {
     let k = row.query;
-    let sy = s.get(row.label, k);
+    let sy = s.at(row.label, k);
     let m = row.label_count;
-    let deltas: Vec<f64> = row.others.iter().map(|&(j, _)| s.get(j, k) - sy).collect();
+    let deltas: Vec<f64> = row.others.iter().map(|&(j, _)| s.at(j, k) - sy).collect();
     let top = deltas.iter().copied().fold(0.0f64, f64::max);
     // Everything relative to max(σ_y, max σ_j): no overflow, and the small masses stay exact.
     let label_w = m * (-top).exp();
@@ -106,19 +132,63 @@ pub fn eval_row(s: &Mat, row: &Row) -> RowEval {
 }
 
 /// `L(W)` only.
-pub fn loss(ds: &Dataset, w: &Mat) -> f64 {
+///
+/// # Errors
+/// As [`check_w`]; `NonFinite` when finite inputs near `f64::MAX` overflow the loss.
+pub fn loss(ds: &Dataset, w: &Mat) -> Result<f64> {
+    check_w(ds.embeddings(), w)?;
+    let l = loss_of(ds, w);
+    check_overflow("loss L(W)", &[l])?;
+    Ok(l)
+}
+
+/// A finite-input result that overflowed: `NonFinite` naming it (O(output), once per call).
+fn check_overflow(what: &'static str, out: &[f64]) -> Result<()> {
+    check_finite(what, out)
+}
+
+/// [`loss`] for a `W` the caller has checked.
+pub(crate) fn loss_of(ds: &Dataset, w: &Mat) -> f64 {
     let s = scores_unchecked(ds.embeddings(), w);
-    ds.rows().iter().map(|r| eval_row(&s, r).loss).sum::<f64>() / ds.len() as f64
+    ds.rows()
+        .iter()
+        .map(|r| eval_row_of(&s, r).loss)
+        .sum::<f64>()
+        / ds.len() as f64
 }
 
 /// Per-sample losses `ℓ_i(W)`.
-pub fn sample_losses(ds: &Dataset, w: &Mat) -> Vec<f64> {
+///
+/// # Errors
+/// As [`loss`].
+pub fn sample_losses(ds: &Dataset, w: &Mat) -> Result<Vec<f64>> {
+    check_w(ds.embeddings(), w)?;
+    let l = sample_losses_of(ds, w);
+    check_overflow("sample losses ℓ_i(W)", &l)?;
+    Ok(l)
+}
+
+/// [`sample_losses`] for a `W` the caller has checked.
+pub(crate) fn sample_losses_of(ds: &Dataset, w: &Mat) -> Vec<f64> {
     let s = scores_unchecked(ds.embeddings(), w);
-    ds.rows().iter().map(|r| eval_row(&s, r).loss).collect()
+    ds.rows().iter().map(|r| eval_row_of(&s, r).loss).collect()
 }
 
 /// Loss and gradient, batched in vocabulary space (`S = E W Eᵀ`, `∇L = Eᵀ G E`).
-pub fn loss_and_grad(ds: &Dataset, w: &Mat, form: GradientForm) -> Evaluation {
+///
+/// # Errors
+/// As [`check_w`]; `NonFinite` when finite inputs near `f64::MAX` overflow the loss or the
+/// gradient.
+pub fn loss_and_grad(ds: &Dataset, w: &Mat, form: GradientForm) -> Result<Evaluation> {
+    check_w(ds.embeddings(), w)?;
+    let ev = loss_and_grad_of(ds, w, form);
+    check_overflow("loss L(W)", &[ev.loss])?;
+    check_overflow("gradient ∇L(W)", ev.grad.data())?;
+    Ok(ev)
+}
+
+/// [`loss_and_grad`] for a `W` the caller has checked.
+pub(crate) fn loss_and_grad_of(ds: &Dataset, w: &Mat, form: GradientForm) -> Evaluation {
     let emb = ds.embeddings();
     let (kv, d) = (emb.vocab(), emb.dim());
     let s = scores_unchecked(emb, w);
@@ -126,7 +196,7 @@ pub fn loss_and_grad(ds: &Dataset, w: &Mat, form: GradientForm) -> Evaluation {
     let mut g = Mat::zeros(kv, kv);
     let mut total = 0.0;
     for row in ds.rows() {
-        let ev = eval_row(&s, row);
+        let ev = eval_row_of(&s, row);
         total += ev.loss;
         let k = row.query;
         match form {
@@ -162,7 +232,15 @@ pub fn loss_and_grad(ds: &Dataset, w: &Mat, form: GradientForm) -> Evaluation {
 
 /// Plain per-position f64 oracle: scores `x_tᵀ W x̄` one position at a time, max-shifted softmax,
 /// difference-form gradient. Positions are rebuilt from the multiplicities.
-pub fn reference_loss_and_grad(ds: &Dataset, w: &Mat) -> Evaluation {
+///
+/// # Errors
+/// As [`check_w`] (the oracle reports overflow as non-finite values rather than an error).
+pub fn reference_loss_and_grad(ds: &Dataset, w: &Mat) -> Result<Evaluation> {
+    check_w(ds.embeddings(), w)?;
+    Ok(reference_of(ds, w))
+}
+
+fn reference_of(ds: &Dataset, w: &Mat) -> Evaluation {
     let emb = ds.embeddings();
     let d = emb.dim();
     let mut grad = Mat::zeros(d, d);
@@ -215,7 +293,33 @@ pub fn reference_loss_and_grad(ds: &Dataset, w: &Mat) -> Evaluation {
 /// Hessian `∇²L(W)` as a `d² × d²` matrix over `vec(W)` (row-major: index `a·d + b` ↔ `W[a,b]`):
 /// `H = (1/n) Σ_i M_i ⊗ x̄_i x̄_iᵀ` with `M_i = Σ_j π_i(j) (e_j − μ_i)(e_j − μ_i)ᵀ`, `μ_i = Σ_j π_i(j) e_j`
 /// (the covariance form of `Jᵀ(diag a − a aᵀ)J`; positive semidefinite by construction).
-pub fn hessian(ds: &Dataset, w: &Mat) -> Mat {
+///
+/// The result has `d⁴` entries, capped at [`HESSIAN_MAX_ENTRIES`] (`d ≤ 64`).
+///
+/// # Errors
+/// As [`check_w`]; `Overflow` / `TooLarge` when `d⁴` overflows or exceeds the cap (checked
+/// before allocating); `NonFinite` when finite inputs overflow an entry.
+pub fn hessian(ds: &Dataset, w: &Mat) -> Result<Mat> {
+    check_w(ds.embeddings(), w)?;
+    check_hessian_size(ds.dim())?;
+    let h = hessian_of(ds, w);
+    check_overflow("Hessian ∇²L(W)", h.data())?;
+    Ok(h)
+}
+
+/// The most entries [`hessian`] allocates (`2^24` f64 = 128 MiB, i.e. `d ≤ 64`); a dense Newton
+/// step on larger `W` is not what this model is for.
+pub const HESSIAN_MAX_ENTRIES: usize = 1 << 24;
+
+/// Rejects a `d² × d²` Hessian whose size overflows or exceeds [`HESSIAN_MAX_ENTRIES`].
+pub(crate) fn check_hessian_size(d: usize) -> Result<()> {
+    let dd = crate::error::checked_elems("Hessian side (d²)", &[d, d])?;
+    let entries = crate::error::checked_elems("Hessian entries (d⁴)", &[dd, dd])?;
+    crate::error::check_cap("Hessian entries (d⁴)", entries, HESSIAN_MAX_ENTRIES)
+}
+
+/// [`hessian`] for a `W` the caller has checked and a size within the cap.
+pub(crate) fn hessian_of(ds: &Dataset, w: &Mat) -> Mat {
     let emb = ds.embeddings();
     let (kv, d) = (emb.vocab(), emb.dim());
     let s = scores_unchecked(emb, w);
@@ -223,7 +327,7 @@ pub fn hessian(ds: &Dataset, w: &Mat) -> Mat {
     let mut per_query: Vec<Option<Mat>> = vec![None; kv];
     let inv_n = 1.0 / ds.len() as f64;
     for row in ds.rows() {
-        let ev = eval_row(&s, row);
+        let ev = eval_row_of(&s, row);
         let mut toks: Vec<(usize, f64)> = row
             .others
             .iter()
@@ -250,7 +354,7 @@ pub fn hessian(ds: &Dataset, w: &Mat) -> Mat {
         let q = emb.token(k);
         for a in 0..d {
             for a2 in 0..d {
-                let mv = m.get(a, a2);
+                let mv = m.at(a, a2);
                 if mv == 0.0 {
                     continue;
                 }

@@ -19,7 +19,7 @@
 use super::dataset::{Dataset, Row};
 use super::finite::luce_mle;
 use super::graph::PriorityGraph;
-use super::model::eval_row;
+use super::model::eval_row_of;
 use crate::error::{Error, Result};
 use crate::qp::{Mat, Options};
 
@@ -58,7 +58,7 @@ pub fn graph_svm_one_hot(
     for (done, g) in graphs.iter().enumerate() {
         let y = condensation_svm(g, &opts)?;
         for (t, &c) in g.scc_of.iter().enumerate() {
-            w.set(t, g.query, y[c]);
+            w.set_at(t, g.query, y[c]);
         }
         progress(done + 1, graphs.len());
     }
@@ -212,7 +212,7 @@ pub fn w_fin_one_hot(
             let u = luce_mle(members, &choices)?;
             let mean = u.iter().sum::<f64>() / u.len() as f64;
             for (&t, &ut) in members.iter().zip(&u) {
-                w.set(t, g.query, ut - mean);
+                w.set_at(t, g.query, ut - mean);
             }
         }
         // Reduced rows keep the tokens of the label's SCC; with E = I the scores are W itself.
@@ -226,7 +226,7 @@ pub fn w_fin_one_hot(
                     .collect(),
                 ..(*r).clone()
             };
-            total_loss += eval_row(&w, &reduced).loss;
+            total_loss += eval_row_of(&w, &reduced).loss;
         }
         progress(done + 1, graphs.len());
     }

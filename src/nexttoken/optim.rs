@@ -2,8 +2,10 @@
 //! (regularisation) path by damped Newton.
 
 use super::dataset::Dataset;
-use super::model::{check_w, hessian, loss, loss_and_grad, GradientForm};
-use crate::error::{check_positive, checked_elems, Error, Result};
+use super::model::{
+    check_hessian_size, check_w, hessian_of, loss_and_grad_of, loss_of, GradientForm,
+};
+use crate::error::{check_positive, Error, Result};
 use crate::qp::mat::spd_solve;
 use crate::qp::Mat;
 
@@ -54,7 +56,7 @@ pub fn descend(
     let mut w = w0.clone();
     observe(0, &w);
     for t in 0..steps {
-        let ev = loss_and_grad(ds, &w, form);
+        let ev = loss_and_grad_of(ds, &w, form);
         let gnorm = ev.grad.norm();
         if !gnorm.is_finite() {
             return Err(Error::NonFinite {
@@ -95,15 +97,15 @@ pub fn ridge_minimizer(ds: &Dataset, lambda: f64, w0: &Mat) -> Result<Mat> {
     check_w(ds.embeddings(), w0)?;
     let d = ds.dim();
     // Newton on vec(W): a d² × d² Hessian, sized before it is allocated.
-    let dd = checked_elems("ridge Hessian (d²)", &[d, d])?;
-    checked_elems("ridge Hessian (d² × d²)", &[dd, dd])?;
-    let objective = |w: &Mat| loss(ds, w) + 0.5 * lambda * w.dot(w);
+    check_hessian_size(d)?;
+    let dd = d * d;
+    let objective = |w: &Mat| loss_of(ds, w) + 0.5 * lambda * w.dot(w);
     let mut w = w0.clone();
     for _ in 0..500 {
-        let ev = loss_and_grad(ds, &w, GradientForm::Stable);
+        let ev = loss_and_grad_of(ds, &w, GradientForm::Stable);
         let mut g = ev.grad.clone();
         g.axpy(lambda, &w);
-        let mut h = hessian(ds, &w);
+        let mut h = hessian_of(ds, &w);
         for i in 0..dd {
             h.data_mut()[i * dd + i] += lambda;
         }

@@ -10,7 +10,7 @@ use crate::attention::{Forward, Shape};
 use crate::error::{
     check_finite, check_ids, check_len, check_nonempty, checked_elems, Error, Result,
 };
-use crate::linalg::gemm_row_major as gemm;
+use crate::linalg::gemm_row_major_unchecked as gemm;
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 

@@ -17,19 +17,39 @@ pub enum RowKind {
     AtLeast,
 }
 
-/// One constraint row `u^T W v (= or ≥) b`.
+/// One constraint row `u^T W v (= or ≥) b`, as validated by [`MinNormProblem`]'s `push_*`
+/// methods (fields private: read them through the getters).
 #[derive(Clone, Debug)]
 pub struct Row {
     /// Left factor, length `d1`.
-    pub u: Vec<f64>,
+    pub(crate) u: Vec<f64>,
     /// Right factor, length `d2`.
-    pub v: Vec<f64>,
+    pub(crate) v: Vec<f64>,
     /// Equality or inequality.
-    pub kind: RowKind,
+    pub(crate) kind: RowKind,
     /// Right-hand side `b`.
-    pub rhs: f64,
+    pub(crate) rhs: f64,
     /// `‖u v^T‖_F² = ‖u‖² ‖v‖²`.
     norm_sq: f64,
+}
+
+impl Row {
+    /// Left factor `u` (length `d1`).
+    pub fn u(&self) -> &[f64] {
+        &self.u
+    }
+    /// Right factor `v` (length `d2`).
+    pub fn v(&self) -> &[f64] {
+        &self.v
+    }
+    /// Equality or inequality.
+    pub fn kind(&self) -> RowKind {
+        self.kind
+    }
+    /// Right-hand side `b`.
+    pub fn rhs(&self) -> f64 {
+        self.rhs
+    }
 }
 
 /// Solver knobs.
@@ -206,7 +226,9 @@ impl MinNormProblem {
     /// errors as [`MinNormProblem::solve`], plus `ShapeMismatch` for a `v` that is not `d1 × d2` or
     /// a `warm` of the wrong length, `NonFinite` for a NaN or an infinity in `v` or `warm`, and
     /// `InvalidArgument` for options that are not usable (`tol` not finite and > 0,
-    /// `check_every = 0`).
+    /// `check_every = 0`), `NonFinite` when finite rows overflow a multiplier or `W`, and
+    /// `NotConverged` when the stopping rule held but a row is still violated by more than
+    /// `√tol · (1 + max |b|)` (a point too large for f64 to resolve the constraints).
     pub fn project(&self, v: &Mat, warm: Option<&[f64]>, opts: &Options) -> Result<Solution> {
         opts.validate()?;
         check_len("projection point rows", self.d1, v.rows())?;
@@ -278,7 +300,26 @@ impl MinNormProblem {
                 residual: self.violation(&w),
             });
         }
+        // A row with a tiny `‖A_r‖` and a finite rhs can overflow its multiplier step
+        // `(b − <A_r, W>)/‖A_r‖²`; the NaN then never shows in the step size. O(output), once.
+        check_finite(
+            "QP multipliers λ (overflow from a row with tiny ‖u vᵀ‖)",
+            &lambda,
+        )?;
+        check_finite(
+            "QP solution W (overflow from a row with tiny ‖u vᵀ‖)",
+            w.data(),
+        )?;
         let mut kkt = self.kkt_of(&w, &lambda, sweeps);
+        // Converged means the rows hold to `√tol · (1 + max |b|)`: a point so large that f64
+        // cannot resolve that (entries near 1e38 have an ulp of 1e22) did not converge.
+        if kkt.primal_violation > opts.tol.sqrt() * scale {
+            return Err(Error::NotConverged {
+                what: self.what,
+                iterations: sweeps,
+                residual: kkt.primal_violation,
+            });
+        }
         kkt.stationarity = {
             let mut rebuilt = v.clone();
             for (row, &l) in self.rows.iter().zip(&lambda) {
@@ -363,7 +404,7 @@ mod tests {
         let mut p = MinNormProblem::new("toy", 1, 1);
         p.push_at_least(&[2.0], &[1.0], 1.0).unwrap();
         let s = p.solve(&Options::default()).unwrap();
-        assert!((s.w.get(0, 0) - 0.5).abs() < 1e-14);
+        assert!((s.w.at(0, 0) - 0.5).abs() < 1e-14);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! engine keeps its own contiguous row-major buffer and hands it to faer (as a `MatRef`) wherever a
 //! product is large enough to matter.
 
-use crate::error::{check_finite, check_len, checked_elems, Result};
+use crate::error::{check_finite, check_ids, check_len, checked_elems, Result};
 
 /// Dense `rows × cols` matrix, row-major: entry `(a, b)` is `data[a * cols + b]`.
 ///
@@ -110,26 +110,50 @@ impl Mat {
         m
     }
 
-    /// Entry `(a, b)`.
+    /// Entry `(a, b)`, or `None` when `a ≥ rows` or `b ≥ cols`.
     #[inline]
-    pub fn get(&self, a: usize, b: usize) -> f64 {
-        self.data[a * self.cols + b]
+    pub fn get(&self, a: usize, b: usize) -> Option<f64> {
+        (a < self.rows && b < self.cols).then(|| self.at(a, b))
     }
 
     /// Sets entry `(a, b)`.
+    ///
+    /// # Errors
+    /// `OutOfRange` when `a ≥ rows` or `b ≥ cols` (the matrix is left unchanged).
     #[inline]
-    pub fn set(&mut self, a: usize, b: usize, x: f64) {
+    pub fn set(&mut self, a: usize, b: usize, x: f64) -> Result<()> {
+        check_ids("matrix row index", &[a], self.rows)?;
+        check_ids("matrix column index", &[b], self.cols)?;
+        self.set_at(a, b, x);
+        Ok(())
+    }
+
+    /// Row `a` as a slice, or `None` when `a ≥ rows`.
+    pub fn row(&self, a: usize) -> Option<&[f64]> {
+        (a < self.rows).then(|| self.row_at(a))
+    }
+
+    /// [`Mat::get`] for indices in range by construction (the crate's hot loops).
+    #[inline]
+    pub(crate) fn at(&self, a: usize, b: usize) -> f64 {
+        self.data[a * self.cols + b]
+    }
+
+    /// [`Mat::set`] for indices in range by construction.
+    #[inline]
+    pub(crate) fn set_at(&mut self, a: usize, b: usize, x: f64) {
         self.data[a * self.cols + b] = x;
     }
 
-    /// Row `a` as a slice.
-    pub fn row(&self, a: usize) -> &[f64] {
+    /// [`Mat::row`] for an index in range by construction.
+    #[inline]
+    pub(crate) fn row_at(&self, a: usize) -> &[f64] {
         &self.data[a * self.cols..(a + 1) * self.cols]
     }
 
     /// Nested rows, for JSON output.
     pub fn to_rows(&self) -> Vec<Vec<f64>> {
-        (0..self.rows).map(|a| self.row(a).to_vec()).collect()
+        (0..self.rows).map(|a| self.row_at(a).to_vec()).collect()
     }
 
     /// Frobenius inner product `<self, other> = Σ self_ab other_ab`.
@@ -163,28 +187,34 @@ impl Mat {
         m
     }
 
-    /// `self += alpha * u v^T`.
+    /// `self += alpha * u v^T`. Like [`Mat::dot`] and [`Mat::axpy`], entries pair up to the
+    /// shorter length: `u` beyond `rows` and `v` beyond `cols` are not read.
     pub fn add_outer(&mut self, alpha: f64, u: &[f64], v: &[f64]) {
-        for (a, &ua) in u.iter().enumerate() {
+        if self.cols == 0 {
+            return;
+        }
+        for (row, &ua) in self.data.chunks_exact_mut(self.cols).zip(u) {
             if ua == 0.0 {
                 continue;
             }
             let s = alpha * ua;
-            let row = &mut self.data[a * self.cols..(a + 1) * self.cols];
             for (x, &vb) in row.iter_mut().zip(v) {
                 *x += s * vb;
             }
         }
     }
 
-    /// The bilinear form `u^T self v`.
+    /// The bilinear form `u^T self v` (entries pair up to the shorter length, as in
+    /// [`Mat::add_outer`]).
     pub fn bilinear(&self, u: &[f64], v: &[f64]) -> f64 {
         let mut acc = 0.0;
-        for (a, &ua) in u.iter().enumerate() {
+        if self.cols == 0 {
+            return acc;
+        }
+        for (row, &ua) in self.data.chunks_exact(self.cols).zip(u) {
             if ua == 0.0 {
                 continue;
             }
-            let row = self.row(a);
             acc += ua * row.iter().zip(v).map(|(x, y)| x * y).sum::<f64>();
         }
         acc
@@ -206,7 +236,7 @@ impl Mat {
     pub fn matmul(&self, rhs: &Mat) -> Result<Mat> {
         check_len("matmul inner dimension", self.cols, rhs.rows)?;
         let mut out = Mat::try_zeros(self.rows, rhs.cols)?;
-        gemm_into(&mut out, self, rhs, 1.0, false);
+        gemm_into_unchecked(&mut out, self, rhs, 1.0, false);
         Ok(out)
     }
 
@@ -252,9 +282,18 @@ impl Mat {
 }
 
 /// `out (=|+=) alpha · lhs · rhs` on [`Mat`]s through [`crate::linalg::gemm_into`].
-pub fn gemm_into(out: &mut Mat, lhs: &Mat, rhs: &Mat, alpha: f64, accumulate: bool) {
+///
+/// # Errors
+/// `ShapeMismatch` when `lhs` `m × k`, `rhs` `k × n` and `out` `m × n` do not chain.
+pub fn gemm_into(out: &mut Mat, lhs: &Mat, rhs: &Mat, alpha: f64, accumulate: bool) -> Result<()> {
     let o = faer::MatMut::from_row_major_slice_mut(&mut out.data, out.rows, out.cols);
-    crate::linalg::gemm_into(o, lhs.as_faer(), rhs.as_faer(), alpha, accumulate);
+    crate::linalg::gemm_into(o, lhs.as_faer(), rhs.as_faer(), alpha, accumulate)
+}
+
+/// [`gemm_into`] for shapes that chain by construction.
+fn gemm_into_unchecked(out: &mut Mat, lhs: &Mat, rhs: &Mat, alpha: f64, accumulate: bool) {
+    let o = faer::MatMut::from_row_major_slice_mut(&mut out.data, out.rows, out.cols);
+    crate::linalg::gemm_into_unchecked(o, lhs.as_faer(), rhs.as_faer(), alpha, accumulate);
 }
 
 /// Solves the symmetric positive-definite system `a x = b` (`a` is `n × n` row-major) by
@@ -287,8 +326,8 @@ mod tests {
             let c = a.matmul(&b).unwrap();
             for i in 0..m {
                 for j in 0..n {
-                    let s: f64 = (0..k).map(|l| a.get(i, l) * b.get(l, j)).sum();
-                    assert!((s - c.get(i, j)).abs() < 1e-12);
+                    let s: f64 = (0..k).map(|l| a.at(i, l) * b.at(l, j)).sum();
+                    assert!((s - c.at(i, j)).abs() < 1e-12);
                 }
             }
         }

@@ -4,7 +4,7 @@ use super::knn::BruteForce;
 use super::predictor::ResMem;
 use super::residual::{classification_residuals, regression_residuals};
 use crate::error::Result;
-use crate::linalg::{linear_predict, ridge_fit};
+use crate::linalg::{linear_predict_unchecked as linear_predict, ridge_fit};
 use crate::ops::argmax_rows;
 use crate::ops::softmax_rows;
 use crate::rng::seeded;

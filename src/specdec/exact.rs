@@ -160,7 +160,7 @@ where
         }
         let q = warp(&(self.draft)(ctx), self.temperature)?;
         check_len("draft output", self.vocab, q.len())?;
-        let residual = super::stats::residual_law(self.rule, &p, &q);
+        let residual = super::stats::residual_law_of(self.rule, &p, &q);
         let mut reject_mass = 0.0;
         for (y, &qy) in q.iter().enumerate() {
             if qy <= 0.0 {

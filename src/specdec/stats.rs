@@ -9,58 +9,112 @@
 //!   `E\[B\] ≥ 1 + Σ_{i ≤ γ} max(0, 1 − Σ_{j ≤ i} ε_j)`.
 
 use super::verify::AcceptRule;
-use crate::error::{check_cap, Error, Result};
+use crate::error::{check_cap, check_finite, check_len, check_positive, Error, Result};
+
+/// Checks that `p` and `q` have one length and finite entries (once per call, `O(V)`).
+fn check_pair(p: &[f64], q: &[f64]) -> Result<()> {
+    check_len("q (same vocabulary as p)", p.len(), q.len())?;
+    check_finite("p", p)?;
+    check_finite("q", q)
+}
 
 /// Total variation `½ Σ |p − q|` (this form keeps relative accuracy when the distance is tiny).
-pub fn tvd(p: &[f64], q: &[f64]) -> f64 {
+///
+/// # Errors
+/// `ShapeMismatch` for lengths that differ; `NonFinite` for a NaN or an infinity.
+pub fn tvd(p: &[f64], q: &[f64]) -> Result<f64> {
+    check_pair(p, q)?;
+    Ok(tvd_of(p, q))
+}
+
+/// [`tvd`] of checked laws.
+fn tvd_of(p: &[f64], q: &[f64]) -> f64 {
     0.5 * p.iter().zip(q).map(|(a, b)| (a - b).abs()).sum::<f64>()
 }
 
 /// Acceptance probability of one drafted token, `1 − TVD(p, q) = Σ min(p, q)`.
-pub fn acceptance(p: &[f64], q: &[f64]) -> f64 {
-    1.0 - tvd(p, q)
+///
+/// # Errors
+/// As [`tvd`].
+pub fn acceptance(p: &[f64], q: &[f64]) -> Result<f64> {
+    Ok(1.0 - tvd(p, q)?)
+}
+
+/// The deepest `γ` the exact enumerations ([`acceptance_masses`], [`on_policy_tvd`]) recurse to:
+/// they cost `V^γ` model calls, so a larger `γ` is never what was meant, and the recursion depth
+/// stays far from the stack limit.
+pub const MAX_EXACT_GAMMA: usize = 64;
+
+/// Checks one pair of model outputs inside the exact enumerations (`O(V)` beside the `O(V)` work
+/// the node does anyway).
+fn check_model_pair(p: &[f64], q: &[f64]) -> Result<()> {
+    check_len(
+        "draft law (same vocabulary as the target)",
+        p.len(),
+        q.len(),
+    )?;
+    check_finite("target law", p)?;
+    check_finite("draft law", q)
 }
 
 /// `A_0..=A_γ` from `prefix` for context-dependent models (exact; `V^γ` model calls).
+///
+/// # Errors
+/// `TooLarge` for `γ >` [`MAX_EXACT_GAMMA`]; `ShapeMismatch` / `NonFinite` when the models return
+/// laws of different lengths or with non-finite entries.
 pub fn acceptance_masses<P, Q>(
     target: &mut P,
     draft: &mut Q,
     prefix: &[usize],
     gamma: usize,
-) -> Vec<f64>
+) -> Result<Vec<f64>>
 where
     P: FnMut(&[usize]) -> Vec<f64>,
     Q: FnMut(&[usize]) -> Vec<f64>,
 {
+    check_cap("gamma (exact enumeration)", gamma, MAX_EXACT_GAMMA)?;
     // masses[i] accumulates Π_{j ≤ i} min(p_j, q_j) over the paths of length i.
     let mut masses = vec![0.0; gamma + 1];
     let mut ctx = prefix.to_vec();
-    fn rec<P, Q>(t: &mut P, d: &mut Q, ctx: &mut Vec<usize>, depth: usize, w: f64, m: &mut [f64])
+    fn rec<P, Q>(
+        t: &mut P,
+        d: &mut Q,
+        ctx: &mut Vec<usize>,
+        depth: usize,
+        w: f64,
+        m: &mut [f64],
+    ) -> Result<()>
     where
         P: FnMut(&[usize]) -> Vec<f64>,
         Q: FnMut(&[usize]) -> Vec<f64>,
     {
         m[depth] += w;
         if depth + 1 == m.len() {
-            return;
+            return Ok(());
         }
         let (p, q) = (t(ctx), d(ctx));
+        check_model_pair(&p, &q)?;
         for (y, (a, b)) in p.iter().zip(&q).enumerate() {
             let a = a.min(*b);
             if a > 0.0 {
                 ctx.push(y);
-                rec(t, d, ctx, depth + 1, w * a, m);
+                rec(t, d, ctx, depth + 1, w * a, m)?;
                 ctx.pop();
             }
         }
+        Ok(())
     }
-    rec(target, draft, &mut ctx, 0, 1.0, &mut masses);
-    masses
+    rec(target, draft, &mut ctx, 0, 1.0, &mut masses)?;
+    Ok(masses)
 }
 
 /// `E\[B\] = Σ_{i=0}^{γ} A_i` from the masses of [`acceptance_masses`].
-pub fn expected_block_length(masses: &[f64]) -> f64 {
-    masses.iter().sum()
+///
+/// # Errors
+/// `NonFinite` for a NaN or an infinity among the masses.
+pub fn expected_block_length(masses: &[f64]) -> Result<f64> {
+    check_finite("acceptance masses", masses)?;
+    Ok(masses.iter().sum())
 }
 
 fn check_alpha(alpha: f64) -> Result<()> {
@@ -174,52 +228,70 @@ pub fn optimal_gamma(alpha: f64, cost_ratio: f64, max_gamma: usize) -> Result<us
 }
 
 /// On-policy expected TVDs `ε_1..=ε_γ`, prefixes drawn from the draft (exact enumeration).
+///
+/// # Errors
+/// As [`acceptance_masses`].
 pub fn on_policy_tvd<P, Q>(
     target: &mut P,
     draft: &mut Q,
     prefix: &[usize],
     gamma: usize,
-) -> Vec<f64>
+) -> Result<Vec<f64>>
 where
     P: FnMut(&[usize]) -> Vec<f64>,
     Q: FnMut(&[usize]) -> Vec<f64>,
 {
+    check_cap("gamma (exact enumeration)", gamma, MAX_EXACT_GAMMA)?;
     let mut eps = vec![0.0; gamma];
     let mut ctx = prefix.to_vec();
-    fn rec<P, Q>(t: &mut P, d: &mut Q, ctx: &mut Vec<usize>, j: usize, w: f64, eps: &mut [f64])
+    fn rec<P, Q>(
+        t: &mut P,
+        d: &mut Q,
+        ctx: &mut Vec<usize>,
+        j: usize,
+        w: f64,
+        eps: &mut [f64],
+    ) -> Result<()>
     where
         P: FnMut(&[usize]) -> Vec<f64>,
         Q: FnMut(&[usize]) -> Vec<f64>,
     {
         let (p, q) = (t(ctx), d(ctx));
-        eps[j] += w * tvd(&p, &q);
+        check_model_pair(&p, &q)?;
+        eps[j] += w * tvd_of(&p, &q);
         if j + 1 == eps.len() {
-            return;
+            return Ok(());
         }
         for (y, &qy) in q.iter().enumerate() {
             if qy > 0.0 {
                 ctx.push(y);
-                rec(t, d, ctx, j + 1, w * qy, eps);
+                rec(t, d, ctx, j + 1, w * qy, eps)?;
                 ctx.pop();
             }
         }
+        Ok(())
     }
     if gamma > 0 {
-        rec(target, draft, &mut ctx, 0, 1.0, &mut eps);
+        rec(target, draft, &mut ctx, 0, 1.0, &mut eps)?;
     }
-    eps
+    Ok(eps)
 }
 
 /// Lower bound `1 + Σ_{i ≤ γ} max(0, 1 − Σ_{j ≤ i} ε_j)` on `E\[B\]` from on-policy TVDs.
-pub fn on_policy_bound(eps: &[f64]) -> f64 {
+///
+/// # Errors
+/// `NonFinite` for a NaN or an infinity among the `ε_j`.
+pub fn on_policy_bound(eps: &[f64]) -> Result<f64> {
+    check_finite("on-policy TVDs", eps)?;
     let mut acc = 0.0;
-    1.0 + eps
-        .iter()
-        .map(|e| {
-            acc += e;
-            (1.0 - acc).max(0.0)
-        })
-        .sum::<f64>()
+    Ok(1.0
+        + eps
+            .iter()
+            .map(|e| {
+                acc += e;
+                (1.0 - acc).max(0.0)
+            })
+            .sum::<f64>())
 }
 
 /// Single-position output law of verification under `rule` with draft `q` and target `p`:
@@ -227,7 +299,15 @@ pub fn on_policy_bound(eps: &[f64]) -> f64 {
 /// (normalised when the rule normalises; `p` when the residual mass is zero).
 /// For the lossy standard rule with `PMinusQ` this is K1.5:
 /// `P_ε(v) = min(q_v, p_v/ε) + (1 − β_ε) max(0, p_v − q_v)/TVD(p, q)`.
-pub fn single_position_law<R: AcceptRule + ?Sized>(rule: &R, p: &[f64], q: &[f64]) -> Vec<f64> {
+///
+/// # Errors
+/// As [`tvd`].
+pub fn single_position_law<R: AcceptRule + ?Sized>(
+    rule: &R,
+    p: &[f64],
+    q: &[f64],
+) -> Result<Vec<f64>> {
+    check_pair(p, q)?;
     let a: Vec<f64> = p
         .iter()
         .zip(q)
@@ -240,14 +320,23 @@ pub fn single_position_law<R: AcceptRule + ?Sized>(rule: &R, p: &[f64], q: &[f64
         })
         .collect();
     let beta: f64 = q.iter().zip(&a).map(|(qv, av)| qv * av).sum();
-    let r = residual_law(rule, p, q);
-    (0..p.len())
+    let r = residual_law_of(rule, p, q);
+    Ok((0..p.len())
         .map(|v| q[v] * a[v] + (1.0 - beta) * r[v])
-        .collect()
+        .collect())
 }
 
 /// The residual distribution a rejection samples from (what [`super::verify::verify_with`] draws).
-pub fn residual_law<R: AcceptRule + ?Sized>(rule: &R, p: &[f64], q: &[f64]) -> Vec<f64> {
+///
+/// # Errors
+/// As [`tvd`].
+pub fn residual_law<R: AcceptRule + ?Sized>(rule: &R, p: &[f64], q: &[f64]) -> Result<Vec<f64>> {
+    check_pair(p, q)?;
+    Ok(residual_law_of(rule, p, q))
+}
+
+/// [`residual_law`] of checked laws.
+pub(crate) fn residual_law_of<R: AcceptRule + ?Sized>(rule: &R, p: &[f64], q: &[f64]) -> Vec<f64> {
     let w: Vec<f64> = p
         .iter()
         .zip(q)
@@ -264,6 +353,11 @@ pub fn residual_law<R: AcceptRule + ?Sized>(rule: &R, p: &[f64], q: &[f64]) -> V
 }
 
 /// Lossy acceptance `β_ε = Σ_v q_v min(1, p_v/(ε q_v)) = Σ min(q, p/ε)`.
-pub fn lossy_acceptance(p: &[f64], q: &[f64], lenience: f64) -> f64 {
-    p.iter().zip(q).map(|(&a, &b)| b.min(a / lenience)).sum()
+///
+/// # Errors
+/// As [`tvd`]; `NonFinite` / `InvalidArgument` for a lenience `ε` that is not finite and `> 0`.
+pub fn lossy_acceptance(p: &[f64], q: &[f64], lenience: f64) -> Result<f64> {
+    check_pair(p, q)?;
+    check_positive("lenience", lenience)?;
+    Ok(p.iter().zip(q).map(|(&a, &b)| b.min(a / lenience)).sum())
 }

@@ -258,13 +258,16 @@ pub fn distill_draft(
 
 /// Exact block statistics of a (target, draft) pair from the empty prompt with `γ` drafts:
 /// `(mean on-policy acceptance (1/γ) Σ_j (1 − ε_j), E\[B\])`.
-pub fn block_score(target: &MarkovLm, draft: &MarkovLm, gamma: usize) -> (f64, f64) {
+///
+/// # Errors
+/// As [`super::stats::acceptance_masses`] (`γ` over its cap, models of other vocabularies).
+pub fn block_score(target: &MarkovLm, draft: &MarkovLm, gamma: usize) -> Result<(f64, f64)> {
     let mut t = |c: &[usize]| target.dist(c);
     let mut d = |c: &[usize]| draft.dist(c);
-    let eps = super::stats::on_policy_tvd(&mut t, &mut d, &[], gamma);
-    let masses = super::stats::acceptance_masses(&mut t, &mut d, &[], gamma);
+    let eps = super::stats::on_policy_tvd(&mut t, &mut d, &[], gamma)?;
+    let masses = super::stats::acceptance_masses(&mut t, &mut d, &[], gamma)?;
     let acc = eps.iter().map(|e| 1.0 - e).sum::<f64>() / gamma as f64;
-    (acc, super::stats::expected_block_length(&masses))
+    Ok((acc, super::stats::expected_block_length(&masses)?))
 }
 
 /// One cell of the toy DistillSpec table.
@@ -305,12 +308,12 @@ pub fn distill_experiment(
     let mut rng = seeded(seed, 0);
     let target = MarkovLm::random(vocab, 2, 2.0, &mut rng);
     let init = MarkovLm::random(vocab, 1, 1.0, &mut rng);
-    let base = block_score(&target, &init, gamma);
+    let base = block_score(&target, &init, gamma)?;
     let mut cells = Vec::new();
     for div in TABLE_DIVERGENCES {
         for source in TABLE_SOURCES {
             let draft = distill_draft(&target, &init, div, source, cfg, seed)?;
-            let (acceptance, block) = block_score(&target, &draft, gamma);
+            let (acceptance, block) = block_score(&target, &draft, gamma)?;
             cells.push(DistillCell {
                 divergence: div.name(),
                 source: source.name(),

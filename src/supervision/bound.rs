@@ -137,7 +137,7 @@ pub fn linear_teacher_bound(cfg: &LinearTeacherConfig) -> Result<LinearTeacherOu
     let targets = faer::Mat::from_fn(cfg.n_train, 1, |i, _| teacher(&x, i));
     let f = GramFactor::new(relu_ntk_gram(x.as_ref())?.as_ref(), 0.0)?;
     let teacher_sc = f.complexity(targets.as_ref())?;
-    let pred = crate::linalg::gemm(
+    let pred = crate::linalg::gemm_unchecked(
         relu_ntk_cross(xt.as_ref(), x.as_ref())?.as_ref(),
         f.solve(targets.as_ref())?.as_ref(),
     );

@@ -147,7 +147,7 @@ fn solve<T: Float>(l: MatRef<'_, T>, z: MatMut<'_, T>, par: Par, transposed: boo
 
 /// `out = a · b` (sequential).
 fn gemm<T: Float>(out: MatMut<'_, T>, a: MatRef<'_, T>, b: MatRef<'_, T>) {
-    crate::linalg::gemm_into(out, a, b, T::one(), false);
+    crate::linalg::gemm_into_unchecked(out, a, b, T::one(), false);
 }
 
 /// The Cholesky factor of a regularised Gram `K + λI = L Lᵀ`, reusable across many target matrices

@@ -15,7 +15,7 @@
 
 use crate::error::{check_finite, check_len, Error, Result};
 use crate::linalg::check_matrix;
-use crate::linalg::gemm_into;
+use crate::linalg::gemm_into_unchecked as gemm_into;
 use crate::rng::seeded;
 use faer::{Mat, MatRef};
 use rand_distr::{Distribution, StandardNormal};

@@ -19,7 +19,7 @@ use super::ntk::relu_ntk_gram;
 use super::targets::kd_loss_and_grad;
 use super::targets::{centre, check_distributions, one_hot, teacher_probabilities};
 use crate::error::{Error, Result};
-use crate::linalg::gemm_into;
+use crate::linalg::gemm_into_unchecked as gemm_into;
 use crate::ops::softmax_into;
 use crate::rng::seeded;
 use faer::{Mat, MatRef};

@@ -12,7 +12,7 @@ fn e1a() -> Wbar {
 }
 
 fn transposed(w: &Wbar) -> Wbar {
-    Wbar::from_fn(w.vocab(), |k, j| w.get(j, k)).unwrap()
+    Wbar::from_fn(w.vocab(), |k, j| w.get(j, k).unwrap()).unwrap()
 }
 
 fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {

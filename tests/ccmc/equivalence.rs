@@ -134,7 +134,7 @@ fn a2_gauge_invariance() {
         .map(|_| rng.sample::<f64, _>(StandardNormal) * 5.0)
         .collect();
     let shifted = wbar.shift_columns(&c).unwrap();
-    let row_shifted = Wbar::from_fn(6, |k, j| wbar.get(k, j) + c[k]).unwrap();
+    let row_shifted = Wbar::from_fn(6, |k, j| wbar.get(k, j).unwrap() + c[k]).unwrap();
     let prompts = uniform_prompts(500, 7, 6, &mut rng);
     let a = batch_next_token_probs(&wbar, &prompts).unwrap();
     let b = batch_next_token_probs(&shifted, &prompts).unwrap();

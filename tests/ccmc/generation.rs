@@ -176,7 +176,7 @@ fn a7_single_winner_criterion() {
     let wbar = diag_dominant(&mut rng);
     assert!((0..5).all(|k| single_winner_stable(&wbar, k, &[0, 1, 2, 3, 4]).unwrap()));
     let mut anti = wbar.clone();
-    anti.set(2, 0, 1.5);
+    anti.set(2, 0, 1.5).unwrap();
     assert!(!single_winner_stable(&anti, 0, &[0, 1, 2, 3, 4]).unwrap());
     let fractions = winner_fractions(A7_4_RUNS, A7_4_STEPS, 0).unwrap();
     let (collapsed, passed) = a7_4_verdict(&fractions);

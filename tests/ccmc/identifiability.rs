@@ -42,7 +42,7 @@ fn e4_engineered_coverage() {
         }
         push_teacher(&mut data, &teacher, &p, &mut rng);
     }
-    let cov = coverage_graph(&data);
+    let cov = coverage_graph(&data).unwrap();
     let predicted: Vec<usize> = cov.iter().map(|c| c.predicted_nullity).collect();
     assert_eq!(predicted, vec![2, 1, 1, 1, 5]);
     assert_eq!(cov[0].support, vec![0, 1, 2, 4]);
@@ -88,7 +88,7 @@ fn a4_graph_equals_hessian() {
                 data.push_variant(j, &w, a).unwrap();
             }
         }
-        let cov = coverage_graph(&data);
+        let cov = coverage_graph(&data).unwrap();
         let hn = hessian_nullity(&teacher, &data, NULL_TOL).unwrap();
         for c in &cov {
             assert_eq!(
@@ -123,7 +123,7 @@ fn a5_existence_split() {
     for p in [[0usize, 1, 2], [1, 0, 2], [2, 0, 2]] {
         data.push(&p, p[0]).unwrap();
     }
-    let split = existence_failure(&data).expect("column 0 fails");
+    let split = existence_failure(&data).unwrap().expect("column 0 fails");
     assert_eq!(split.query, 0);
     assert_eq!((split.a.clone(), split.b.clone()), (vec![1, 2], vec![0]));
     match fit(&data, &MleOptions::default()) {
@@ -139,7 +139,7 @@ fn a5_existence_split() {
             },
         )
         .unwrap();
-        f.wbar.get(1, 0)
+        f.wbar.get(1, 0).unwrap()
     };
     let (a, b) = (ridge(1e-2), ridge(1e-6));
     assert!(
@@ -176,7 +176,7 @@ fn a5_mle_is_minimiser_and_existence_is_detected() {
     for t in 0..10 {
         let mut w = f.wbar.clone();
         let (k, j) = (t % 5, (t * 3 + 1) % 5);
-        w.set(k, j, w.get(k, j) + 0.05);
+        w.set(k, j, w.get(k, j).unwrap() + 0.05).unwrap();
         assert!(nll(&w, &data).unwrap() > base);
     }
     // gauge-free error is small compared to the teacher's spread
@@ -195,7 +195,7 @@ fn a5_mle_is_minimiser_and_existence_is_detected() {
             Ok(fr) => {
                 ok += 1;
                 assert!(fr.diagnostics.iter().all(|d| d.grad_norm <= 1e-10));
-                assert!(existence_failure(&small).is_none());
+                assert!(existence_failure(&small).unwrap().is_none());
             }
             Err(Error::Infeasible { reason, .. }) => {
                 failed += 1;

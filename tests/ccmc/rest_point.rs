@@ -15,7 +15,9 @@ fn stationarity_gap(wbar: &Wbar, pi: &[f64]) -> f64 {
     let support: Vec<usize> = (0..kk).filter(|&k| pi[k] > 0.0).collect();
     let q: Vec<Vec<f64>> = (0..kk)
         .map(|j| {
-            let row: Vec<f64> = (0..kk).map(|k| pi[k] * wbar.get(k, j).exp()).collect();
+            let row: Vec<f64> = (0..kk)
+                .map(|k| pi[k] * wbar.get(k, j).unwrap().exp())
+                .collect();
             let z: f64 = row.iter().sum();
             row.iter().map(|v| v / z).collect()
         })
@@ -83,7 +85,7 @@ fn rest_point_single_token_matches_single_winner_criterion() {
     let off: Vec<f64> = (0..25).map(|_| rng.random::<f64>() - 0.5).collect();
     let wta = Wbar::from_fn(5, |k, j| if k == j { 1.0 } else { off[k * 5 + j] }).unwrap();
     let mut broken = wta.clone();
-    broken.set(4, 2, 1.5); // token 4 beats the self-transition of query 2
+    broken.set(4, 2, 1.5).unwrap(); // token 4 beats the self-transition of query 2
     let all: Vec<usize> = (0..5).collect();
     for w in [&wta, &broken] {
         for k in 0..5 {
@@ -179,7 +181,7 @@ fn rest_point_is_stationary_on_asymmetric_instances() {
 #[test]
 fn rest_point_check_rejects_transposed_wbar() {
     let w = cycle_instance();
-    let wt = Wbar::from_fn(5, |k, j| w.get(j, k)).unwrap();
+    let wt = Wbar::from_fn(5, |k, j| w.get(j, k).unwrap()).unwrap();
     let wrong = rest_point(&wt, &[0, 1, 2]).unwrap();
     let gap = stationarity_gap(&w, &wrong.pi);
     eprintln!("transposed W̄: stationarity gap {gap:.3e}");

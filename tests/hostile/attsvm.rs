@@ -74,9 +74,9 @@ fn problem_new_rejects_empty_mismatched_non_finite_and_bad_labels() {
 
 fn bad_ws(d: usize) -> Vec<Mat> {
     let mut nan = Mat::zeros(d, d);
-    nan.set(0, 1, f64::NAN);
+    nan.set(0, 1, f64::NAN).unwrap();
     let mut inf = Mat::zeros(d, d);
-    inf.set(1, 1, f64::NEG_INFINITY);
+    inf.set(1, 1, f64::NEG_INFINITY).unwrap();
     vec![
         Mat::zeros(d, d + 1),
         Mat::zeros(d + 1, d),
@@ -232,7 +232,7 @@ fn svm_functions_reject_bad_alpha_selected_sets_w_and_scalars() {
         );
     }
     let mut nan = Mat::zeros(2, 2);
-    nan.set(0, 0, f64::NAN);
+    nan.set(0, 0, f64::NAN).unwrap();
     assert!(matches!(svt(&nan, 1.0), Err(Error::NonFinite { .. })));
     for tau in [f64::NAN, f64::INFINITY, -1.0] {
         let r = svt(&Mat::identity(2), tau);

@@ -119,3 +119,32 @@ fn kernel_functions_reject_ids_and_nan_weights() {
     let r = Generator::new(&w, &[7], None);
     assert!(matches!(r, Err(Error::OutOfRange { .. })), "{r:?}");
 }
+
+#[test]
+fn wbar_get_set_column_reject_out_of_range_and_non_finite() {
+    let mut w = Wbar::zeros(3).unwrap();
+    assert_eq!(w.get(2, 2), Some(0.0));
+    assert_eq!(w.get(3, 0), None);
+    assert_eq!(w.get(0, usize::MAX), None);
+    assert!(w.column(2).is_some() && w.column(3).is_none());
+    let r = w.set(3, 0, 1.0);
+    assert!(matches!(r, Err(Error::OutOfRange { .. })), "{r:?}");
+    for bad in [f64::NAN, f64::INFINITY] {
+        let r = w.set(0, 0, bad);
+        assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+    }
+    assert_eq!(w, Wbar::zeros(3).unwrap());
+}
+
+#[test]
+fn dense_coverage_diagnostics_cap_the_vocabulary() {
+    use attnmech::ccmc::coverage::{coverage_graph, existence_failure, MAX_DENSE_VOCAB};
+    // A huge vocabulary with one sample: K² (K³ before) state is refused, not allocated.
+    let mut data = ChoiceData::new(1 << 30);
+    data.push_variant(0, &[], 0).ok(); // counts of length K are not built here
+    let r = existence_failure(&data);
+    assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
+    let r = coverage_graph(&ChoiceData::new(MAX_DENSE_VOCAB + 1));
+    assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
+    assert!(coverage_graph(&ChoiceData::new(4)).is_ok());
+}

@@ -6,8 +6,16 @@
 
 use attnmech::nexttoken::dataset::Row;
 use attnmech::nexttoken::finite::{luce_mle, reduced_dataset, w_fin, w_fin_luce, SFin};
-use attnmech::nexttoken::graph::build_graphs;
-use attnmech::nexttoken::model::{prompt_distribution, scores};
+use attnmech::nexttoken::generators::{samples, MAX_SAMPLER_VOCAB};
+use attnmech::nexttoken::graph::{build_graphs, PriorityGraph};
+use attnmech::nexttoken::local::{gen_loss_and_grad, gen_ngd, local_graphs, GenLoss};
+use attnmech::nexttoken::metrics::{
+    corr, label_scc_mass, lsq_r, projected_corr, sfin_error, top_scc_mass, within_scc_error,
+};
+use attnmech::nexttoken::model::{
+    eval_row, hessian, loss, loss_and_grad, prompt_distribution, reference_loss_and_grad,
+    sample_losses, scores, GradientForm,
+};
 use attnmech::nexttoken::svm::{graph_svm, graph_svm_problem, min_norm_equalities};
 use attnmech::nexttoken::{Dataset, Embeddings, Sample};
 use attnmech::qp::Mat;
@@ -52,33 +60,39 @@ fn embeddings_new_rejects_empty_and_non_finite() {
 }
 
 #[test]
-fn dataset_from_rows_rejects_bad_ids_and_multiplicities() {
+fn row_new_and_dataset_from_rows_reject_bad_ids_and_multiplicities() {
     let e = Embeddings::identity(3);
-    let row = |others: Vec<(usize, f64)>, label_count: f64| Row {
-        query: 0,
-        label: 0,
-        label_count,
-        others,
-    };
+    let row = |others: Vec<(usize, f64)>, label_count: f64| Row::new(0, 0, label_count, others);
     let r = Dataset::from_rows(e.clone(), vec![]);
     assert!(matches!(r, Err(Error::Empty { .. })), "{r:?}");
-    let r = Dataset::from_rows(e.clone(), vec![row(vec![(5, 1.0)], 1.0)]);
+    let r = Dataset::from_rows(e.clone(), vec![row(vec![(5, 1.0)], 1.0).unwrap()]);
+    assert!(matches!(r, Err(Error::OutOfRange { .. })), "{r:?}");
+    let r = Dataset::from_rows(e.clone(), vec![Row::new(3, 0, 1.0, vec![]).unwrap()]);
     assert!(matches!(r, Err(Error::OutOfRange { .. })), "{r:?}");
     for c in [f64::NAN, f64::INFINITY] {
-        let r = Dataset::from_rows(e.clone(), vec![row(vec![(1, c)], 1.0)]);
+        let r = row(vec![(1, c)], 1.0);
         assert!(matches!(r, Err(Error::NonFinite { .. })), "{c}: {r:?}");
-        let r = Dataset::from_rows(e.clone(), vec![row(vec![(1, 1.0)], c)]);
+        let r = row(vec![(1, 1.0)], c);
         assert!(matches!(r, Err(Error::NonFinite { .. })), "{c}: {r:?}");
     }
     for c in [0.0, -1.0] {
-        let r = Dataset::from_rows(e.clone(), vec![row(vec![(1, c)], 1.0)]);
+        let r = row(vec![(1, c)], 1.0);
         assert!(
             matches!(r, Err(Error::InvalidArgument { .. })),
             "{c}: {r:?}"
         );
     }
-    let r = Dataset::from_rows(e, vec![row(vec![], 0.5)]);
+    let r = row(vec![], 0.5);
     assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    // Repeated tokens, or the label among the others.
+    let r = row(vec![(1, 1.0), (1, 2.0)], 1.0);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    let r = row(vec![(0, 1.0)], 1.0);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    // Sorted on construction.
+    let r = row(vec![(2, 1.0), (1, 3.0)], 1.0).unwrap();
+    assert_eq!(r.others(), &[(1, 3.0), (2, 1.0)]);
+    assert!(Dataset::from_rows(e, vec![r]).is_ok());
 }
 
 #[test]
@@ -159,21 +173,29 @@ fn graph_functions_reject_graphs_of_another_dataset() {
     );
 }
 
-/// Graph fields are public: a hand-edited graph with a dangling successor or SCC id is an `Err`.
+/// Graph fields are private (a graph's parts agree by construction); a well-formed graph over
+/// another vocabulary, or graphs out of order, are still an `Err`.
 #[test]
-fn graph_functions_reject_inconsistent_hand_built_graphs() {
-    let a = ds(3, &[sample(&[0, 1, 2], 0)]);
-    let mut g = build_graphs(&a);
-    g[0].succ[0].push(7);
-    assert!(matches!(graph_svm(&a, &g), Err(Error::OutOfRange { .. })));
-    let mut g = build_graphs(&a);
-    g[0].scc_of[1] = 99;
-    assert!(matches!(w_fin(&a, &g), Err(Error::OutOfRange { .. })));
-    let mut g = build_graphs(&a);
-    g[0].height.clear();
+fn graph_functions_reject_graphs_over_another_vocabulary_or_out_of_order() {
+    let a = ds(3, &[sample(&[0, 1, 2], 0), sample(&[2, 1], 1)]);
+    let other = vec![PriorityGraph::from_samples(2, 8, &[(0, vec![1, 7])]).unwrap()];
     assert!(matches!(
-        SFin::new(&a, &g),
+        graph_svm(&a, &other),
         Err(Error::ShapeMismatch { .. })
+    ));
+    assert!(matches!(
+        w_fin(&a, &other),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    assert!(matches!(
+        SFin::new(&a, &other),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    let mut g = build_graphs(&a);
+    g.reverse();
+    assert!(matches!(
+        graph_svm(&a, &g),
+        Err(Error::InvalidArgument { .. })
     ));
 }
 
@@ -262,4 +284,133 @@ fn generators_reject_zero_and_overflowing_sizes() {
     };
     let r = instance(&mut rng, sizes, EmbeddingKind::Identity, Structure::Any);
     assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+}
+
+#[test]
+fn model_local_and_metrics_reject_wrong_shaped_or_non_finite_w() {
+    let d = ds(3, &[sample(&[0, 1, 2], 1), sample(&[2, 0], 0)]);
+    let g = build_graphs(&d);
+    let good = Mat::zeros(3, 3);
+    let mut nan = Mat::zeros(3, 3);
+    nan.set(1, 1, f64::NAN).unwrap();
+    for w in [Mat::zeros(2, 3), Mat::zeros(3, 4), Mat::zeros(0, 0), nan] {
+        let shape_or_nan = |r: Result<(), Error>| {
+            matches!(
+                r,
+                Err(Error::ShapeMismatch { .. } | Error::NonFinite { .. })
+            )
+        };
+        assert!(shape_or_nan(loss(&d, &w).map(drop)), "loss {w:?}");
+        assert!(shape_or_nan(sample_losses(&d, &w).map(drop)));
+        assert!(shape_or_nan(
+            loss_and_grad(&d, &w, GradientForm::Stable).map(drop)
+        ));
+        assert!(shape_or_nan(reference_loss_and_grad(&d, &w).map(drop)));
+        assert!(shape_or_nan(hessian(&d, &w).map(drop)));
+        assert!(shape_or_nan(
+            gen_loss_and_grad(&d, &w, GenLoss::CrossEntropy).map(drop)
+        ));
+        assert!(shape_or_nan(
+            gen_ngd(&d, &w, GenLoss::Squared, 0.1, 3).map(drop)
+        ));
+        assert!(shape_or_nan(local_graphs(&d, &w, 1e-2, 9e-3).map(drop)));
+        assert!(shape_or_nan(label_scc_mass(&d, &g, &w).map(drop)));
+        assert!(shape_or_nan(top_scc_mass(&d, &g, &w).map(drop)));
+        assert!(shape_or_nan(within_scc_error(&d, &g, &w, &good).map(drop)));
+        assert!(shape_or_nan(within_scc_error(&d, &g, &good, &w).map(drop)));
+        assert!(shape_or_nan(corr(&w, &good).map(drop)));
+        assert!(shape_or_nan(lsq_r(&good, &w, &good).map(drop)));
+    }
+    // Graphs of another dataset.
+    let other = build_graphs(&ds(4, &[sample(&[3, 1], 1)]));
+    assert!(top_scc_mass(&d, &other, &good).is_err());
+    assert!(label_scc_mass(&d, &other, &good).is_err());
+    // Bad step size and thresholds.
+    for eta in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        assert!(
+            gen_ngd(&d, &good, GenLoss::Squared, eta, 3).is_err(),
+            "{eta}"
+        );
+    }
+    let r = local_graphs(&d, &good, f64::NAN, 9e-3);
+    assert!(matches!(r, Err(Error::NonFinite { .. })));
+    // S_fin of another d.
+    let sfin = SFin::new(&d, &g).unwrap();
+    let w4 = Mat::zeros(4, 4);
+    assert!(matches!(
+        projected_corr(&w4, &w4, &sfin),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    assert!(matches!(
+        sfin_error(&w4, &w4, &sfin),
+        Err(Error::ShapeMismatch { .. })
+    ));
+}
+
+#[test]
+fn hessian_caps_its_d4_allocation() {
+    // d = 65: d⁴ = 17.8M entries, above the 2^24 cap; rejected before anything is allocated.
+    let e = Embeddings::new(Mat::from_row_major(1, 65, vec![0.0; 65]).unwrap()).unwrap();
+    let d = Dataset::new(e, &[sample(&[0], 0)]).unwrap();
+    let r = hessian(&d, &Mat::zeros(65, 65));
+    assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
+}
+
+#[test]
+fn eval_row_rejects_scores_too_small_for_the_row() {
+    let d = ds(3, &[sample(&[0, 1, 2], 1)]);
+    let row = &d.rows()[0];
+    let r = eval_row(&Mat::zeros(2, 2), row);
+    assert!(matches!(r, Err(Error::OutOfRange { .. })), "{r:?}");
+    let r = eval_row(&Mat::zeros(3, 2), row);
+    assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+    let mut s = Mat::zeros(3, 3);
+    s.set(0, 2, f64::INFINITY).unwrap();
+    let r = eval_row(&s, row);
+    assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+    assert!(eval_row(&Mat::zeros(3, 3), row).is_ok());
+}
+
+#[test]
+fn loss_and_grad_reports_overflow_from_huge_embeddings() {
+    let big = f64::MAX / 2.0;
+    // Both scores of query 1 overflow to +∞, so their difference is NaN.
+    let e = Embeddings::new(Mat::from_row_major(2, 1, vec![big, big / 2.0]).unwrap()).unwrap();
+    let d = Dataset::new(e, &[sample(&[0, 1], 1)]).unwrap();
+    let w = Mat::from_row_major(1, 1, vec![1.0]).unwrap();
+    let r = loss_and_grad(&d, &w, GradientForm::Stable);
+    assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+    let r = loss(&d, &w);
+    assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+}
+
+#[test]
+fn samples_rejects_degenerate_and_huge_sizes() {
+    let mut rng = attnmech::rng::seeded(1, 0);
+    for (t, k) in [(0, 3), (3, 0), (0, 0)] {
+        let r = samples(&mut rng, 2, t, k);
+        assert!(
+            matches!(r, Err(Error::InvalidArgument { .. })),
+            "{t} {k}: {r:?}"
+        );
+    }
+    assert!(samples(&mut rng, 0, 0, 0).unwrap().is_empty());
+    let r = samples(&mut rng, 1, 2, MAX_SAMPLER_VOCAB + 1);
+    assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
+    let r = samples(&mut rng, usize::MAX, 2, 3);
+    assert!(matches!(r, Err(Error::Overflow { .. })), "{r:?}");
+    let s = samples(&mut rng, 4, 5, 3).unwrap();
+    assert!(s
+        .iter()
+        .all(|x| x.tokens.len() == 5 && x.tokens.contains(&x.label)));
+}
+
+#[test]
+fn priority_graph_from_samples_rejects_out_of_range_ids() {
+    for (q, y, toks) in [(3, 0, vec![1]), (0, 3, vec![1]), (0, 1, vec![0, 7])] {
+        let r = PriorityGraph::from_samples(q, 3, &[(y, toks)]);
+        assert!(matches!(r, Err(Error::OutOfRange { .. })), "{r:?}");
+    }
+    let g = PriorityGraph::from_samples(0, 3, &[(1, vec![0, 2])]).unwrap();
+    assert!(g.strictly_higher(1, 2));
 }

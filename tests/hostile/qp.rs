@@ -44,7 +44,7 @@ fn spd_solve_rejects_non_square_wrong_rhs_non_finite_and_indefinite() {
         let r = spd_solve(&a, &[1.0, bad]);
         assert!(matches!(r, Err(Error::NonFinite { index: 1, .. })), "{r:?}");
         let mut m = a.clone();
-        m.set(1, 0, bad);
+        m.set(1, 0, bad).unwrap();
         let r = spd_solve(&m, &[1.0, 1.0]);
         assert!(matches!(r, Err(Error::NonFinite { index: 2, .. })), "{r:?}");
     }
@@ -107,7 +107,7 @@ fn min_norm_solve_and_project_reject_bad_options_points_and_overflowing_sizes() 
     let r = p.project(&Mat::zeros(1, 2), None, &o);
     assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
     let mut v = Mat::zeros(2, 1);
-    v.set(0, 0, f64::NAN);
+    v.set(0, 0, f64::NAN).unwrap();
     let r = p.project(&v, None, &o);
     assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
     let r = p.project(&Mat::zeros(2, 1), Some(&[f64::INFINITY]), &o);
@@ -125,4 +125,47 @@ fn min_norm_solve_and_project_reject_bad_options_points_and_overflowing_sizes() 
     // A program over d1·d2 matrices that do not fit usize: an error before allocating.
     let huge = MinNormProblem::new("huge", usize::MAX, 2);
     assert!(matches!(huge.solve(&o), Err(Error::Overflow { .. })));
+}
+
+#[test]
+fn mat_get_set_row_reject_out_of_range_indices() {
+    let mut m = Mat::zeros(2, 3);
+    assert_eq!(m.get(1, 2), Some(0.0));
+    assert_eq!(m.get(2, 0), None);
+    assert_eq!(m.get(0, 3), None);
+    assert_eq!(m.get(usize::MAX, usize::MAX), None);
+    assert!(m.row(1).is_some() && m.row(2).is_none());
+    for (a, b) in [(2, 0), (0, 3), (usize::MAX, 0)] {
+        let r = m.set(a, b, 1.0);
+        assert!(matches!(r, Err(Error::OutOfRange { .. })), "{r:?}");
+    }
+    assert_eq!(m, Mat::zeros(2, 3));
+    m.set(1, 2, 5.0).unwrap();
+    assert_eq!(m.row(1), Some(&[0.0, 0.0, 5.0][..]));
+    // Factors longer than the shape are not read past it (no panic).
+    assert_eq!(m.bilinear(&[0.0, 1.0, 7.0], &[0.0, 0.0, 1.0, 9.0]), 5.0);
+    m.add_outer(1.0, &[1.0, 0.0, 1.0], &[1.0; 5]);
+    assert_eq!(m.row(0), Some(&[1.0, 1.0, 1.0][..]));
+}
+
+#[test]
+fn qp_gemm_into_rejects_unchained_shapes() {
+    let mut out = Mat::zeros(2, 2);
+    let r =
+        attnmech::qp::mat::gemm_into(&mut out, &Mat::zeros(2, 3), &Mat::zeros(2, 2), 1.0, false);
+    assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+}
+
+#[test]
+fn project_rejects_a_tiny_row_whose_multiplier_overflows() {
+    // ‖u vᵀ‖² = 1e-310 (subnormal) with rhs 1e-40: a multiplier of 1e270, next to overflow.
+    let mut p = MinNormProblem::new("tiny", 1, 1);
+    p.push_at_least(&[1e-77], &[1e-78], 1e-40).unwrap();
+    match p.project(&Mat::zeros(1, 1), None, &Options::default()) {
+        Ok(s) => assert!(s.w.is_finite() && s.lambda.iter().all(|l| l.is_finite())),
+        Err(e) => assert!(
+            matches!(e, Error::NonFinite { .. } | Error::NotConverged { .. }),
+            "{e:?}"
+        ),
+    }
 }

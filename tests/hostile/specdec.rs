@@ -4,7 +4,9 @@ use attnmech::rng::seeded;
 use attnmech::specdec::driver::{autoregressive_decode, speculative_decode, warp, SpecConfig};
 use attnmech::specdec::exact::{autoregressive_law, speculative_law};
 use attnmech::specdec::stats::{
-    iid_accepted_pmf, iid_expected_block, optimal_gamma, speedup, MAX_PMF_GAMMA,
+    acceptance, acceptance_masses, expected_block_length, iid_accepted_pmf, iid_expected_block,
+    lossy_acceptance, on_policy_bound, on_policy_tvd, optimal_gamma, residual_law,
+    single_position_law, speedup, tvd, MAX_EXACT_GAMMA, MAX_PMF_GAMMA,
 };
 use attnmech::specdec::verify::{verify, verify_greedy, ResidualMode, Standard};
 use attnmech::Error;
@@ -214,4 +216,76 @@ fn lossy_rule_rejects_nan_zero_and_above_one() {
         let r = Standard::lossy(e, ResidualMode::PMinusQ);
         assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{e}");
     }
+}
+
+#[test]
+fn stats_reject_mismatched_lengths_non_finite_laws_and_bad_lenience() {
+    let (p, q) = ([0.5, 0.5], [0.25, 0.75]);
+    assert!((tvd(&p, &q).unwrap() - 0.25).abs() < 1e-15);
+    let shape = |r: Result<f64, Error>| matches!(r, Err(Error::ShapeMismatch { .. }));
+    assert!(shape(tvd(&p, &q[..1])));
+    assert!(shape(acceptance(&p, &[0.2, 0.3, 0.5])));
+    assert!(shape(lossy_acceptance(&p, &q[..1], 0.5)));
+    let rule = Standard::EXACT;
+    assert!(matches!(
+        single_position_law(&rule, &p, &q[..1]),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    assert!(matches!(
+        residual_law(&rule, &p[..1], &q),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    for bad in [f64::NAN, f64::INFINITY] {
+        let nb = [0.5, bad];
+        assert!(matches!(
+            tvd(&nb, &q),
+            Err(Error::NonFinite {
+                what: "p",
+                index: 1
+            })
+        ));
+        assert!(matches!(
+            acceptance(&p, &nb),
+            Err(Error::NonFinite { what: "q", .. })
+        ));
+        assert!(matches!(
+            single_position_law(&rule, &p, &nb),
+            Err(Error::NonFinite { .. })
+        ));
+        assert!(matches!(
+            expected_block_length(&[1.0, bad]),
+            Err(Error::NonFinite { index: 1, .. })
+        ));
+        assert!(matches!(
+            on_policy_bound(&[bad]),
+            Err(Error::NonFinite { .. })
+        ));
+    }
+    for eps in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        assert!(lossy_acceptance(&p, &q, eps).is_err(), "{eps}");
+    }
+}
+
+#[test]
+fn exact_enumerations_cap_gamma_and_check_the_models() {
+    let mut t = uniform;
+    let mut d = uniform;
+    let r = acceptance_masses(&mut t, &mut d, &[0], MAX_EXACT_GAMMA + 1);
+    assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
+    let r = on_policy_tvd(&mut t, &mut d, &[0], usize::MAX);
+    assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
+    // Models of different vocabularies, or a non-finite law.
+    let mut short = |_: &[usize]| vec![0.5; 2];
+    let r = acceptance_masses(&mut t, &mut short, &[0], 2);
+    assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+    let mut nan = |_: &[usize]| vec![f64::NAN; 4];
+    let r = on_policy_tvd(&mut nan, &mut d, &[0], 2);
+    assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+    // Identical models accept everything: E[B] = γ + 1, every ε = 0.
+    let m = acceptance_masses(&mut t, &mut d, &[0], 3).unwrap();
+    assert!((expected_block_length(&m).unwrap() - 4.0).abs() < 1e-12);
+    assert_eq!(
+        on_policy_tvd(&mut t, &mut d, &[0], 3).unwrap(),
+        vec![0.0; 3]
+    );
 }

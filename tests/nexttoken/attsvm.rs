@@ -26,7 +26,7 @@ fn cos(a: &[f64], b: &[f64]) -> f64 {
 
 fn wkq() -> Mat {
     let mut w = Mat::identity(3);
-    w.set(2, 2, 0.0);
+    w.set(2, 2, 0.0).unwrap();
     w
 }
 
@@ -441,22 +441,25 @@ fn gen_svm_is_graph_svm_for_ntp() {
             let x = Mat::from_rows(
                 &toks
                     .iter()
-                    .map(|&t| emb.token(t).to_vec())
+                    .map(|&t| emb.get(t).unwrap().to_vec())
                     .collect::<Vec<_>>(),
             )
             .unwrap();
-            let g = graph_for(&graphs, r.query).unwrap();
+            let g = graph_for(&graphs, r.query()).unwrap();
             let o: Vec<usize> = (0..toks.len())
-                .filter(|&t| g.same_scc(toks[t], r.label))
+                .filter(|&t| g.same_scc(toks[t], r.label()))
                 .collect();
             let sc: Vec<f64> = toks
                 .iter()
-                .map(|&t| fin.w.bilinear(emb.token(t), emb.token(r.query)))
+                .map(|&t| {
+                    fin.w
+                        .bilinear(emb.get(t).unwrap(), emb.get(r.query()).unwrap())
+                })
                 .collect();
             soft.push(sc.iter().map(|s| s.exp()).collect::<Vec<f64>>());
             inputs.push(Input {
                 x,
-                z: emb.token(r.query).to_vec(),
+                z: emb.get(r.query()).unwrap().to_vec(),
                 y: 1.0,
             });
             sel.push(o);

@@ -27,7 +27,7 @@ fn c1_no_finite_minimizer() {
         for r in [1.0, 2.0, 4.0, 8.0, 16.0, 32.0] {
             let mut w = w0.clone();
             w.axpy(r, &svm.w);
-            let l = loss(&ds, &w);
+            let l = loss(&ds, &w).unwrap();
             assert!(l < prev, "seed {seed}: L not decreasing at R = {r}");
             prev = l;
         }
@@ -64,7 +64,10 @@ fn c2_regularization_path() {
         let lambdas = [1e-2, 1e-4, 1e-6, 1e-8];
         let path = ridge_path(&ds, &lambdas).unwrap();
         let gaps: Vec<f64> = path.iter().map(|w| 1.0 - w.corr(&svm.w)).collect();
-        let errs: Vec<f64> = path.iter().map(|w| sfin_error(w, &fin.w, &sfin)).collect();
+        let errs: Vec<f64> = path
+            .iter()
+            .map(|w| sfin_error(w, &fin.w, &sfin).unwrap())
+            .collect();
         let norms: Vec<f64> = path.iter().map(|w| w.norm()).collect();
         eprintln!("C2 seed {seed}: norms {norms:?} 1-corr {gaps:?} sfin err {errs:?}");
         assert!(gaps.windows(2).all(|p| p[1] < p[0]), "{gaps:?}");
@@ -91,14 +94,14 @@ fn c3_gd_implicit_bias() {
         let w0 = init(seed, 8);
         let w = train(&ds, &w0, Step::Normalized(0.01), 4000);
         let c = w.corr(&svm.w);
-        let pc = projected_corr(&w, &svm.w, &sfin);
-        let e = sfin_error(&w, &fin.w, &sfin);
-        let r = lsq_r(&w, &fin.w, &svm.w);
+        let pc = projected_corr(&w, &svm.w, &sfin).unwrap();
+        let e = sfin_error(&w, &fin.w, &sfin).unwrap();
+        let r = lsq_r(&w, &fin.w, &svm.w).unwrap();
         let mut decomposition = fin.w.clone();
         decomposition.axpy(r, &svm.w);
         let dc = w.corr(&decomposition);
         let wp = train(&ds, &w0, Step::Plain(1.0), 20_000);
-        let ep = sfin_error(&wp, &fin.w, &sfin);
+        let ep = sfin_error(&wp, &fin.w, &sfin).unwrap();
         eprintln!(
             "C3 seed {seed}: NGD corr {c:.4} proj {pc:.4} decomposition {dc:.4} R {r:.2} \
              sfin {e:.2e}; GD sfin {ep:.2e}"
@@ -123,9 +126,10 @@ fn c4_hard_retrieval() {
         let w0 = init(seed, 8);
         let w = train(&ds, &w0, Step::Normalized(0.01), 4000);
         let min_mass = label_scc_mass(&ds, &graphs, &w)
+            .unwrap()
             .into_iter()
             .fold(1.0, f64::min);
-        let top = top_scc_mass(&ds, &graphs, &w);
+        let top = top_scc_mass(&ds, &graphs, &w).unwrap();
         eprintln!("C4 seed {seed}: min label-SCC mass {min_mass:.5}, top-SCC {top:.5}");
         assert!(min_mass >= 0.99 && top >= 0.99);
     }
@@ -146,6 +150,7 @@ fn c4_hard_retrieval() {
     let w0 = init(44, 8);
     let w = train(&ds, &w0, Step::Normalized(0.01), 4000);
     let worst = label_scc_mass(&ds, &graphs, &w)
+        .unwrap()
         .into_iter()
         .fold(1.0, f64::min);
     eprintln!("C4 acyclic: 1 - min mass {:.3e}", 1.0 - worst);
@@ -173,7 +178,7 @@ fn c5_soft_composition() {
             Step::Plain(1.0),
             100_000,
         );
-        let err = within_scc_error(&ds, &graphs, &w, &fin.w);
+        let err = within_scc_error(&ds, &graphs, &w, &fin.w).unwrap();
         eprintln!("C5: within-SCC L1 error {err:.3e}");
         assert!(err <= 1e-3);
     }
@@ -188,13 +193,13 @@ fn c6_loss_limit_and_two_wfin_routes() {
     let graphs = build_graphs(&ds);
     let fin = w_fin(&ds, &graphs).unwrap();
     let w = train(&ds, &Mat::zeros(3, 3), Step::Plain(1.0), 100_000);
-    let l = loss(&ds, &w);
+    let l = loss(&ds, &w).unwrap();
     eprintln!("C6 HT1: L(W(1e5)) = {l:.6}, limit {:.6}", fin.limit_loss);
     assert!((l - fin.limit_loss).abs() <= 2e-5 && l > fin.limit_loss - 1e-12);
 
     let ds = ht3();
     let w = train(&ds, &Mat::zeros(4, 4), Step::Plain(1.0), 10_000);
-    assert!(loss(&ds, &w) <= 1e-3);
+    assert!(loss(&ds, &w).unwrap() <= 1e-3);
 
     for seed in 60..66 {
         let ds = authors_cyclic(seed);

@@ -18,10 +18,10 @@ fn graph_svm_variant(ds: &Dataset, graphs: &[PriorityGraph], drop_equalities: bo
     let d = ds.embeddings().dim();
     let mut p = MinNormProblem::new("graph-SVM", d, d);
     for row in shipped.rows() {
-        match row.kind {
-            RowKind::Equality if !drop_equalities => p.push_equality(&row.u, &row.v, row.rhs),
+        match row.kind() {
+            RowKind::Equality if !drop_equalities => p.push_equality(row.u(), row.v(), row.rhs()),
             RowKind::Equality => Ok(()),
-            RowKind::AtLeast => p.push_at_least(&row.u, &row.v, row.rhs),
+            RowKind::AtLeast => p.push_at_least(row.u(), row.v(), row.rhs()),
         }
         .unwrap();
     }
@@ -43,7 +43,7 @@ fn ht1a() -> Dataset {
 }
 
 fn column3(w: &Mat) -> Vec<f64> {
-    (0..4).map(|i| w.get(i, 3)).collect()
+    (0..4).map(|i| w.get(i, 3).unwrap()).collect()
 }
 
 fn max_diff(a: &[f64], b: &[f64]) -> f64 {

@@ -8,8 +8,8 @@ use rand::Rng;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 fn closed_form(p: &[f64], q: &[f64], eps: f64) -> Vec<f64> {
-    let b = lossy_acceptance(p, q, eps);
-    let t = tvd(p, q);
+    let b = lossy_acceptance(p, q, eps).unwrap();
+    let t = tvd(p, q).unwrap();
     (0..p.len())
         .map(|v| q[v].min(p[v] / eps) + (1.0 - b) * (p[v] - q[v]).max(0.0) / t)
         .collect()
@@ -23,19 +23,20 @@ fn ds8_worked_example() {
     let q = [0.2, 0.5, 0.3];
     for (eps, want) in [(0.8, 0.125), (0.5, 0.3), (1.0, 0.0)] {
         let rule = Standard::lossy(eps, ResidualMode::PMinusQ).unwrap();
-        let law = single_position_law(&rule, &p, &q);
+        let law = single_position_law(&rule, &p, &q).unwrap();
         let cf = closed_form(&p, &q, eps);
         for v in 0..3 {
             assert!((law[v] - cf[v]).abs() < 1e-15);
         }
-        assert!((tvd(&law, &p) - want).abs() < 1e-15, "ε={eps}");
+        assert!((tvd(&law, &p).unwrap() - want).abs() < 1e-15, "ε={eps}");
     }
     let law = single_position_law(
         &Standard::lossy(0.5, ResidualMode::PMinusQ).unwrap(),
         &p,
         &q,
-    );
-    assert!(tvd(&law, &q) < 1e-15);
+    )
+    .unwrap();
+    assert!(tvd(&law, &q).unwrap() < 1e-15);
 }
 
 fn random_pair(rng: &mut impl Rng) -> (Vec<f64>, Vec<f64>) {
@@ -67,9 +68,10 @@ fn ds8_quality_loss_equals_acceptance_gain() {
         for k in 1..=20 {
             let eps = k as f64 / 20.0;
             let rule = Standard::lossy(eps, ResidualMode::PMinusQ).unwrap();
-            let law = single_position_law(&rule, &p, &q);
-            let gap = (tvd(&law, &p)
-                - (lossy_acceptance(&p, &q, eps) - lossy_acceptance(&p, &q, 1.0)))
+            let law = single_position_law(&rule, &p, &q).unwrap();
+            let gap = (tvd(&law, &p).unwrap()
+                - (lossy_acceptance(&p, &q, eps).unwrap()
+                    - lossy_acceptance(&p, &q, 1.0).unwrap()))
             .abs();
             worst = worst.max(gap);
             assert!(gap <= 1e-14, "gap {gap:e}");
@@ -91,8 +93,12 @@ fn ds9_lossy_monotone_in_lenience() {
             let (p, q) = random_pair(&mut rng);
             let mut prev = (f64::INFINITY, f64::INFINITY);
             for &eps in &grid {
-                let law = single_position_law(&Standard::lossy(eps, mode).unwrap(), &p, &q);
-                let cur = (lossy_acceptance(&p, &q, eps), tvd(&law, &p));
+                let law =
+                    single_position_law(&Standard::lossy(eps, mode).unwrap(), &p, &q).unwrap();
+                let cur = (
+                    lossy_acceptance(&p, &q, eps).unwrap(),
+                    tvd(&law, &p).unwrap(),
+                );
                 if cur.0 > prev.0 + 1e-14 || cur.1 > prev.1 + 1e-14 {
                     violations += 1;
                 }
@@ -112,7 +118,7 @@ fn lossy_verifier_samples_its_law() {
     let mut rng = seeded(53, 0);
     for mode in [ResidualMode::PMinusQ, ResidualMode::PMinusEpsQ] {
         let rule = Standard::lossy(0.6, mode).unwrap();
-        let law = single_position_law(&rule, &p, &q);
+        let law = single_position_law(&rule, &p, &q).unwrap();
         let mut counts = [0u64; 3];
         let target = [p, p].concat();
         let n = 50_000;

@@ -32,10 +32,10 @@ fn ds6_block_length_above_on_policy_bound() {
         let mut t = |c: &[usize]| p.dist(c);
         let mut d = |c: &[usize]| q.dist(c);
         for gamma in 1..=4 {
-            let masses = acceptance_masses(&mut t, &mut d, &[0], gamma);
-            let eps = on_policy_tvd(&mut t, &mut d, &[0], gamma);
+            let masses = acceptance_masses(&mut t, &mut d, &[0], gamma).unwrap();
+            let eps = on_policy_tvd(&mut t, &mut d, &[0], gamma).unwrap();
             assert!((masses[1] - (1.0 - eps[0])).abs() < 1e-14);
-            let slack = expected_block_length(&masses) - on_policy_bound(&eps);
+            let slack = expected_block_length(&masses).unwrap() - on_policy_bound(&eps).unwrap();
             min_slack = min_slack.min(slack);
             assert!(slack >= -1e-12, "seed {seed} γ={gamma}: slack {slack:e}");
         }
@@ -64,8 +64,9 @@ fn exact_block_length_matches_simulation() {
         &mut |c: &[usize]| q.dist(c),
         &[1],
         3,
-    );
-    let eb = expected_block_length(&masses);
+    )
+    .unwrap();
+    let eb = expected_block_length(&masses).unwrap();
     let mut rng = seeded(41, 0);
     let n = 30_000;
     let (mut s, mut s2) = (0.0, 0.0);

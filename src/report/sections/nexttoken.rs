@@ -190,8 +190,8 @@ impl Section for NextToken {
             .collect();
         let err: Vec<(f64, f64)> = path
             .iter()
-            .map(|w| (w.norm(), sfin_error(w, &fin.w, &sfin).max(1e-16)))
-            .collect();
+            .map(|w| Ok((w.norm(), sfin_error(w, &fin.w, &sfin)?.max(1e-16))))
+            .collect::<Result<_>>()?;
         let at8 = lambdas.iter().position(|&l| l == 1e-8).unwrap_or(0);
         rep.figure(
             ctx,
@@ -279,7 +279,7 @@ impl Section for NextToken {
             |_, _| {},
         )?
         .w;
-        let gap = loss(&ht1, &w) - f1.limit_loss;
+        let gap = loss(&ht1, &w)? - f1.limit_loss;
         rep.check(Check::within(
             "C6",
             &format!("HT1: L(W({steps})) − L_red(W^fin) (limit 0.636514)"),

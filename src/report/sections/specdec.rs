@@ -66,7 +66,7 @@ fn acceptance_figure(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
             let y = crate::specdec::verify::sample_weights(v, |k| q[k], u);
             hits += verify(&Standard::EXACT, &[y], &q, &target, v, &mut rng)?.accepted;
         }
-        let a = 1.0 - tvd(&p, &q);
+        let a = 1.0 - tvd(&p, &q)?;
         let emp = hits as f64 / draws as f64;
         let se = (a * (1.0 - a) / draws as f64).sqrt().max(1e-12);
         worst_z = worst_z.max((emp - a).abs() / se);
@@ -161,12 +161,12 @@ fn block_figure(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
     let mut d = |c: &[usize]| q.dist(c);
     let (mut exact, mut iid, mut bound) = (Vec::new(), Vec::new(), Vec::new());
     let mut min_slack = f64::INFINITY;
-    let masses = acceptance_masses(&mut t, &mut d, &[0], max_gamma);
-    let eps = on_policy_tvd(&mut t, &mut d, &[0], max_gamma);
+    let masses = acceptance_masses(&mut t, &mut d, &[0], max_gamma)?;
+    let eps = on_policy_tvd(&mut t, &mut d, &[0], max_gamma)?;
     let alpha = masses[1];
     for g in 1..=max_gamma {
-        let eb = expected_block_length(&masses[..=g]);
-        let b = on_policy_bound(&eps[..g]);
+        let eb = expected_block_length(&masses[..=g])?;
+        let b = on_policy_bound(&eps[..g])?;
         min_slack = min_slack.min(eb - b);
         exact.push((g as f64, eb));
         iid.push((g as f64, iid_expected_block(alpha, g)?));
@@ -215,9 +215,9 @@ fn lossy_figure(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
         let mut prev = f64::INFINITY;
         let mut curve = Vec::new();
         for &eps in &grid {
-            let law = single_position_law(&Standard::lossy(eps, ResidualMode::PMinusQ)?, &p, &q);
-            let loss = tvd(&law, &p);
-            let gain = lossy_acceptance(&p, &q, eps) - lossy_acceptance(&p, &q, 1.0);
+            let law = single_position_law(&Standard::lossy(eps, ResidualMode::PMinusQ)?, &p, &q)?;
+            let loss = tvd(&law, &p)?;
+            let gain = lossy_acceptance(&p, &q, eps)? - lossy_acceptance(&p, &q, 1.0)?;
             worst_gap = worst_gap.max((loss - gain).abs());
             if loss > prev + 1e-14 {
                 violations += 1;
@@ -245,14 +245,14 @@ fn lossy_figure(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
     let worked: Vec<(f64, f64)> = grid
         .iter()
         .map(|&eps| -> Result<(f64, f64)> {
-            let law = single_position_law(&Standard::lossy(eps, ResidualMode::PMinusQ)?, &p, &q);
-            Ok((tvd(&law, &p), lossy_acceptance(&p, &q, eps) - 0.7))
+            let law = single_position_law(&Standard::lossy(eps, ResidualMode::PMinusQ)?, &p, &q)?;
+            Ok((tvd(&law, &p)?, lossy_acceptance(&p, &q, eps)? - 0.7))
         })
         .collect::<Result<_>>()?;
     let tv08 = tvd(
-        &single_position_law(&Standard::lossy(0.8, ResidualMode::PMinusQ)?, &p, &q),
+        &single_position_law(&Standard::lossy(0.8, ResidualMode::PMinusQ)?, &p, &q)?,
         &p,
-    );
+    )?;
     rep.value("ds8_tv_eps0.8", tv08);
     let mut chart = Chart::new("Lossy SD: acceptance gain vs quality loss")
         .labels(

@@ -2,6 +2,7 @@
 //! models`): gradients against finite differences, loading, and parity with PyTorch.
 
 mod models {
+    mod embed_distill_text;
     mod gradients;
     mod loading;
     mod parity;

@@ -6,4 +6,5 @@ mod models {
     mod gradients;
     mod loading;
     mod parity;
+    mod text;
 }

@@ -361,7 +361,9 @@ fn project(pooled: &[f64], p: &[f64], w: usize) -> Vec<f64> {
 /// `lambda < 0` plants the control's bug (the matching term then pushes away from the teacher).
 ///
 /// # Errors
-/// Any error of [`softmax_ce`] or [`l2_match`] (non-finite values, bad temperature).
+/// `InvalidArgument` when `w` is 0 or `pooled`, `P` or `candidates` do not form whole rows;
+/// `ShapeMismatch` when `teacher_queries` is not `[B, K]`; `Empty` for no query or candidate; any
+/// error of [`softmax_ce`] or [`l2_match`] (non-finite values, bad temperature).
 pub fn head_loss_and_grad(
     pooled: &[f64],
     p: &[f64],
@@ -371,8 +373,23 @@ pub fn head_loss_and_grad(
     tau: f64,
     lambda: f64,
 ) -> Result<(f64, Vec<f64>, Vec<f64>)> {
-    let k = p.len() / w;
-    let b = pooled.len() / w;
+    crate::error::check_nonempty("pooled", pooled)?;
+    crate::error::check_nonempty("projection", p)?;
+    crate::error::check_nonempty("candidates", candidates)?;
+    crate::error::check_finite_scalar("lambda", lambda)?;
+    let rows = |what: &'static str, len: usize, width: usize| -> Result<usize> {
+        if width == 0 || !len.is_multiple_of(width) {
+            return Err(Error::InvalidArgument {
+                what,
+                reason: format!("{len} values do not form rows of width {width}"),
+            });
+        }
+        Ok(len / width)
+    };
+    let k = rows("projection", p.len(), w)?;
+    let b = rows("pooled", pooled.len(), w)?;
+    rows("candidates", candidates.len(), k)?;
+    crate::error::check_len("teacher_queries", b * k, teacher_queries.len())?;
     let q_s = project(pooled, p, w);
     let inv_b = 1.0 / b as f64;
     let mut loss = 0.0;

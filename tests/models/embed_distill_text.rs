@@ -116,3 +116,59 @@ fn embedding_matching_on_real_text() {
         r.control.recall
     );
 }
+
+/// Bad shapes and sizes are typed errors, before any file is read.
+#[test]
+fn head_and_run_reject_bad_input() {
+    use attnmech::Error;
+    let ok = |n: usize| vec![0.5; n];
+    // pooled [2, 3], P [4, 3], teacher [2, 4], candidates [2, 4].
+    let r = head_loss_and_grad(&ok(6), &ok(12), 3, &ok(8), &ok(8), 0.5, 1.0);
+    assert!(r.is_ok());
+    let r = head_loss_and_grad(&ok(7), &ok(12), 3, &ok(8), &ok(8), 0.5, 1.0);
+    assert!(
+        matches!(r, Err(Error::InvalidArgument { what: "pooled", .. })),
+        "{r:?}"
+    );
+    let r = head_loss_and_grad(&ok(6), &ok(12), 0, &ok(8), &ok(8), 0.5, 1.0);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    let r = head_loss_and_grad(&ok(6), &ok(12), 3, &ok(7), &ok(8), 0.5, 1.0);
+    assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+    let r = head_loss_and_grad(&ok(6), &ok(12), 3, &ok(8), &ok(9), 0.5, 1.0);
+    assert!(
+        matches!(
+            r,
+            Err(Error::InvalidArgument {
+                what: "candidates",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    let r = head_loss_and_grad(&ok(6), &ok(12), 3, &ok(8), &[], 0.5, 1.0);
+    assert!(matches!(r, Err(Error::Empty { .. })), "{r:?}");
+    let r = head_loss_and_grad(&ok(6), &ok(12), 3, &ok(8), &ok(8), 0.0, 1.0);
+    assert!(r.is_err(), "tau = 0 accepted");
+
+    let base = RealTextConfig::standard;
+    let zero_steps = RealTextConfig { steps: 0, ..base() };
+    assert!(matches!(
+        run(&zero_steps),
+        Err(Error::InvalidArgument { what: "steps", .. })
+    ));
+    let huge = RealTextConfig {
+        docs: usize::MAX,
+        ..base()
+    };
+    assert!(matches!(run(&huge), Err(Error::TooLarge { .. })));
+    let k_too_big = RealTextConfig { docs: 5, ..base() };
+    assert!(matches!(
+        run(&k_too_big),
+        Err(Error::InvalidArgument { what: "k", .. })
+    ));
+    let no_corpus = RealTextConfig {
+        corpus_dir: std::path::PathBuf::from("/nonexistent/attnmech/fortunes"),
+        ..base()
+    };
+    assert!(matches!(run(&no_corpus), Err(Error::File { .. })));
+}

@@ -30,8 +30,8 @@
 //!   every held-out query and each of its teacher top-`k` documents, the score gap
 //!   `⟨q_t,d_t⟩ − ⟨q_s,d_s⟩` with the spec's bound `‖q_t−q_s‖‖d_t‖ + ‖q_s‖‖d_t−d_s‖`
 //!   ([`score_gap_and_bound`]).
-//! - **Claim** ([E], asserted by the test): averaged over the seeds, final recall@`k` of (b) and of
-//!   (c) are each at least that of (a) minus [`RECALL_SLACK`]. The bound ([D]) must hold for every
+//! - **Claim** (\[E\], asserted by the test): averaged over the seeds, final recall@`k` of (b) and of
+//!   (c) are each at least that of (a) minus [`RECALL_SLACK`]. The bound (\[D\]) must hold for every
 //!   pair up to f64 rounding.
 //! - **Negative control**: (b) with the matching gradient's sign flipped ([`Method::FlippedMatching`],
 //!   a planted bug) must fail the claim's check.

@@ -2,7 +2,9 @@
 //! models`): gradients against finite differences, loading, and parity with PyTorch.
 
 mod models {
+    mod embed_distill_text;
     mod gradients;
     mod loading;
     mod parity;
+    mod text;
 }

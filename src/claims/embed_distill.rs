@@ -1,4 +1,4 @@
-//! EmbedDistill (Kim et al. 2023): ED1–ED7.
+//! EmbedDistill (Kim et al. 2023): ED1–ED7, and ED_TEXT1–2 on real text (issue 11).
 
 use super::{Claim, Kind::*, Sharing::*, Tag::*};
 
@@ -83,4 +83,32 @@ pub(super) const CLAIMS: &[Claim] = &[
          asserted at 0.02 and 0.1, not reproduced at 0.5, where only 'more queries help the \
          score-only student' is asserted (issue 13, earlier session).",
     ),
+    Claim::new(
+        "embed_distill.ED_TEXT1",
+        &[P, E],
+        Trend,
+        "On real fortune sentences with all-MiniLM-L6-v2 as teacher and a 2-layer, 128-wide student \
+         trained from scratch (asymmetric, inherited document tower), adding L2 query-embedding \
+         matching to softmax-CE score distillation, with or without generated (masked-copy) \
+         queries, does not lower mean held-out recall@10 against the teacher's top-10 by more than \
+         0.02 over the fixed seeds, and the matching gradient with its sign flipped does.",
+        &["tests/models/embed_distill_text.rs::embedding_matching_on_real_text"],
+        NOTE,
+    )
+    .report(&["ED_TEXT1"], Shared)
+    .experiment(
+        "src/embed_distill/real_text.rs::run",
+        "src/embed_distill/real_text.rs::matching_does_not_hurt",
+    ),
+    Claim::new(
+        "embed_distill.ED_TEXT2",
+        &[D, V],
+        Inequality,
+        "On the real MiniLM and trained-student embeddings, every (held-out query, teacher top-10 \
+         document) pair satisfies |⟨q_t, d_t⟩ − ⟨q_s, d_s⟩| ≤ ‖q_t − q_s‖‖d_t‖ + ‖q_s‖‖d_t − d_s‖ up \
+         to 1e-12.",
+        &["tests/models/embed_distill_text.rs::embedding_matching_on_real_text"],
+        NOTE,
+    )
+    .report(&["ED_TEXT2"], SameDriver),
 ];

@@ -11,10 +11,14 @@
 //! - [`matching`]: L2 embedding matching with an optional learned projection.
 //! - [`student`]: the asymmetric student (inherited document tower) and the spec's tiny instance.
 //! - [`bound`]: the score gap and its bounds.
+//! - `real_text` (feature `models`): the comparison on real sentences, MiniLM teaching a small
+//!   transformer trained with the crate's backward.
 
 pub mod bound;
 pub mod losses;
 pub mod matching;
+#[cfg(feature = "models")]
+pub mod real_text;
 pub mod scoring;
 pub mod student;
 

@@ -11,6 +11,7 @@
 //!   [`attention`], [`embedding`], [`pooling`] (mean + L2 normalisation).
 //! - [`load`]: safetensors weights and `tokenizer.json`, validated against the config.
 //! - [`train`]: AdamW with global-norm clipping and seeded data order.
+//! - [`text`]: short real English sentences from Debian's `fortunes` files.
 //!
 //! Design, parity numbers and speed: `proofs-notes/models.md`.
 
@@ -25,6 +26,7 @@ pub mod linear;
 pub mod load;
 pub mod params;
 pub mod pooling;
+pub mod text;
 pub mod train;
 pub mod transformer;
 

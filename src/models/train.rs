@@ -28,6 +28,8 @@ pub struct AdamW<T> {
     step: u64,
     m: Params<T>,
     v: Params<T>,
+    extra_m: Vec<T>,
+    extra_v: Vec<T>,
 }
 
 impl<T: Float> AdamW<T> {
@@ -44,15 +46,38 @@ impl<T: Float> AdamW<T> {
             step: 0,
             m: params.zeros_like(),
             v: params.zeros_like(),
+            extra_m: Vec::new(),
+            extra_v: Vec::new(),
         }
     }
 
     /// Clips `grads` (global L2 norm, PyTorch's `clip_grad_norm_`: scale by `max/(‖g‖ + 1e-6)`
     /// when `‖g‖ > max`) and applies one update. Returns the norm before clipping.
     pub fn update(&mut self, params: &mut Params<T>, grads: &mut Params<T>) -> f64 {
+        self.update_with_extra(params, grads, &mut [], &mut [])
+    }
+
+    /// [`Self::update`] for the model plus one extra tensor trained beside it (e.g. a projection
+    /// head outside the transformer): one global norm for clipping, one step count. The extra
+    /// tensor's moments are created on first use; `extra` and `extra_grad` have equal lengths,
+    /// fixed from the first call on.
+    pub fn update_with_extra(
+        &mut self,
+        params: &mut Params<T>,
+        grads: &mut Params<T>,
+        extra: &mut [T],
+        extra_grad: &mut [T],
+    ) -> f64 {
+        debug_assert_eq!(extra.len(), extra_grad.len());
+        if self.extra_m.len() != extra.len() {
+            self.extra_m = vec![T::zero(); extra.len()];
+            self.extra_v = vec![T::zero(); extra.len()];
+        }
         let norm = grads
             .tensors()
-            .iter()
+            .into_iter()
+            .map(|t| t.as_slice())
+            .chain([&*extra_grad])
             .flat_map(|t| t.iter())
             .map(|g| g.as_f64() * g.as_f64())
             .sum::<f64>()
@@ -60,7 +85,12 @@ impl<T: Float> AdamW<T> {
         if let Some(max) = self.max_grad_norm {
             if norm > max {
                 let s = T::of(max / (norm + 1e-6));
-                for t in grads.tensors_mut() {
+                for t in grads
+                    .tensors_mut()
+                    .into_iter()
+                    .map(|t| t.as_mut_slice())
+                    .chain([&mut *extra_grad])
+                {
                     t.iter_mut().for_each(|g| *g *= s);
                 }
             }
@@ -72,13 +102,29 @@ impl<T: Float> AdamW<T> {
         let c2 = T::of(1.0 - self.beta2.powi(t));
         let (lr, eps) = (T::of(self.lr), T::of(self.eps));
         let decay = T::of(1.0 - self.lr * self.weight_decay);
-        for (((p, g), m), v) in params
+        let params = params
             .tensors_mut()
             .into_iter()
-            .zip(grads.tensors())
-            .zip(self.m.tensors_mut())
-            .zip(self.v.tensors_mut())
-        {
+            .map(|t| t.as_mut_slice())
+            .chain([extra]);
+        let grads = grads
+            .tensors()
+            .into_iter()
+            .map(|t| t.as_slice())
+            .chain([&*extra_grad]);
+        let ms = self
+            .m
+            .tensors_mut()
+            .into_iter()
+            .map(|t| t.as_mut_slice())
+            .chain([self.extra_m.as_mut_slice()]);
+        let vs = self
+            .v
+            .tensors_mut()
+            .into_iter()
+            .map(|t| t.as_mut_slice())
+            .chain([self.extra_v.as_mut_slice()]);
+        for (((p, g), m), v) in params.zip(grads).zip(ms).zip(vs) {
             for (((p, &g), m), v) in p
                 .iter_mut()
                 .zip(g.iter())

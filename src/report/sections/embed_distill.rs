@@ -11,7 +11,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 /// This module's sections of the `attnmech reproduce` report.
 pub fn report_sections() -> Vec<Box<dyn Section>> {
-    vec![Box::new(EmbedDistillSection)]
+    vec![Box::new(EmbedDistillSection), Box::new(RealTextSection)]
 }
 
 struct EmbedDistillSection;
@@ -160,4 +160,168 @@ fn gap_figure(
         ),
     )?;
     Ok(())
+}
+
+/// ED_TEXT1/ED_TEXT2: the comparison on real sentences (`embed_distill::real_text`), MiniLM as
+/// teacher. Listed as skipped, with the reason, without the `models` feature, the weights or the
+/// corpus.
+struct RealTextSection;
+
+impl Section for RealTextSection {
+    fn name(&self) -> &'static str {
+        "embed_distill_text"
+    }
+    fn title(&self) -> &'static str {
+        "EmbedDistill on real text: MiniLM teacher, 2-layer student (issue 11)"
+    }
+    #[cfg(not(feature = "models"))]
+    fn run(&self, _ctx: &Context) -> Result<SectionReport> {
+        let mut rep = SectionReport::default();
+        rep.note(
+            "Skipped: built without the `models` feature (cargo run --release --features models -- \
+             reproduce --only embed_distill_text).",
+        );
+        Ok(rep)
+    }
+    #[cfg(feature = "models")]
+    fn run(&self, ctx: &Context) -> Result<SectionReport> {
+        real_text_report(ctx)
+    }
+}
+
+#[cfg(feature = "models")]
+fn real_text_report(ctx: &Context) -> Result<SectionReport> {
+    use crate::embed_distill::real_text::{
+        matching_does_not_hurt, run, Method, RealTextConfig, RECALL_SLACK,
+    };
+    let mut rep = SectionReport::default();
+    let mut cfg = if ctx.quick {
+        RealTextConfig::standard()
+    } else {
+        RealTextConfig::full()
+    };
+    if !cfg.model_dir.join("model.safetensors").is_file() {
+        rep.note(format!(
+            "Skipped: all-MiniLM-L6-v2 weights not found at {}; run scripts/fetch_minilm.sh.",
+            cfg.model_dir.display()
+        ));
+        return Ok(rep);
+    }
+    if !cfg.corpus_dir.is_dir() {
+        rep.note(format!(
+            "Skipped: fortunes corpus not found at {}; run scripts/fetch_fortunes.sh.",
+            cfg.corpus_dir.display()
+        ));
+        return Ok(rep);
+    }
+    if !ctx.quick {
+        cfg.seeds = vec![0, 1, 2];
+    }
+    let r = run(&cfg)?;
+    let k = cfg.k;
+    let a = r.mean_recall(Method::ScoreOnly);
+    for method in [
+        Method::ScorePlusMatching,
+        Method::MatchingWithGeneratedQueries,
+    ] {
+        let m = r.mean_recall(method);
+        rep.check(Check::with(
+            "ED_TEXT1",
+            &format!(
+                "{} minus (a) score KD: mean held-out recall@{k} over seeds (not worse by > {RECALL_SLACK})",
+                method.label()
+            ),
+            m - a,
+            format!(">= -{RECALL_SLACK}"),
+            matching_does_not_hurt(a, m),
+        ));
+    }
+    let worst = r.worst_bound_excess();
+    rep.check(Check::at_most(
+        "ED_TEXT2",
+        "max over runs and (held-out query, teacher top-k document) pairs of |gap| - bound",
+        worst,
+        1e-12,
+    ));
+    let mut curves = Chart::new(format!("Held-out recall@{k} against the teacher's top-{k}"))
+        .labels("training step", format!("recall@{k}"));
+    for run in r.runs.iter().chain([&r.control]) {
+        let name = format!("{} (seed {})", run.method.label(), run.seed);
+        curves = if run.method == Method::FlippedMatching {
+            curves.dashed(
+                name,
+                run.curve.iter().map(|&(s, v)| (s as f64, v)).collect(),
+            )
+        } else {
+            curves.line(
+                name,
+                run.curve.iter().map(|&(s, v)| (s as f64, v)).collect(),
+            )
+        };
+    }
+    let table: Vec<String> = Method::COMPARED
+        .iter()
+        .map(|&m| format!("{} {:.3}", m.label(), r.mean_recall(m)))
+        .collect();
+    rep.figure(
+        ctx,
+        "embed_distill_text_recall",
+        &curves,
+        format!(
+            "{} fortune sentences as documents, {} training span queries, {} generated masked copies \
+             (method (c) only), {} held-out span queries; student vocabulary {} WordPiece ids. Mean final \
+             recall@{k} over seeds {:?}: {}. Control (matching gradient sign flipped, seed {}): {:.3}. \
+             The paper reports that embedding matching and query generation improve the student [P].",
+            r.sizes[0],
+            r.sizes[1],
+            r.sizes[2],
+            r.sizes[3],
+            r.student_vocab,
+            cfg.seeds,
+            table.join("; "),
+            r.control.seed,
+            r.control.recall
+        ),
+    )?;
+    let mut gaps = Chart::new("Score gap against the spec's bound on real embeddings").labels(
+        "bound ||q_t - q_s|| ||d_t|| + ||q_s|| ||d_t - d_s||",
+        "|<q_t,d_t> - <q_s,d_s>|",
+    );
+    let mut hi: f64 = 0.0;
+    for run in r.runs.iter().filter(|x| x.seed == cfg.seeds[0]) {
+        hi = run.gap_pairs.iter().fold(hi, |h, p| h.max(p.0));
+        gaps = gaps.points(run.method.label(), run.gap_pairs.clone());
+    }
+    gaps = gaps.dashed("|gap| = bound", vec![(0.0, 0.0), (hi, hi)]);
+    rep.figure(
+        ctx,
+        "embed_distill_text_gap_vs_bound",
+        &gaps,
+        format!(
+            "Every (held-out query, teacher top-{k} document) pair of the seed-{} students: |score gap| \
+             under the bound (worst |gap| - bound {worst:.2e} over all runs). The student inherits the \
+             teacher's document tower (d_s = d_t), so the bound is ||q_t - q_s|| ||d_t||.",
+            cfg.seeds[0]
+        ),
+    )?;
+    for run in r.runs.iter().chain([&r.control]) {
+        rep.note(format!(
+            "{} seed {}: recall@{k} {:.3}, mean ||q_t - q_s|| {:.3}, mean |gap| {:.3}.",
+            run.method.label(),
+            run.seed,
+            run.recall,
+            run.mean_query_mismatch,
+            run.mean_abs_gap
+        ));
+    }
+    rep.value("sizes", r.sizes);
+    rep.value("recall_mean_a", a);
+    rep.value("recall_mean_b", r.mean_recall(Method::ScorePlusMatching));
+    rep.value(
+        "recall_mean_c",
+        r.mean_recall(Method::MatchingWithGeneratedQueries),
+    );
+    rep.value("control_recall", r.control.recall);
+    rep.value("worst_bound_excess", worst);
+    Ok(rep)
 }

@@ -271,7 +271,7 @@ fn bad_input_is_rejected() {
 fn gram_factor_equals_a_plain_copy_any_thread_count() {
     let n = 200;
     let x = gaussian(n, 24, 5, 0);
-    let k = attnmech::linalg::gemm(x.as_ref(), x.as_ref().transpose());
+    let k = attnmech::linalg::gemm(x.as_ref(), x.as_ref().transpose()).unwrap();
     let ridge = 0.25;
     let mut plain = k.clone();
     for i in 0..n {

@@ -18,14 +18,22 @@ TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 cd "$TMP"
 # fortunes-min is the small base set; fortunes adds the bulk. Either alone is enough.
-got=0
-for pkg in fortunes-min fortunes; do
-  if apt-get download "$pkg" >/dev/null 2>&1; then
-    got=1
-  else
-    echo "warning: apt-get download $pkg failed" >&2
-  fi
-done
+download() {
+  got=0
+  for pkg in fortunes-min fortunes; do
+    if apt-get download "$pkg" >/dev/null 2>&1; then
+      got=1
+    else
+      echo "warning: apt-get download $pkg failed" >&2
+    fi
+  done
+}
+download
+# A fresh machine may have no package lists yet: refresh them where we may, and try again.
+if [ "$got" = 0 ] && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq >/dev/null 2>&1 || true
+  download
+fi
 if [ "$got" = 0 ]; then
   echo "error: could not download fortunes or fortunes-min (try: apt-get update)" >&2
   exit 1

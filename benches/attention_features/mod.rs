@@ -150,9 +150,9 @@ impl FeatureProblem {
         let q = self.view(&self.q, h, n);
         let k = self.view(&self.k, hk, m);
         let plan = attention::Plan::for_views(&q, &k, &k, &self.opts).expect("valid plan");
-        let pairs: usize = (0..plan.seqs.len())
+        let pairs: usize = (0..plan.seqs().len())
             .map(|s| {
-                (0..plan.seqs[s].q_len)
+                (0..plan.seqs()[s].q_len)
                     .map(|i| {
                         let (lo, hi) = plan.key_range(s, i);
                         hi.saturating_sub(lo)

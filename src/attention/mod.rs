@@ -182,31 +182,34 @@ pub struct Seq {
 
 /// Validated geometry, masking and score changes of one call, shared by every implementation so
 /// they agree on the conventions by construction.
+///
+/// Built only by [`Plan::new`] and the view constructors that validate it; its fields are read
+/// through getters, so a plan handed to a kernel cannot have been edited into an inconsistent one.
 #[derive(Clone, Debug)]
 pub struct Plan {
     /// The views' geometry: `batch` (view batch), query `heads`, `q_len` / `kv_len` (view rows),
     /// q/k `head_dim`.
-    pub shape: Shape,
+    shape: Shape,
     /// KV heads (divides `shape.heads`).
-    pub kv_heads: usize,
+    kv_heads: usize,
     /// Value head dimension.
-    pub v_dim: usize,
+    v_dim: usize,
     /// The effective scale.
-    pub scale: f64,
+    scale: f64,
     /// Causal flag.
-    pub causal: bool,
+    causal: bool,
     /// Window `(left, right)`, `None` = unbounded.
-    pub window: (Option<usize>, Option<usize>),
+    window: (Option<usize>, Option<usize>),
     /// Soft-cap.
-    pub softcap: Option<f64>,
+    softcap: Option<f64>,
     /// ALiBi slopes per query head.
-    pub alibi: Option<Vec<f64>>,
+    alibi: Option<Vec<f64>>,
     /// Sink logits per query head.
-    pub sinks: Option<Vec<f64>>,
+    sinks: Option<Vec<f64>>,
     /// Valid key count per sequence.
-    pub valid: Vec<usize>,
+    valid: Vec<usize>,
     /// The sequences (one per batch entry, or the packed ones under varlen).
-    pub seqs: Vec<Seq>,
+    seqs: Vec<Seq>,
 }
 
 fn invalid(what: &'static str, reason: impl Into<String>) -> Error {
@@ -226,6 +229,54 @@ struct Geometry {
     kv_len: usize,
     head_dim: usize,
     v_dim: usize,
+}
+
+impl Plan {
+    /// The views' geometry: `batch` (view batch), query `heads`, `q_len` / `kv_len` (view rows),
+    /// q/k `head_dim`.
+    pub fn shape(&self) -> Shape {
+        self.shape
+    }
+    /// KV heads (divides `shape().heads`).
+    pub fn kv_heads(&self) -> usize {
+        self.kv_heads
+    }
+    /// Value head dimension.
+    pub fn v_dim(&self) -> usize {
+        self.v_dim
+    }
+    /// The effective scale.
+    pub fn scale(&self) -> f64 {
+        self.scale
+    }
+    /// Causal flag.
+    pub fn causal(&self) -> bool {
+        self.causal
+    }
+    /// Window `(left, right)`, `None` = unbounded.
+    pub fn window(&self) -> (Option<usize>, Option<usize>) {
+        self.window
+    }
+    /// Soft-cap.
+    pub fn softcap(&self) -> Option<f64> {
+        self.softcap
+    }
+    /// ALiBi slopes per query head.
+    pub fn alibi(&self) -> Option<&[f64]> {
+        self.alibi.as_deref()
+    }
+    /// Sink logits per query head.
+    pub fn sinks(&self) -> Option<&[f64]> {
+        self.sinks.as_deref()
+    }
+    /// Valid key count per sequence.
+    pub fn valid(&self) -> &[usize] {
+        &self.valid
+    }
+    /// The sequences (one per batch entry, or the packed ones under varlen).
+    pub fn seqs(&self) -> &[Seq] {
+        &self.seqs
+    }
 }
 
 impl Plan {

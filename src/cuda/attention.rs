@@ -86,7 +86,7 @@ struct Launch {
 
 impl Launch {
     fn new(plan: &Plan) -> Result<Self> {
-        let s = plan.shape;
+        let s = plan.shape();
         if s.head_dim > MAX_HEAD_DIM {
             return Err(Error::InvalidArgument {
                 what: "shape.head_dim",
@@ -110,8 +110,8 @@ impl Launch {
             n: to_i32("shape.q_len", s.q_len)?,
             m: to_i32("shape.kv_len", s.kv_len)?,
             d: to_i32("shape.head_dim", s.head_dim)?,
-            causal: i32::from(plan.causal),
-            scale: plan.scale as f32,
+            causal: i32::from(plan.causal()),
+            scale: plan.scale() as f32,
             bh: bh as u32,
             dp: padded_dim(s.head_dim),
         })
@@ -287,7 +287,7 @@ impl CudaAttention {
 
     fn valid_lens(&self, plan: &Plan) -> Result<DeviceBuffer<i32>> {
         let valid = plan
-            .valid
+            .valid()
             .iter()
             .map(|&l| to_i32("options.kv_valid_len", l))
             .collect::<Result<Vec<_>>>()?;
@@ -339,9 +339,9 @@ impl CudaAttention {
         self.check_smem(smem)?;
         let f = self.dev.function(src, name, smem)?;
         let valid = self.valid_lens(plan)?;
-        let scale_log2 = (plan.scale * std::f64::consts::LOG2_E) as f32;
+        let scale_log2 = (plan.scale() * std::f64::consts::LOG2_E) as f32;
         let cfg = LaunchConfig {
-            grid_dim: (plan.shape.q_len.div_ceil(FWD_BR) as u32, a.bh, 1),
+            grid_dim: (plan.shape().q_len.div_ceil(FWD_BR) as u32, a.bh, 1),
             block_dim: (threads, 1, 1),
             shared_mem_bytes: smem as u32,
         };
@@ -379,7 +379,7 @@ impl CudaAttention {
         dv: &mut DeviceBuffer<f32>,
     ) -> Result<()> {
         let a = Launch::new(plan)?;
-        let shape = plan.shape;
+        let shape = plan.shape();
         let (name, bc, br, threads) = bwd_config(a.dp);
         let smem = bwd_smem_bytes(a.dp, bc, br);
         self.check_smem(smem)?;

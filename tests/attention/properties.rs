@@ -91,7 +91,7 @@ proptest! {
                 }
                 let qi = &p.x.q[(bh * n + i) * d..][..d];
                 let smax = (0..vis)
-                    .map(|j| plan.scale * (0..d).map(|t| qi[t] * p.x.k[(bh * m + j) * d + t]).sum::<f64>())
+                    .map(|j| plan.scale() * (0..d).map(|t| qi[t] * p.x.k[(bh * m + j) * d + t]).sum::<f64>())
                     .fold(f64::NEG_INFINITY, f64::max);
                 prop_assert!(lse >= smax - slack(smax), "lse {lse} < max score {smax}");
                 let hi = smax + (vis as f64).ln();

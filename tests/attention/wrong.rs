@@ -47,7 +47,7 @@ type RowScores = Vec<(usize, f64, f64)>;
 impl Naive {
     fn kv_head(&self, plan: &Plan, h: usize) -> usize {
         if self.0 == Bug::GqaOffByOne {
-            ((h + 1) / plan.group()).min(plan.kv_heads - 1)
+            ((h + 1) / plan.group()).min(plan.kv_heads() - 1)
         } else {
             plan.kv_head(h)
         }
@@ -56,15 +56,15 @@ impl Naive {
     fn range(&self, plan: &Plan, s: usize, i: usize) -> (usize, usize) {
         let (lo, hi) = plan.key_range(s, i);
         match self.0 {
-            Bug::TopLeftCausal if plan.causal => (lo, hi.min(i + 1)),
-            Bug::WindowOffByOne if plan.window.0.is_some() => ((lo + 1).min(hi.max(lo)), hi),
+            Bug::TopLeftCausal if plan.causal() => (lo, hi.min(i + 1)),
+            Bug::WindowOffByOne if plan.window().0.is_some() => ((lo + 1).min(hi.max(lo)), hi),
             _ => (lo, hi),
         }
     }
 
     /// First key of sequence `s` in the views.
     fn k0(&self, plan: &Plan, s: usize) -> usize {
-        let k0 = plan.seqs[s].k0;
+        let k0 = plan.seqs()[s].k0;
         if self.0 == Bug::VarlenLeak {
             k0.saturating_sub(1)
         } else {
@@ -78,7 +78,7 @@ impl Naive {
         (q, k): (&View<'_, T>, &View<'_, T>),
         (s, h, i): (usize, usize, usize),
     ) -> RowScores {
-        let seq = plan.seqs[s];
+        let seq = plan.seqs()[s];
         let kvh = self.kv_head(plan, h);
         let qi = q.row(seq.batch, seq.q0 + i, h);
         let (lo, hi) = self.range(plan, s, i);
@@ -86,7 +86,7 @@ impl Naive {
         (lo..hi.max(lo))
             .map(|j| {
                 let kj = k.row(seq.batch, self.k0(plan, s) + j, kvh);
-                let raw = plan.scale
+                let raw = plan.scale()
                     * qi.iter()
                         .zip(kj)
                         .map(|(a, b)| a.as_f64() * b.as_f64())
@@ -127,8 +127,8 @@ impl<T: Float> AttentionKernel<T> for Naive {
     ) -> Result<()> {
         let plan = validate_views(&q, &k, &v, opts)?;
         validate_outputs(&plan, &out, lse)?;
-        let (heads, n_all, dv) = (plan.shape.heads, plan.shape.q_len, plan.v_dim);
-        for (s, seq) in plan.seqs.iter().enumerate() {
+        let (heads, n_all, dv) = (plan.shape().heads, plan.shape().q_len, plan.v_dim());
+        for (s, seq) in plan.seqs().iter().enumerate() {
             for h in 0..heads {
                 let kvh = self.kv_head(&plan, h);
                 for i in 0..seq.q_len {
@@ -177,16 +177,17 @@ impl<T: Float> AttentionKernel<T> for Naive {
     ) -> Result<()> {
         let plan = validate_views(&q, &k, &v, opts)?;
         validate_saved(&plan, &out, lse, &d_out, &grads)?;
-        let sh = plan.shape;
-        let (heads, n_all, m_all, d, dv) = (sh.heads, sh.q_len, sh.kv_len, sh.head_dim, plan.v_dim);
+        let sh = plan.shape();
+        let (heads, n_all, m_all, d, dv) =
+            (sh.heads, sh.q_len, sh.kv_len, sh.head_dim, plan.v_dim());
         let f64s = |x: &[T]| x.iter().map(|v| v.as_f64()).collect::<Vec<f64>>();
         let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
-        let hk = plan.kv_heads;
+        let hk = plan.kv_heads();
         let mut dk = vec![0.0; sh.batch * hk * m_all * d];
         let mut dvv = vec![0.0; sh.batch * hk * m_all * dv];
         let mut d_sink = vec![0.0; heads];
         let f = plan.builtin_mod();
-        for (s, seq) in plan.seqs.iter().enumerate() {
+        for (s, seq) in plan.seqs().iter().enumerate() {
             for h in 0..heads {
                 let kvh = self.kv_head(&plan, h);
                 for i in 0..seq.q_len {
@@ -235,8 +236,8 @@ impl<T: Float> AttentionKernel<T> for Naive {
                             dvv[at * dv + t] += p * doi[t];
                         }
                         for t in 0..d {
-                            dq[t] += plan.scale * ds * kj[t];
-                            dk[at * d + t] += plan.scale * ds * qi[t];
+                            dq[t] += plan.scale() * ds * kj[t];
+                            dk[at * d + t] += plan.scale() * ds * qi[t];
                         }
                     }
                     for (o, x) in grads.dq.row_mut(seq.batch, r, h).iter_mut().zip(&dq) {
@@ -258,7 +259,7 @@ impl<T: Float> AttentionKernel<T> for Naive {
                 }
             }
         }
-        if plan.sinks.is_some() {
+        if plan.sinks().is_some() {
             for (o, x) in grads.d_sink.iter_mut().zip(&d_sink) {
                 *o = T::of(*x);
             }

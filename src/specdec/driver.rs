@@ -89,8 +89,9 @@ where
 ///
 /// Each step drafts `γ` tokens from `draft` (warped to the temperature), evaluates `target` at the
 /// `γ + 1` resulting contexts, and verifies them ([`verify_with`], or [`verify_greedy`] at `T = 0`).
-/// The last step's output is truncated to `new_tokens`. The closures return a distribution of
-/// length `vocab` for any context.
+/// The last step's output is truncated to `new_tokens`, and a step drafts at most the tokens
+/// still wanted (`min(γ, remaining)`), so the work is linear in `new_tokens` for any `γ`. The
+/// closures return a distribution of length `vocab` for any context.
 ///
 /// # Errors
 /// `InvalidArgument` for `γ = 0`, `vocab = 0` or a bad temperature, `OutOfRange` for prompt ids,
@@ -144,7 +145,10 @@ where
         p_rows.clear();
         drafts.clear();
         let base = ctx.len();
-        for _ in 0..cfg.gamma {
+        // Drafts past the tokens still wanted would be truncated anyway: capping γ there keeps
+        // the work O(new_tokens) for any γ (γ = 2⁴⁰ with `new_tokens = 3` drafts 3, not 2⁴⁰).
+        let gamma = cfg.gamma.min(end - base);
+        for _ in 0..gamma {
             let q = warp(&draft(&ctx), cfg.temperature)?;
             let u = rng.random::<f64>();
             let y = super::verify::sample_weights(q.len(), |v| q[v], u);
@@ -153,7 +157,7 @@ where
             ctx.push(y);
         }
         // The target sees the γ + 1 contexts x ⊕ y_<i (one batched call in a real system).
-        for i in 0..=cfg.gamma {
+        for i in 0..=gamma {
             p_rows.extend(warp(&target(&ctx[..base + i]), cfg.temperature)?);
         }
         ctx.truncate(base);

@@ -1,6 +1,6 @@
 //! Hostile inputs for `pause` (see `tests/hostile/mod.rs` for the classes of bad input).
 
-use attnmech::pause::capacity::lookup_sum;
+use attnmech::pause::capacity::{lookup_sum, MAX_LOOKUP_FACTS};
 use attnmech::pause::inference::{decode_with_pauses, inference_input};
 use attnmech::pause::loss::masked_next_token_loss;
 use attnmech::pause::sequence::{
@@ -51,25 +51,58 @@ fn tiny_lm_rejects_overflowing_sizes_inconsistent_fields_and_ids() {
         Err(Error::OutOfRange { .. })
     ));
     let mut bad = m.clone();
-    bad.embed.pop();
-    assert!(matches!(
-        bad.forward(&[0], 1),
-        Err(Error::ShapeMismatch { .. })
-    ));
-    let mut bad = m.clone();
-    bad.layers[0].wq[0] = f64::NAN;
+    bad.embed_mut()[0] = f64::NAN;
     assert!(matches!(bad.forward(&[0], 1), Err(Error::NonFinite { .. })));
-    let mut bad = m;
-    bad.vocab_in = usize::MAX;
-    assert!(matches!(bad.forward(&[0], 1), Err(Error::Overflow { .. })));
+}
+
+/// `TinyLm::new` validates what `random` guarantees: an inconsistent set of weights is a typed
+/// error at construction, never a model that panics later.
+#[test]
+fn tiny_lm_new_rejects_inconsistent_weights() {
+    let m = TinyLm::random(5, 4, 4, 1, &mut seeded(1, 0)).unwrap();
+    let parts = |m: &TinyLm| {
+        (
+            m.embed().to_vec(),
+            m.layers().to_vec(),
+            m.unembed().to_vec(),
+        )
+    };
+    let (e, l, u) = parts(&m);
+    let rebuilt = TinyLm::new(5, 4, 4, e.clone(), l.clone(), u.clone()).unwrap();
+    assert_eq!(rebuilt, m);
+    let mut short = e.clone();
+    short.pop();
+    let r = TinyLm::new(5, 4, 4, short, l.clone(), u.clone());
+    assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+    let mut nan_layer = l.clone();
+    nan_layer[0].wq[0] = f64::NAN;
+    let r = TinyLm::new(5, 4, 4, e.clone(), nan_layer, u.clone());
+    assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+    let mut ragged = l.clone();
+    ragged[0].wv.push(0.0);
+    let r = TinyLm::new(5, 4, 4, e.clone(), ragged, u.clone());
+    assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+    let r = TinyLm::new(usize::MAX, 4, 4, e.clone(), l.clone(), u.clone());
+    assert!(matches!(r, Err(Error::Overflow { .. })), "{r:?}");
+    let r = TinyLm::new(5, 4, 0, e.clone(), l.clone(), u.clone());
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    let r = TinyLm::new(5, 5, 4, e, l, u);
+    assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
 }
 
 #[test]
 fn lookup_sum_rejects_overflowing_positions_and_nan() {
     let r = lookup_sum(&[1.0, 2.0], usize::MAX, 1);
     assert!(matches!(r, Err(Error::Overflow { .. })), "{r:?}");
-    let r = lookup_sum(&[1.0, 2.0], usize::MAX / 2, 1);
-    assert!(matches!(r, Err(Error::Overflow { .. })), "{r:?}");
+    // Representable but past the cap (the fuzz-found 32 GiB allocation at 2³¹ + 1 positions).
+    for p in [usize::MAX / 2, 1 << 31] {
+        let r = lookup_sum(&[1.0, 2.0], p, 1);
+        assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
+    }
+    let r = lookup_sum(&vec![1.0; MAX_LOOKUP_FACTS + 1], 2, 1);
+    assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
+    let r = lookup_sum(&[f64::MAX, f64::MAX], 2, 1);
+    assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
     let r = lookup_sum(&[1.0, f64::NAN], 2, 1);
     assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
     let r = lookup_sum(&[1.0], 0, 0);

@@ -215,3 +215,23 @@ fn lossy_rule_rejects_nan_zero_and_above_one() {
         assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{e}");
     }
 }
+
+/// The fuzz-found hang: a representable but huge γ (2⁴⁰) drafted γ tokens per step before
+/// truncating to `new_tokens`. A step now drafts at most the tokens still wanted.
+#[test]
+fn speculative_decode_with_huge_gamma_drafts_only_the_tokens_wanted() {
+    let mut rng = seeded(5, 0);
+    let mut draft_calls = 0;
+    let cfg = SpecConfig {
+        gamma: 1 << 40,
+        temperature: 1.0,
+    };
+    let draft = |_: &[usize]| {
+        draft_calls += 1;
+        vec![0.25; 4]
+    };
+    let out = speculative_decode(uniform, draft, &[1], 4, 3, cfg, &mut rng).unwrap();
+    assert_eq!(out.tokens.len(), 3);
+    assert!(draft_calls <= 3, "{draft_calls} draft calls for 3 tokens");
+    assert!(out.accepted_per_step.iter().all(|&a| a <= 3));
+}

@@ -115,3 +115,12 @@ fn asymmetric_trainer_gradient_rejects_wrong_shape_and_nan() {
     assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
     assert!(tr.gradient(Mat::<f64>::zeros(2, 2).as_ref()).is_ok());
 }
+
+/// Fuzz-found: student scores at `−f64::MAX` gave a negative KL excess (−ln 2 for a uniform
+/// teacher): the student log-softmax rounded `m + ln Σ` to `m`. The excess is now ≥ 0 (here 0).
+#[test]
+fn softmax_ce_excess_is_non_negative_at_extreme_scores() {
+    let r = softmax_ce(&[-f64::MAX, -f64::MAX], &[0.0, 0.0], 1.0, 1.0).unwrap();
+    assert!(r.excess.abs() < 1e-15, "{r:?}");
+    assert!((r.loss - 2f64.ln()).abs() < 1e-15, "{r:?}");
+}

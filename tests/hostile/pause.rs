@@ -166,3 +166,20 @@ fn decode_with_pauses_rejects_nan_logits_empty_output_and_overflow() {
     let ok = decode_with_pauses(|_| vec![0.0, f64::NEG_INFINITY], &[0], delay(1), 2, true);
     assert_eq!(ok.unwrap(), vec![0, 0]);
 }
+
+/// Fuzz-found: at logits 1e30 the row's `lse = m + ln Σ` rounded to `m`, so the softmax rows of
+/// the gradient summed to 2 (gradient rows to 1, not 0). Now normalised by the sum; a spread
+/// past `f64::MAX` (an infinite loss) is `NonFinite`.
+#[test]
+fn masked_loss_stays_normalised_at_huge_logits_and_rejects_overflow() {
+    let seq = PauseSequence {
+        tokens: vec![0, 1],
+        loss_mask: vec![true],
+    };
+    let mut g = [0.0; 2];
+    let loss = masked_next_token_loss(&seq, &[1e30f64, 1e30], 2, &mut g).unwrap();
+    assert!((loss - 2f64.ln()).abs() < 1e-15, "{loss}");
+    assert_eq!(g, [0.5, -0.5]);
+    let r = masked_next_token_loss(&seq, &[0.9 * f64::MAX, -0.9 * f64::MAX], 2, &mut g);
+    assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+}

@@ -7,10 +7,10 @@ use crate::ops::argmax;
 use rand::Rng;
 
 /// Temperature warp of a distribution: `p_T ∝ p^{1/T} = softmax(ln p / T)` ([`crate::ops`]; zero
-/// entries are `−∞` masks, an all-zero `p` warps to all zeros). `T = 1` returns a copy; `T = 0` is
+/// entries are `−∞` masks). `T = 1` returns a copy; `T = 0` is
 /// the argmax one-hot (lowest index on ties), a separate code path rather than a tiny temperature.
 /// Errors: a temperature that is negative, non-finite or tiny enough that `ln p / T` overflows;
-/// a negative or NaN entry of `p`.
+/// a negative or NaN entry of `p`; an all-zero `p` (no mass to warp: its "warp" summed to 0).
 pub fn warp(p: &[f64], temperature: f64) -> Result<Vec<f64>> {
     check_warp_temperature(temperature)?;
     crate::error::check_nonempty("p", p)?;
@@ -18,6 +18,12 @@ pub fn warp(p: &[f64], temperature: f64) -> Result<Vec<f64>> {
         return Err(Error::InvalidArgument {
             what: "p",
             reason: format!("entry {v} is {} (not a probability)", p[v]),
+        });
+    }
+    if p.iter().all(|&x| x == 0.0) {
+        return Err(Error::InvalidArgument {
+            what: "p",
+            reason: "every entry is 0 (not a distribution)".into(),
         });
     }
     if temperature == 0.0 {

@@ -144,6 +144,13 @@ impl<T: Float> GramFactor<T> {
             l[(i, i)] += T::of(ridge);
             trace += l[(i, i)].as_f64();
         }
+        // Finite diagonals near `f64::MAX` (or `K_ii + λ` in f32) overflow the trace.
+        if !trace.is_finite() {
+            return Err(Error::NonFinite {
+                what: "gram trace (overflow from finite entries)",
+                index: 0,
+            });
+        }
         cholesky(l.as_mut(), par)?;
         Ok(GramFactor {
             l,

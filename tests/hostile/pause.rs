@@ -183,3 +183,20 @@ fn masked_loss_stays_normalised_at_huge_logits_and_rejects_overflow() {
     let r = masked_next_token_loss(&seq, &[0.9 * f64::MAX, -0.9 * f64::MAX], 2, &mut g);
     assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
 }
+
+/// Fuzz-found: `head_dim = 0` leaves every buffer empty whatever `B`, and a huge `B` went into the
+/// per-batch `kv_valid_len` (capacity overflow). `d = 0` is now rejected first.
+#[test]
+fn prefix_lm_rejects_zero_head_dim_with_huge_batch() {
+    use attnmech::attention::Shape;
+    use attnmech::pause::prefix_lm;
+    let shape = Shape {
+        batch: usize::MAX / 2,
+        heads: 1,
+        q_len: 2,
+        kv_len: 2,
+        head_dim: 0,
+    };
+    let r = prefix_lm::forward::<f64>(&[], &[], &[], shape, 1, None);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+}

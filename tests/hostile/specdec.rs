@@ -235,3 +235,16 @@ fn speculative_decode_with_huge_gamma_drafts_only_the_tokens_wanted() {
     assert!(draft_calls <= 3, "{draft_calls} draft calls for 3 tokens");
     assert!(out.accepted_per_step.iter().all(|&a| a <= 3));
 }
+
+/// Fuzz-found: an all-zero `p` "warped" to a row summing to 0 (or to a one-hot at `T = 0`); it is
+/// not a distribution, so every temperature rejects it.
+#[test]
+fn warp_rejects_an_all_zero_row() {
+    for t in [0.0, 0.5, 1.0, 2.0] {
+        let r = warp(&[0.0, 0.0], t);
+        assert!(
+            matches!(r, Err(Error::InvalidArgument { .. })),
+            "{t}: {r:?}"
+        );
+    }
+}

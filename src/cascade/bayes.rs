@@ -102,7 +102,10 @@ impl FiniteCascade {
     pub fn risk(&self, rule: &[f64], cost: f64) -> Result<f64> {
         check_finite_scalar("cost", cost)?;
         let (acc, rate) = self.accuracy_and_rate(rule)?;
-        Ok(1.0 - acc + cost * rate)
+        let risk = 1.0 - acc + cost * rate;
+        // A finite cost near `±f64::MAX` times a rate that rounds above 1 overflows.
+        check_finite_scalar("risk (overflow from a finite cost)", risk)?;
+        Ok(risk)
     }
 }
 

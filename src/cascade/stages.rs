@@ -5,16 +5,32 @@ use crate::error::{check_finite, check_len, Error, Result};
 use crate::ops::argmax_rows;
 use crate::ops::check_distributions;
 
-/// What a cascade did on each example.
+/// What a cascade did on each example. The fields are private: one prediction and one answering
+/// stage per example by construction ([`run_cascade`], [`CascadeRun::new`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CascadeRun {
-    /// Final predicted class.
-    pub predictions: Vec<usize>,
-    /// Index of the stage that answered (`0..K`); stages `0..=stage` were evaluated.
-    pub stage: Vec<usize>,
+    predictions: Vec<usize>,
+    stage: Vec<usize>,
 }
 
 impl CascadeRun {
+    /// A run from its per-example predictions and answering stages.
+    ///
+    /// # Errors
+    /// `ShapeMismatch` when the two lengths differ.
+    pub fn new(predictions: Vec<usize>, stage: Vec<usize>) -> Result<Self> {
+        crate::error::check_len("stage", predictions.len(), stage.len())?;
+        Ok(CascadeRun { predictions, stage })
+    }
+    /// Final predicted class per example.
+    pub fn predictions(&self) -> &[usize] {
+        &self.predictions
+    }
+    /// Index of the stage that answered (`0..K`) per example; stages `0..=stage` were evaluated.
+    pub fn stage(&self) -> &[usize] {
+        &self.stage
+    }
+
     /// Fraction of examples that reached stage `s` (stage 0: 1).
     pub fn reach_rate(&self, s: usize) -> f64 {
         self.stage.iter().filter(|&&t| t >= s).count() as f64 / self.stage.len().max(1) as f64

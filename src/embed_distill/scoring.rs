@@ -67,13 +67,14 @@ fn unit_rows(m: MatRef<'_, f64>, what: &'static str) -> Result<Mat<f64>> {
                 reason: format!("row {i} has zero norm; cosine undefined"),
             });
         }
-        let norm = big
-            * (0..m.ncols())
-                .map(|j| (m[(i, j)] / big).powi(2))
-                .sum::<f64>()
-                .sqrt();
+        // Divide by `big` first and normalise the scaled row: `big · ‖m/big‖` rounds in the
+        // subnormal range (`5e-324 · √2 = 5e-324`), and the "unit" row then had norm √2.
+        let scaled_norm = (0..m.ncols())
+            .map(|j| (m[(i, j)] / big).powi(2))
+            .sum::<f64>()
+            .sqrt();
         for j in 0..m.ncols() {
-            out[(i, j)] = m[(i, j)] / norm;
+            out[(i, j)] = (m[(i, j)] / big) / scaled_norm;
         }
     }
     Ok(out)

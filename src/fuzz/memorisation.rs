@@ -56,7 +56,7 @@ pub fn memorisation(data: &[u8]) {
                 memorisation_estimate_soft(&membership, &c, runs)
             };
             let Ok(e) = est else { return };
-            for (what, x) in [("mem", &e.mem), ("p_in", &e.p_in), ("p_out", &e.p_out)] {
+            for (what, x) in [("mem", e.mem()), ("p_in", e.p_in()), ("p_out", e.p_out())] {
                 assert_finite(what, x, &call);
                 assert!(
                     // Means of values in [0, 1] may round one ulp past 1.
@@ -64,9 +64,9 @@ pub fn memorisation(data: &[u8]) {
                     "{what} out of range: {x:?}\n{call}"
                 );
             }
-            for i in 0..e.mem.len() {
+            for i in 0..e.mem().len() {
                 assert!(
-                    (e.mem[i] - (e.p_in[i] - e.p_out[i])).abs() <= 1e-12,
+                    (e.mem()[i] - (e.p_in()[i] - e.p_out()[i])).abs() <= 1e-12,
                     "mem ≠ p_in − p_out\n{call}"
                 );
             }

@@ -211,8 +211,10 @@ pub fn pause(data: &[u8]) {
                     for (j, &on) in seq.loss_mask.iter().enumerate().filter(|(_, on)| **on) {
                         let z = &logits[j * vocab..][..vocab];
                         let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-                        let lse = m + z.iter().map(|x| (x - m).exp()).sum::<f64>().ln();
-                        total += lse - z[seq.tokens[j + 1]];
+                        // `−lsm_y = (m − z_y) + ln Σ exp(z − m)`, never `(m + ln Σ) − z_y`:
+                        // at |m| ≈ 1e30 the sum `m + ln Σ` rounds to `m`.
+                        let lse_shift = z.iter().map(|x| (x - m).exp()).sum::<f64>().ln();
+                        total += (m - z[seq.tokens[j + 1]]) + lse_shift;
                         let _ = on;
                         let gs: f64 = grad[j * vocab..][..vocab].iter().sum();
                         assert!(gs.abs() <= 1e-12, "gradient row {j} sums to {gs}\n{call:?}");
@@ -239,6 +241,18 @@ pub fn pause(data: &[u8]) {
             let Ok(model) = TinyLm::random(vi, vo, d, layers, &mut seeded(seed, 0)) else {
                 return;
             };
+            if hostile && b.one_in(4) {
+                // The validating constructor: one weight too few or a NaN weight is an error.
+                let mut embed = model.embed().to_vec();
+                if b.flag() {
+                    embed.pop();
+                } else {
+                    embed[0] = f64::NAN;
+                }
+                let (layers, unembed) = (model.layers().to_vec(), model.unembed().to_vec());
+                let r = TinyLm::new(vi, vo, d, embed, layers, unembed);
+                assert!(r.is_err(), "TinyLm::new accepted inconsistent weights");
+            }
             let n = b.below(6);
             let tokens = b.ids(n, vi, hostile);
             let prefix = b.below(n + 2);

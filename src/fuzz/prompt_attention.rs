@@ -17,27 +17,32 @@ pub fn prompt_attention(data: &[u8]) {
     let mode = b.byte();
     let hostile = mode & 0x80 != 0;
     let (n, tokens, dim) = (b.range(1, 3), b.range(1, 3), b.range(1, 3));
-    let mut ds = Dataset {
-        tokens,
-        dim,
-        x: (0..n * tokens * dim).map(|_| b.grid() / 4.0).collect(),
-        y: (0..n).map(|_| if b.flag() { 1.0 } else { -1.0 }).collect(),
-    };
+    let (mut tokens_field, mut dim_field) = (tokens, dim);
+    let mut x: Vec<f64> = (0..n * tokens * dim).map(|_| b.grid() / 4.0).collect();
+    let mut y: Vec<f64> = (0..n).map(|_| if b.flag() { 1.0 } else { -1.0 }).collect();
     if hostile {
         match b.below(6) {
-            0 => ds.tokens = b.size(0, 4, true),
-            1 => ds.dim = b.size(0, 4, true),
+            0 => tokens_field = b.size(0, 4, true),
+            1 => dim_field = b.size(0, 4, true),
             2 => {
-                ds.x.pop();
+                x.pop();
             }
             3 => {
-                let i = b.below(ds.x.len());
-                ds.x[i] = b.extreme();
+                let i = b.below(x.len());
+                x[i] = b.extreme();
             }
-            4 => ds.y[0] = b.scalar(true),
-            _ => ds.y.clear(),
+            4 => y[0] = b.scalar(true),
+            _ => y.clear(),
         }
     }
+    // The validating constructor: inconsistent fields are an error here, never a panic later.
+    let ds = match Dataset::new(tokens_field, dim_field, x, y) {
+        Ok(ds) => ds,
+        Err(e) => {
+            assert!(hostile, "Dataset::new rejected a well-posed data set: {e}");
+            return;
+        }
+    };
     let model = Model::ALL[b.below(4)];
     let mut params = Params {
         q: (0..dim).map(|_| b.grid() / 4.0).collect(),

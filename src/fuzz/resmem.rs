@@ -33,25 +33,27 @@ fn knn_call<T: Float>(b: &mut Bytes, hostile: bool) {
     let got = index.search(&qt, k);
     let want = knn_reference(&pt, &qt, d, k);
     if let Ok(nb) = &got {
-        assert_finite("knn sq_dists", &nb.sq_dists, &call);
+        assert_finite("knn sq_dists", nb.sq_dists(), &call);
         assert!(
-            nb.indices.iter().all(|&i| i < index.len()),
+            nb.indices().iter().all(|&i| i < index.len()),
             "index out of range\n{call:?}"
         );
     }
     match (&got, &want) {
         (Ok(g), Ok(w)) if !hostile => {
             assert_eq!(
-                g.sq_dists, w.sq_dists,
+                g.sq_dists(),
+                w.sq_dists(),
                 "k-NN distances differ from the oracle\n{call:?}"
             );
             assert_eq!(
-                g.indices, w.indices,
+                g.indices(),
+                w.indices(),
                 "k-NN indices differ from the oracle\n{call:?}"
             );
         }
         (Ok(g), Ok(w)) => {
-            for (a, o) in g.sq_dists.iter().zip(&w.sq_dists) {
+            for (a, o) in g.sq_dists().iter().zip(w.sq_dists()) {
                 assert!(
                     (a - o).abs() <= 1e-4 * (1.0 + o.abs()),
                     "sq_dist {a} vs oracle {o}\n{call:?}"

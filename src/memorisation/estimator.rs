@@ -8,7 +8,7 @@
 //! `SE_i = sqrt(p_in(1-p_in)/K_in + p_out(1-p_out)/K_out)`.
 //! The estimator targets the size-`m` version of `mem` (`m = |S_k|`), not the size-`n` one.
 
-use crate::error::{check_len, check_nonempty, Error, Result};
+use crate::error::{check_finite, check_len, check_nonempty, Error, Result};
 use crate::linalg::gemm_into_unchecked as gemm_into;
 use faer::Mat;
 use rayon::prelude::*;
@@ -21,21 +21,98 @@ pub const COUNT_FLOOR: f64 = 1e-10;
 /// chunk's u16 counters (6 bytes per column) stay in L2.
 const COLUMN_CHUNK: usize = 16384;
 
-/// Per-example memorisation estimates.
+/// Per-example memorisation estimates. The fields are private: six vectors of one length, `mem̂`
+/// in `[−1, 1]`, `p_in`, `p_out` in `[0, 1]` and `se ≥ 0` (or `+∞`) by construction (the
+/// estimators, [`MemEstimate::new`]), so the consumers ([`point_tolerance`]) can index them.
+///
+/// [`point_tolerance`]: crate::memorisation::experiments::point_tolerance
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemEstimate {
-    /// `mem̂_i = p_in - p_out`.
-    pub mem: Vec<f64>,
+    mem: Vec<f64>,
+    se: Vec<f64>,
+    p_in: Vec<f64>,
+    p_out: Vec<f64>,
+    k_in: Vec<u32>,
+    k_out: Vec<u32>,
+}
+
+impl MemEstimate {
+    /// An estimate from its parts (all of length `n`).
+    ///
+    /// # Errors
+    /// `ShapeMismatch` for a length other than `mem.len()`; `NonFinite` for a NaN or infinite
+    /// `mem`, `p_in` or `p_out`; `InvalidArgument` for `mem` outside `[−1, 1]`, a probability
+    /// outside `[0, 1]` or a NaN or negative `se`.
+    pub fn new(
+        mem: Vec<f64>,
+        se: Vec<f64>,
+        p_in: Vec<f64>,
+        p_out: Vec<f64>,
+        k_in: Vec<u32>,
+        k_out: Vec<u32>,
+    ) -> Result<Self> {
+        let n = mem.len();
+        for (what, len) in [
+            ("se", se.len()),
+            ("p_in", p_in.len()),
+            ("p_out", p_out.len()),
+            ("k_in", k_in.len()),
+            ("k_out", k_out.len()),
+        ] {
+            check_len(what, n, len)?;
+        }
+        for (what, xs, lo) in [
+            ("mem", &mem, -1.0),
+            ("p_in", &p_in, 0.0),
+            ("p_out", &p_out, 0.0),
+        ] {
+            check_finite(what, xs)?;
+            if let Some(i) = xs.iter().position(|x| !(lo..=1.0).contains(x)) {
+                return Err(Error::InvalidArgument {
+                    what,
+                    reason: format!("entry {i} is {} (outside [{lo}, 1])", xs[i]),
+                });
+            }
+        }
+        if let Some(i) = se.iter().position(|x| x.is_nan() || *x < 0.0) {
+            return Err(Error::InvalidArgument {
+                what: "se",
+                reason: format!("entry {i} is {} (must be ≥ 0 or +∞)", se[i]),
+            });
+        }
+        Ok(MemEstimate {
+            mem,
+            se,
+            p_in,
+            p_out,
+            k_in,
+            k_out,
+        })
+    }
+    /// `mem̂_i = p_in − p_out`.
+    pub fn mem(&self) -> &[f64] {
+        &self.mem
+    }
     /// Standard error `sqrt(p_in(1-p_in)/K_in + p_out(1-p_out)/K_out)` (`+∞` if either count is 0).
-    pub se: Vec<f64>,
+    pub fn se(&self) -> &[f64] {
+        &self.se
+    }
     /// Mean correctness over runs that trained on `i`.
-    pub p_in: Vec<f64>,
+    pub fn p_in(&self) -> &[f64] {
+        &self.p_in
+    }
     /// Mean correctness over runs that held `i` out (the C-score-style hold-out proxy).
-    pub p_out: Vec<f64>,
+    pub fn p_out(&self) -> &[f64] {
+        &self.p_out
+    }
     /// Runs that trained on `i`.
-    pub k_in: Vec<u32>,
+    pub fn k_in(&self) -> &[u32] {
+        &self.k_in
+    }
     /// Runs that held `i` out.
-    pub k_out: Vec<u32>,
+    pub fn k_out(&self) -> &[u32] {
+        &self.k_out
+    }
 }
 
 fn check_shapes(runs: usize, membership_len: usize, other_len: usize) -> Result<usize> {

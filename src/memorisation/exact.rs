@@ -134,8 +134,14 @@ pub fn one_nn_correctness(
     runs: usize,
 ) -> Result<Vec<u8>> {
     let n = labels.len();
-    check_len("membership", runs * n, membership.len())?;
+    check_len(
+        "membership",
+        crate::error::checked_elems("membership: runs·n", &[runs, n])?,
+        membership.len(),
+    )?;
     check_len("query_labels", orders.n_queries(), query_labels.len())?;
+    // `orders` may come from any `NeighbourIndex`: its ids index `labels` and the membership rows.
+    crate::error::check_ids("orders (reference ids)", orders.indices(), n)?;
     let t = query_labels.len();
     let mut out = vec![0u8; runs * t];
     for k in 0..runs {

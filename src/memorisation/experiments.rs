@@ -59,11 +59,11 @@ pub fn tolerance(se: f64, p_in: f64, p_out: f64, k_in: f64, k_out: f64) -> f64 {
 /// [`tolerance`] of point `i` of an estimate.
 pub fn point_tolerance(est: &MemEstimate, i: usize) -> f64 {
     tolerance(
-        est.se[i],
-        est.p_in[i],
-        est.p_out[i],
-        est.k_in[i] as f64,
-        est.k_out[i] as f64,
+        est.se()[i],
+        est.p_in()[i],
+        est.p_out()[i],
+        est.k_in()[i] as f64,
+        est.k_out()[i] as f64,
     )
 }
 
@@ -90,7 +90,7 @@ pub struct Mm2Verdict {
 /// most [`MM2_MAX_ERROR`], and the noisy points memorised far more than the clean ones.
 pub fn mm2_verdict(run: &OneNnMemorisation) -> Mm2Verdict {
     let est = &run.estimate;
-    let err = |i: usize| (est.mem[i] - run.exact[i]).abs();
+    let err = |i: usize| (est.mem()[i] - run.exact[i]).abs();
     let n = run.exact.len();
     let max_error = (0..n).map(err).fold(0.0, f64::max);
     let max_z = (0..n)

@@ -38,16 +38,18 @@ pub fn logsumexp<T: Float>(z: &[T], tau: T) -> T {
     m + s.ln()
 }
 
-/// The one log-softmax: `x ← x/τ − logsumexp(x/τ)`; returns the log-sum-exp. An all-`−∞` row
-/// stays all `−∞`.
+/// The one log-softmax: `x ← (x/τ − m) − ln Σ exp(x/τ − m)`; returns the log-sum-exp. An
+/// all-`−∞` row stays all `−∞`. Never `x/τ − (m + ln Σ)`: at `|m| ≫ 1/ε` (e.g. `m = −f64::MAX`)
+/// the sum `m + ln Σ` rounds to `m`, and the log-probabilities of a uniform row come out `0`.
 fn log_softmax_scaled_in_place<T: Float>(x: &mut [T], tau: T) -> T {
-    let lse = logsumexp(x, tau);
-    if lse == T::neg_infinity() {
-        x.fill(lse);
-    } else {
-        x.iter_mut().for_each(|v| *v = *v / tau - lse);
+    let m = scaled_max(x, tau);
+    if m == T::neg_infinity() {
+        x.fill(m);
+        return m;
     }
-    lse
+    let ln_s = x.iter().map(|&v| (v / tau - m).exp()).sum::<T>().ln();
+    x.iter_mut().for_each(|v| *v = (*v / tau - m) - ln_s);
+    m + ln_s
 }
 
 /// The one softmax: `x ← exp(x/τ − m) / Σ exp(x/τ − m)` with one `exp` per entry; returns the
@@ -125,11 +127,29 @@ pub fn softmax<T: Float>(z: &[T], tau: f64) -> Result<Vec<T>> {
     Ok(out)
 }
 
-/// `log_softmax(z / τ)` of one row. Errors as [`softmax`].
+/// `log_softmax(z / τ)` of one row.
+///
+/// # Errors
+/// As [`softmax`], plus `NonFinite` (named `"log_softmax (overflow from finite logits)"`, at the
+/// entry) when an unmasked log-probability `z_v/τ − logsumexp` overflows `T`: every `z/τ` is
+/// finite but their spread exceeds `T::MAX` (e.g. `±0.9·f64::MAX`), so the true value
+/// `≈ −2·0.9·f64::MAX` has no representation. The softmax of such a row is still defined (that
+/// entry's probability is `0`). Checked on the output, O(L), once per call.
 pub fn log_softmax<T: Float>(z: &[T], tau: f64) -> Result<Vec<T>> {
     check_row("logits", z, tau)?;
     let mut out = vec![T::zero(); z.len()];
     log_softmax_into(z, T::of(tau), &mut out);
+    // Only an unmasked entry can overflow: a mask's `−∞` is its documented value.
+    if let Some(index) = out
+        .iter()
+        .zip(z)
+        .position(|(o, &x)| !o.is_finite() && x != T::neg_infinity())
+    {
+        return Err(Error::NonFinite {
+            what: "log_softmax (overflow from finite logits)",
+            index,
+        });
+    }
     Ok(out)
 }
 
@@ -257,6 +277,24 @@ pub(crate) mod tests {
         assert!(log_softmax(&[1e300, 0.0], 1e-10).is_err());
         assert!(softmax(&z, 0.0).is_err());
         assert!(softmax(&z, f64::INFINITY).is_err());
+        // Every z/τ finite but the spread overflows: the log-probability of the low entry is
+        // ≈ −1.8·f64::MAX, an error naming the entry; its softmax (0) is defined.
+        let wide = [0.9 * f64::MAX, -0.9 * f64::MAX, f64::NEG_INFINITY];
+        assert_eq!(
+            log_softmax(&wide, 1.0),
+            Err(Error::NonFinite {
+                what: "log_softmax (overflow from finite logits)",
+                index: 1
+            })
+        );
+        assert_eq!(softmax(&wide, 1.0).unwrap(), vec![1.0, 0.0, 0.0]);
+        // At m = −f64::MAX the shift alone keeps a uniform row's log-probabilities at −ln 2.
+        let lp = log_softmax(&[-f64::MAX, -f64::MAX], 1.0).unwrap();
+        assert!(lp.iter().all(|v| (v + 2f64.ln()).abs() < 1e-15), "{lp:?}");
+        // Planted bug: the unchecked kernel returns −∞ for that finite entry.
+        let mut out = [0.0; 3];
+        log_softmax_into(&wide, 1.0, &mut out);
+        assert_eq!(out[1], f64::NEG_INFINITY);
     }
 
     #[test]

@@ -35,7 +35,8 @@ pub fn check_temperature(what: &'static str, tau: f64) -> Result<()> {
     }
 }
 
-/// Checks one row of logits for `softmax(z / τ)`: no NaN or `+∞` (entries equal to `−∞` are
+/// Checks one row of logits for `softmax(z / τ)`: `τ` usable in `T` (in f32, a τ that passes
+/// [`check_temperature`] may round to `∞` or have `1/τ = ∞`), no NaN or `+∞` (entries equal to `−∞` are
 /// masks and allowed), and every scaled logit `z_v / τ` finite in `T` (a large `|z|` over a small
 /// `τ` overflows even when `τ` itself passes [`check_temperature`]). `index_base` is added to
 /// the position in errors (the row's flat offset).
@@ -46,6 +47,14 @@ pub fn check_scaled_logits<T: Float>(
     index_base: usize,
 ) -> Result<()> {
     let t = T::of(tau);
+    // τ is checked in f64; in f32 it may round to `∞` (τ > f32::MAX: `−∞/∞ = NaN` at a mask) or
+    // to a subnormal whose reciprocal overflows.
+    if !(t.is_finite() && t > T::zero() && t.recip().is_finite()) {
+        return Err(Error::InvalidArgument {
+            what: "temperature",
+            reason: format!("τ = {tau} is not a usable temperature in {}", T::NAME),
+        });
+    }
     for (v, &x) in z.iter().enumerate() {
         if x == T::neg_infinity() {
             continue;
@@ -107,5 +116,12 @@ mod tests {
             })
         );
         assert!(check_scaled_logits("z", &[f64::INFINITY], 1.0, 0).is_err());
+        // τ passes in f64 but not in f32: it rounds to ∞ (−∞/∞ = NaN at a mask) or its 1/τ
+        // overflows.
+        for tau in [f64::MAX, 1e39, 1e-39] {
+            assert!(check_temperature("tau", tau).is_ok());
+            assert!(check_scaled_logits("z", &[1.0f32, f32::NEG_INFINITY], tau, 0).is_err());
+            assert!(check_scaled_logits("z", &[1.0f64, f64::NEG_INFINITY], tau, 0).is_ok());
+        }
     }
 }

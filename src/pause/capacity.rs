@@ -15,12 +15,27 @@
 //! run on [`crate::attention::forward`].
 
 use crate::attention::{self, Options, Shape};
-use crate::error::{check_finite, check_nonempty, checked_add, checked_elems, Error, Result};
+use crate::error::{
+    check_cap, check_finite, check_finite_scalar, check_nonempty, checked_add, checked_elems,
+    Error, Result,
+};
 
 /// Query sharpness of layer 1.
 const SHARPNESS: f64 = 60.0;
 
+/// The most positions `N + M` [`lookup_sum`] builds: layer 2 is a `P × P` attention, so a
+/// representable but huge `P` (2³¹) would allocate and run for ever rather than fail.
+pub const MAX_LOOKUP_POSITIONS: usize = 1 << 12;
+/// The most facts `K` [`lookup_sum`] builds (its keys and values are `(K + 1)²` each).
+pub const MAX_LOOKUP_FACTS: usize = 1 << 10;
+
 /// The network's output for memory `values` (`K = values.len()`) with `inputs + pauses` positions.
+///
+/// # Errors
+/// `Empty`/`NonFinite` for `values`; `Overflow` when `inputs + pauses` does not fit in `usize`;
+/// `TooLarge` over [`MAX_LOOKUP_POSITIONS`] or [`MAX_LOOKUP_FACTS`]; `InvalidArgument` for no
+/// position; `NonFinite` (`"lookup_sum output (overflow from finite values)"`) when finite values
+/// near `f64::MAX` overflow the sum.
 pub fn lookup_sum(values: &[f64], inputs: usize, pauses: usize) -> Result<f64> {
     check_nonempty("values", values)?;
     check_finite("values", values)?;
@@ -28,6 +43,8 @@ pub fn lookup_sum(values: &[f64], inputs: usize, pauses: usize) -> Result<f64> {
         values.len(),
         checked_add("inputs + pauses", inputs, pauses)?,
     );
+    check_cap("inputs + pauses", p, MAX_LOOKUP_POSITIONS)?;
+    check_cap("values (facts K)", k, MAX_LOOKUP_FACTS)?;
     if p == 0 {
         return Err(Error::InvalidArgument {
             what: "inputs + pauses",
@@ -78,7 +95,9 @@ pub fn lookup_sum(values: &[f64], inputs: usize, pauses: usize) -> Result<f64> {
         },
         &Options::new().causal(true).scale_opt(scale),
     )?;
-    Ok(p as f64 * l2.out[(p - 1) * d])
+    let y = p as f64 * l2.out[(p - 1) * d];
+    check_finite_scalar("lookup_sum output (overflow from finite values)", y)?;
+    Ok(y)
 }
 
 /// The task's answer `Σ_k v_k`.

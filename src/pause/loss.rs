@@ -15,7 +15,9 @@ use crate::float::Float;
 ///
 /// # Errors
 /// `ShapeMismatch` for wrong lengths, `OutOfRange` for a target id `≥ vocab`, `NonFinite` for
-/// non-finite logits in an unmasked row, `InvalidArgument` when no position is unmasked.
+/// non-finite logits in an unmasked row, `InvalidArgument` when no position is unmasked;
+/// `NonFinite` named `"loss (overflow from finite logits)"` when finite logits spread past `T::MAX`
+/// (the target's log-probability overflows).
 pub fn masked_next_token_loss<T: Float>(
     seq: &PauseSequence,
     logits: &[T],
@@ -47,13 +49,24 @@ pub fn masked_next_token_loss<T: Float>(
         let y = seq.tokens[j + 1];
         check_ids("seq.tokens", &[y], vocab)?;
         let m = z.iter().fold(T::neg_infinity(), |a, &b| a.max(b));
-        let s: T = z.iter().map(|&x| (x - m).exp()).sum();
-        let lse = m + s.ln();
-        total -= z[y] - lse;
+        // Shifted by the max only, never by `lse = m + ln s`: at |m| ≈ 1e30 the sum `m + ln s`
+        // rounds to `m`, and `exp(x − lse)` would then not sum to one.
+        let mut s = T::zero();
         for (gv, &x) in g.iter_mut().zip(z) {
-            *gv = (x - lse).exp() * inv;
+            *gv = (x - m).exp();
+            s += *gv;
         }
+        total -= (z[y] - m) - s.ln();
+        let scale = inv / s;
+        g.iter_mut().for_each(|gv| *gv *= scale);
         g[y] -= inv;
+    }
+    // Finite logits whose spread overflows (`z_y − max = −∞`) give an infinite loss.
+    if !total.is_finite() {
+        return Err(Error::NonFinite {
+            what: "loss (overflow from finite logits)",
+            index: 0,
+        });
     }
     Ok(total * inv)
 }

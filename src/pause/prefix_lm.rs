@@ -26,6 +26,14 @@ fn check(shape: Shape, prefix_len: usize) -> Result<()> {
             got: shape.kv_len,
         });
     }
+    // With `d = 0` the buffers are empty whatever `B`, so `B` would go unbounded into the
+    // per-batch `kv_valid_len` (a fuzz-found capacity overflow).
+    if shape.head_dim == 0 {
+        return Err(Error::InvalidArgument {
+            what: "shape.head_dim",
+            reason: "must be at least 1".into(),
+        });
+    }
     if prefix_len > shape.q_len {
         return Err(Error::OutOfRange {
             what: "prefix_len",
@@ -53,22 +61,25 @@ fn scatter_rows<T: Float>(dst: &mut [T], src: &[T], shape: Shape, lo: usize, hi:
     }
 }
 
-/// The two kernel calls: (query rows, options) for the prefix and for the rest.
-fn segments(shape: Shape, prefix_len: usize, scale: Option<f64>) -> [(usize, usize, Options); 2] {
-    [
-        (
-            0,
-            prefix_len,
-            Options::new()
-                .scale_opt(scale)
-                .kv_valid_len(vec![prefix_len; shape.batch]),
-        ),
-        (
-            prefix_len,
-            shape.q_len,
-            Options::new().causal(true).scale_opt(scale),
-        ),
-    ]
+/// The two kernel calls: (query rows, options) for the prefix and for the rest; an empty
+/// segment is skipped (and its `B`-long `kv_valid_len` never built).
+fn segments(
+    shape: Shape,
+    prefix_len: usize,
+    scale: Option<f64>,
+) -> impl Iterator<Item = (usize, usize, Options)> {
+    [(0, prefix_len, true), (prefix_len, shape.q_len, false)]
+        .into_iter()
+        .filter(|(lo, hi, _)| lo < hi)
+        .map(move |(lo, hi, prefix)| {
+            let opts = Options::new().scale_opt(scale);
+            let opts = if prefix {
+                opts.kv_valid_len(vec![prefix_len; shape.batch])
+            } else {
+                opts.causal(true)
+            };
+            (lo, hi, opts)
+        })
 }
 
 /// Prefix-LM forward: `out` `[B, H, n, d]` and `lse` `[B, H, n]` (see the [module docs](self)).
@@ -86,9 +97,6 @@ pub fn forward<T: Float>(
     let mut out = vec![T::zero(); shape.q_elems()];
     let mut lse = vec![T::zero(); shape.lse_elems()];
     for (lo, hi, opts) in segments(shape, prefix_len, scale) {
-        if lo == hi {
-            continue;
-        }
         let sub = Shape {
             q_len: hi - lo,
             ..shape
@@ -130,9 +138,6 @@ pub fn backward<T: Float>(
         ..shape
     };
     for (lo, hi, opts) in segments(shape, prefix_len, scale) {
-        if lo == hi {
-            continue;
-        }
         let sub = Shape {
             q_len: hi - lo,
             ..shape

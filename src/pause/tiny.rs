@@ -40,25 +40,22 @@ pub struct Layer {
     pub wv: Vec<f64>,
 }
 
-/// The tiny model (see the [module docs](self)). The fields are public for finite-difference
-/// checks; [`TinyLm::forward`] and [`TinyLm::backward`] check that their shapes agree.
+/// The tiny model (see the [module docs](self)). Its fields are private: the shapes agree by
+/// construction ([`TinyLm::new`] validates them); the weights are read through getters and the
+/// embedding written through [`TinyLm::embed_mut`] (finite-difference checks), which keeps its
+/// length. [`TinyLm::forward`] still checks that every weight is finite.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TinyLm {
-    /// Input vocabulary (real tokens plus any `<pause>` rows).
-    pub vocab_in: usize,
-    /// Output vocabulary.
-    pub vocab_out: usize,
-    /// Width `d`.
-    pub d: usize,
-    /// Embedding `[vocab_in, d]`.
-    pub embed: Vec<f64>,
-    /// Layers.
-    pub layers: Vec<Layer>,
-    /// Unembedding `[d, vocab_out]`.
-    pub unembed: Vec<f64>,
+    vocab_in: usize,
+    vocab_out: usize,
+    d: usize,
+    embed: Vec<f64>,
+    layers: Vec<Layer>,
+    unembed: Vec<f64>,
 }
 
-/// Gradients with the model's shapes.
+/// Gradients with the model's shapes: a result that [`TinyLm::backward`] returns and no function
+/// takes back, so its fields stay public (no invariant to protect).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TinyGrads {
     /// `∂/∂E`.
@@ -125,7 +122,63 @@ impl TinyLm {
         })
     }
 
-    /// Checks that the public fields agree: `embed` `[vocab_in, d]`, each layer `[d, d]` ×3,
+    /// A model from its weights: embedding `E` `[vocab_in, d]`, per layer `W_q, W_k, W_v`
+    /// `[d, d]`, unembedding `U` `[d, vocab_out]`, all row-major.
+    ///
+    /// # Errors
+    /// `InvalidArgument` for `d = 0`; `Overflow` when a shape's size does not fit in `usize`;
+    /// `ShapeMismatch` for a weight of the wrong length; `NonFinite` for a NaN or infinite weight.
+    pub fn new(
+        vocab_in: usize,
+        vocab_out: usize,
+        d: usize,
+        embed: Vec<f64>,
+        layers: Vec<Layer>,
+        unembed: Vec<f64>,
+    ) -> Result<Self> {
+        let model = TinyLm {
+            vocab_in,
+            vocab_out,
+            d,
+            embed,
+            layers,
+            unembed,
+        };
+        model.check_shapes()?;
+        Ok(model)
+    }
+
+    /// Input vocabulary (real tokens plus any `<pause>` rows).
+    pub fn vocab_in(&self) -> usize {
+        self.vocab_in
+    }
+    /// Output vocabulary.
+    pub fn vocab_out(&self) -> usize {
+        self.vocab_out
+    }
+    /// Width `d`.
+    pub fn d(&self) -> usize {
+        self.d
+    }
+    /// Embedding `[vocab_in, d]`.
+    pub fn embed(&self) -> &[f64] {
+        &self.embed
+    }
+    /// The embedding, writable in place (its length is fixed; [`TinyLm::forward`] rejects a
+    /// non-finite weight written here).
+    pub fn embed_mut(&mut self) -> &mut [f64] {
+        &mut self.embed
+    }
+    /// Layers.
+    pub fn layers(&self) -> &[Layer] {
+        &self.layers
+    }
+    /// Unembedding `[d, vocab_out]`.
+    pub fn unembed(&self) -> &[f64] {
+        &self.unembed
+    }
+
+    /// Checks that the fields agree: `embed` `[vocab_in, d]`, each layer `[d, d]` ×3,
     /// `unembed` `[d, vocab_out]`, `d ≥ 1`, all weights finite.
     fn check_shapes(&self) -> Result<()> {
         let d = self.d;

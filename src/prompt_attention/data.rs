@@ -40,20 +40,45 @@ pub struct MixtureConfig {
     pub noise_perp: bool,
 }
 
-/// Inputs `x` (row-major `n × T × d`) and labels `y ∈ {±1}`.
+/// Inputs `x` (row-major `n × T × d`) and labels `y ∈ {±1}`. The fields are private: every
+/// `Dataset` passed [`Dataset::validate`] when it was built ([`Dataset::new`],
+/// [`MixtureConfig::sample`]), so the consumers' shape arithmetic cannot be fed inconsistent sizes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dataset {
-    /// `T`.
-    pub tokens: usize,
-    /// `d`.
-    pub dim: usize,
-    /// `n × T × d`.
-    pub x: Vec<f64>,
-    /// `n` labels in `{−1, +1}`.
-    pub y: Vec<f64>,
+    tokens: usize,
+    dim: usize,
+    x: Vec<f64>,
+    y: Vec<f64>,
 }
 
 impl Dataset {
+    /// A dataset of `n = y.len()` samples of `T = tokens` tokens in `R^dim`, `x` row-major
+    /// `n × T × d`.
+    ///
+    /// # Errors
+    /// As [`Dataset::validate`]: `Empty` (no sample, `T = 0` or `d = 0`), `Overflow` (`n·T·d`),
+    /// `ShapeMismatch` (`x.len()`), `NonFinite` (`x`), `InvalidArgument` (a label not `±1`).
+    pub fn new(tokens: usize, dim: usize, x: Vec<f64>, y: Vec<f64>) -> Result<Self> {
+        let data = Dataset { tokens, dim, x, y };
+        data.validate()?;
+        Ok(data)
+    }
+    /// `T`, tokens per sample.
+    pub fn tokens(&self) -> usize {
+        self.tokens
+    }
+    /// `d`, the token dimension.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+    /// The inputs, row-major `n × T × d`.
+    pub fn x(&self) -> &[f64] {
+        &self.x
+    }
+    /// The `n` labels in `{−1, +1}`.
+    pub fn y(&self) -> &[f64] {
+        &self.y
+    }
     /// Number of samples.
     pub fn len(&self) -> usize {
         self.y.len()
@@ -185,18 +210,13 @@ impl MixtureConfig {
         y
     }
 
-    /// `n` i.i.d. samples.
+    /// `n ≥ 1` i.i.d. samples (`n = 0` is `Empty`).
     pub fn sample(&self, n: usize, rng: &mut impl Rng) -> Result<Dataset> {
         self.validate()?;
         let s = checked_elems("x: T·d", &[self.tokens, self.dim])?;
         let mut x = vec![0.0; checked_elems("x: n·T·d", &[n, s])?];
         let y = x.chunks_mut(s).map(|xi| self.draw(xi, rng)).collect();
-        Ok(Dataset {
-            tokens: self.tokens,
-            dim: self.dim,
-            x,
-            y,
-        })
+        Dataset::new(self.tokens, self.dim, x, y)
     }
 }
 

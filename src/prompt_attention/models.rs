@@ -96,7 +96,7 @@ pub fn forward_backward(
     data: &Dataset,
     weights: Option<&[f64]>,
 ) -> Result<(Vec<f64>, Option<Params>)> {
-    let (n, t, d) = (data.len(), data.tokens, data.dim);
+    let (n, t, d) = (data.len(), data.tokens(), data.dim());
     data.validate()?;
     params.validate(d)?;
     if let Some(w) = weights {
@@ -140,13 +140,13 @@ pub fn forward_backward(
             let shape = attention_shape(n, 1, t, d);
             let q: Vec<f64> = params.q.repeat(n);
             let opts = unit_scale();
-            let fwd = attention::forward(&q, &data.x, &data.x, shape, &opts)?;
+            let fwd = attention::forward(&q, data.x(), data.x(), shape, &opts)?;
             let f: Vec<f64> = fwd.out.chunks(d).map(|h| dot(h, &params.v)).collect();
             if let (Some(g), Some(w)) = (grad.as_mut(), weights) {
                 let d_out: Vec<f64> = (0..n)
                     .flat_map(|i| params.v.iter().map(move |&va| w[i] * va))
                     .collect();
-                let gr = attention::backward(&q, &data.x, &data.x, &fwd, &d_out, shape, &opts)?;
+                let gr = attention::backward(&q, data.x(), data.x(), &fwd, &d_out, shape, &opts)?;
                 for ((dq, h), &wi) in gr.dq.chunks(d).zip(fwd.out.chunks(d)).zip(w) {
                     for (a, (gq, gv)) in g.q.iter_mut().zip(g.v.iter_mut()).enumerate() {
                         *gq += dq[a];
@@ -160,12 +160,12 @@ pub fn forward_backward(
             let shape = attention_shape(n, t, t, d);
             // Q_i = X_i Wᵀ: row t is W x_t.
             let q: Vec<f64> = data
-                .x
+                .x()
                 .chunks(d)
                 .flat_map(|row| (0..d).map(move |a| dot(&params.w[a * d..(a + 1) * d], row)))
                 .collect();
             let opts = unit_scale();
-            let fwd = attention::forward(&q, &data.x, &data.x, shape, &opts)?;
+            let fwd = attention::forward(&q, data.x(), data.x(), shape, &opts)?;
             let f: Vec<f64> = fwd
                 .out
                 .chunks(t * d)
@@ -175,10 +175,10 @@ pub fn forward_backward(
                 let d_out: Vec<f64> = (0..n * t)
                     .flat_map(|r| params.v.iter().map(move |&va| w[r / t] * va / t as f64))
                     .collect();
-                let gr = attention::backward(&q, &data.x, &data.x, &fwd, &d_out, shape, &opts)?;
+                let gr = attention::backward(&q, data.x(), data.x(), &fwd, &d_out, shape, &opts)?;
                 // ∇_W = dQᵀ X over all n·T rows (one GEMM).
                 let dq = faer::MatRef::from_row_major_slice(&gr.dq, n * t, d);
-                let xm = faer::MatRef::from_row_major_slice(&data.x, n * t, d);
+                let xm = faer::MatRef::from_row_major_slice(data.x(), n * t, d);
                 let dw = dq.transpose() * xm;
                 for (idx, gw) in g.w.iter_mut().enumerate() {
                     *gw += dw[(idx / d, idx % d)];
@@ -212,12 +212,12 @@ fn unit_scale() -> Options {
 /// The prompt-attention pooled tokens `h_i = X_iᵀ softmax(X_i q)`, row-major `n × d` (one batched
 /// attention call).
 pub fn prompt_pool(q: &[f64], data: &Dataset) -> Result<Vec<f64>> {
-    let (n, t, d) = (data.len(), data.tokens, data.dim);
+    let (n, t, d) = (data.len(), data.tokens(), data.dim());
     data.validate()?;
     check_len("q", d, q.len())?;
     check_finite("q", q)?;
     let shape = attention_shape(n, 1, t, d);
-    Ok(attention::forward(&q.repeat(n), &data.x, &data.x, shape, &unit_scale())?.out)
+    Ok(attention::forward(&q.repeat(n), data.x(), data.x(), shape, &unit_scale())?.out)
 }
 
 /// Outputs `f(X_i)` for every sample.

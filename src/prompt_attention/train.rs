@@ -59,12 +59,12 @@ pub fn loss_and_grad(
     let n = data.len() as f64;
     let w: Vec<f64> = f
         .iter()
-        .zip(&data.y)
+        .zip(data.y())
         .map(|(fi, yi)| loss.derivative(yi * fi) * yi / n)
         .collect();
     let value = f
         .iter()
-        .zip(&data.y)
+        .zip(data.y())
         .map(|(fi, yi)| loss.value(yi * fi))
         .sum::<f64>()
         / n;
@@ -103,7 +103,7 @@ pub fn train(
     opt: Optimizer,
     steps: usize,
 ) -> Result<(Params, Vec<f64>)> {
-    check_nonempty("data", &data.y)?;
+    check_nonempty("data", data.y())?;
     let lr = match opt {
         Optimizer::Gd { lr } | Optimizer::Adam { lr } => lr,
     };
@@ -113,7 +113,7 @@ pub fn train(
             reason: "step size must be finite and > 0".into(),
         });
     }
-    let d = data.dim;
+    let d = data.dim();
     let mut theta = init.flat();
     let (mut m, mut v2) = (vec![0.0; theta.len()], vec![0.0; theta.len()]);
     let mut history = Vec::with_capacity(steps);
@@ -157,7 +157,7 @@ pub fn accuracy_with_ties(
         .collect();
     let hits: f64 = f
         .iter()
-        .zip(&data.y)
+        .zip(data.y())
         .map(|(fi, yi)| {
             let z = fi * yi;
             if z > 0.0 {
@@ -175,10 +175,10 @@ pub fn accuracy_with_ties(
 /// The mean-estimator head with a fixed prompt (B5; the B4 step-1 head up to `η/2`):
 /// `v̂ = (1/n) Σ y_i X_iᵀ softmax(X_i q)`.
 pub fn mean_head(q: &[f64], data: &Dataset) -> Result<Vec<f64>> {
-    let d = data.dim;
+    let d = data.dim();
     let h = super::models::prompt_pool(q, data)?;
     let mut v = vec![0.0; d];
-    for (hi, y) in h.chunks(d).zip(&data.y) {
+    for (hi, y) in h.chunks(d).zip(data.y()) {
         v.iter_mut()
             .zip(hi)
             .for_each(|(a, b)| *a += y * b / data.len() as f64);
@@ -204,10 +204,10 @@ pub fn random_params(dim: usize, scale: f64, rng: &mut impl Rng) -> Params {
 /// `v₁ = (η/2)(1/n) Σ y_i x̄_i`, `q₁ = 0`,
 /// `q₂ = η (1/n) Σ σ(−y_i f_i) y_i Cov_T(X_i) v₁` with `f_i = v₁ᵀ x̄_i`. Returns `(v₁, q₂)`.
 pub fn two_steps_closed_form(data: &Dataset, eta: f64) -> Result<(Vec<f64>, Vec<f64>)> {
-    check_nonempty("data", &data.y)?;
+    check_nonempty("data", data.y())?;
     crate::error::check_positive("eta", eta)?;
     data.validate()?;
-    let (n, t, d) = (data.len(), data.tokens, data.dim);
+    let (n, t, d) = (data.len(), data.tokens(), data.dim());
     let means: Vec<Vec<f64>> = (0..n)
         .map(|i| {
             let mut m = vec![0.0; d];
@@ -218,13 +218,13 @@ pub fn two_steps_closed_form(data: &Dataset, eta: f64) -> Result<(Vec<f64>, Vec<
         })
         .collect();
     let mut v1 = vec![0.0; d];
-    for (m, y) in means.iter().zip(&data.y) {
+    for (m, y) in means.iter().zip(data.y()) {
         v1.iter_mut()
             .zip(m)
             .for_each(|(a, b)| *a += 0.5 * eta * y * b / n as f64);
     }
     let mut q2 = vec![0.0; d];
-    for (i, (m, &y)) in means.iter().zip(&data.y).enumerate() {
+    for (i, (m, &y)) in means.iter().zip(data.y()).enumerate() {
         let f: f64 = m.iter().zip(&v1).map(|(a, b)| a * b).sum();
         let c = eta * sigmoid(-y * f) * y / n as f64;
         // Cov_T(X) v₁ = (1/T) Σ_t (x_t − x̄)(x_t − x̄)ᵀ v₁

@@ -21,18 +21,65 @@ use faer::{MatMut, MatRef};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 
-/// The `k` nearest reference points of each query, nearest first.
+/// The `k` nearest reference points of each query, nearest first. The fields are private:
+/// `k ≥ 1`, two `[n_queries, k]` buffers and finite, non-negative, per-row ascending distances by
+/// construction ([`Neighbours::new`], which an external [`NeighbourIndex`] uses too).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Neighbours {
-    /// Neighbours per query.
-    pub k: usize,
-    /// Reference indices, row-major `[n_queries, k]`, ascending distance, ties by lower index.
-    pub indices: Vec<usize>,
-    /// Squared Euclidean distances `[n_queries, k]`, computed directly in f64.
-    pub sq_dists: Vec<f64>,
+    k: usize,
+    indices: Vec<usize>,
+    sq_dists: Vec<f64>,
 }
 
 impl Neighbours {
+    /// Neighbours from row-major `[n_queries, k]` reference indices and squared distances.
+    ///
+    /// # Errors
+    /// `InvalidArgument` for `k = 0` or a row whose distances are not ascending;
+    /// `ShapeMismatch` when the buffers differ in length or are not a multiple of `k`;
+    /// `NonFinite` for a NaN or infinite distance, `InvalidArgument` for a negative one.
+    pub fn new(k: usize, indices: Vec<usize>, sq_dists: Vec<f64>) -> Result<Self> {
+        if k == 0 {
+            return Err(Error::InvalidArgument {
+                what: "k",
+                reason: "need at least one neighbour per query".into(),
+            });
+        }
+        check_len("sq_dists", indices.len(), sq_dists.len())?;
+        if !indices.len().is_multiple_of(k) {
+            return Err(Error::ShapeMismatch {
+                what: "indices (a multiple of k)",
+                expected: indices.len().div_ceil(k) * k,
+                got: indices.len(),
+            });
+        }
+        check_finite("sq_dists", &sq_dists)?;
+        for (q, row) in sq_dists.chunks_exact(k).enumerate() {
+            if row[0] < 0.0 || row.windows(2).any(|w| w[1] < w[0]) {
+                return Err(Error::InvalidArgument {
+                    what: "sq_dists",
+                    reason: format!("row {q} is not non-negative and ascending"),
+                });
+            }
+        }
+        Ok(Neighbours {
+            k,
+            indices,
+            sq_dists,
+        })
+    }
+    /// Neighbours per query.
+    pub fn k(&self) -> usize {
+        self.k
+    }
+    /// Reference indices, row-major `[n_queries, k]`, ascending distance, ties by lower index.
+    pub fn indices(&self) -> &[usize] {
+        &self.indices
+    }
+    /// Squared Euclidean distances `[n_queries, k]`, computed directly in f64.
+    pub fn sq_dists(&self) -> &[f64] {
+        &self.sq_dists
+    }
     /// Number of queries.
     pub fn n_queries(&self) -> usize {
         self.indices.len().checked_div(self.k).unwrap_or(0)

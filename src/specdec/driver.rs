@@ -7,10 +7,10 @@ use crate::ops::argmax;
 use rand::Rng;
 
 /// Temperature warp of a distribution: `p_T ∝ p^{1/T} = softmax(ln p / T)` ([`crate::ops`]; zero
-/// entries are `−∞` masks, an all-zero `p` warps to all zeros). `T = 1` returns a copy; `T = 0` is
+/// entries are `−∞` masks). `T = 1` returns a copy; `T = 0` is
 /// the argmax one-hot (lowest index on ties), a separate code path rather than a tiny temperature.
 /// Errors: a temperature that is negative, non-finite or tiny enough that `ln p / T` overflows;
-/// a negative or NaN entry of `p`.
+/// a negative or NaN entry of `p`; an all-zero `p` (no mass to warp: its "warp" summed to 0).
 pub fn warp(p: &[f64], temperature: f64) -> Result<Vec<f64>> {
     check_warp_temperature(temperature)?;
     crate::error::check_nonempty("p", p)?;
@@ -18,6 +18,12 @@ pub fn warp(p: &[f64], temperature: f64) -> Result<Vec<f64>> {
         return Err(Error::InvalidArgument {
             what: "p",
             reason: format!("entry {v} is {} (not a probability)", p[v]),
+        });
+    }
+    if p.iter().all(|&x| x == 0.0) {
+        return Err(Error::InvalidArgument {
+            what: "p",
+            reason: "every entry is 0 (not a distribution)".into(),
         });
     }
     if temperature == 0.0 {
@@ -89,8 +95,9 @@ where
 ///
 /// Each step drafts `γ` tokens from `draft` (warped to the temperature), evaluates `target` at the
 /// `γ + 1` resulting contexts, and verifies them ([`verify_with`], or [`verify_greedy`] at `T = 0`).
-/// The last step's output is truncated to `new_tokens`. The closures return a distribution of
-/// length `vocab` for any context.
+/// The last step's output is truncated to `new_tokens`, and a step drafts at most the tokens
+/// still wanted (`min(γ, remaining)`), so the work is linear in `new_tokens` for any `γ`. The
+/// closures return a distribution of length `vocab` for any context.
 ///
 /// # Errors
 /// `InvalidArgument` for `γ = 0`, `vocab = 0` or a bad temperature, `OutOfRange` for prompt ids,
@@ -144,7 +151,10 @@ where
         p_rows.clear();
         drafts.clear();
         let base = ctx.len();
-        for _ in 0..cfg.gamma {
+        // Drafts past the tokens still wanted would be truncated anyway: capping γ there keeps
+        // the work O(new_tokens) for any γ (γ = 2⁴⁰ with `new_tokens = 3` drafts 3, not 2⁴⁰).
+        let gamma = cfg.gamma.min(end - base);
+        for _ in 0..gamma {
             let q = warp(&draft(&ctx), cfg.temperature)?;
             let u = rng.random::<f64>();
             let y = super::verify::sample_weights(q.len(), |v| q[v], u);
@@ -153,7 +163,7 @@ where
             ctx.push(y);
         }
         // The target sees the γ + 1 contexts x ⊕ y_<i (one batched call in a real system).
-        for i in 0..=cfg.gamma {
+        for i in 0..=gamma {
             p_rows.extend(warp(&target(&ctx[..base + i]), cfg.temperature)?);
         }
         ctx.truncate(base);

@@ -201,6 +201,13 @@ impl<T: Float> GramFactor<T> {
             l[i * n + i] += T::of(ridge);
             trace += l[i * n + i].as_f64();
         }
+        // Finite diagonals near `f64::MAX` (or `K_ii + λ` in f32) overflow the trace.
+        if !trace.is_finite() {
+            return Err(Error::NonFinite {
+                what: "gram trace (overflow from finite entries)",
+                index: 0,
+            });
+        }
         cholesky(MatMut::from_column_major_slice_mut(&mut l, n, n), par)?;
         Ok(GramFactor {
             l,

@@ -69,16 +69,35 @@ pub fn relu_ntk_gram(x: MatRef<'_, f64>) -> Result<Mat<f64>> {
     Ok(g)
 }
 
-/// A two-layer ReLU network `f(x) = A relu(W x)/√m` (see the [module docs](self)).
+/// A two-layer ReLU network `f(x) = A relu(W x)/√m` (see the [module docs](self)). The fields
+/// are private: `W` and `A` agree in `m`, every size is at least 1 and every weight is finite by
+/// construction ([`TwoLayerRelu::new`], [`TwoLayerRelu::random`], [`TwoLayerRelu::set_params`]).
 #[derive(Clone, Debug)]
 pub struct TwoLayerRelu {
-    /// First layer `W` (`m × d`).
-    pub w: Mat<f64>,
-    /// Output layer `A` (`C × m`).
-    pub a: Mat<f64>,
+    w: Mat<f64>,
+    a: Mat<f64>,
 }
 
 impl TwoLayerRelu {
+    /// A network from its layers: `W` (`m × d`) and `A` (`C × m`).
+    ///
+    /// # Errors
+    /// `Empty` when `m`, `d` or `C` is 0; `ShapeMismatch` when `A` has not `m` columns;
+    /// `NonFinite` for a NaN or infinite weight.
+    pub fn new(w: Mat<f64>, a: Mat<f64>) -> Result<Self> {
+        check_matrix("w", w.as_ref())?;
+        check_matrix("a", a.as_ref())?;
+        check_len("a (columns)", w.nrows(), a.ncols())?;
+        Ok(TwoLayerRelu { w, a })
+    }
+    /// First layer `W` (`m × d`).
+    pub fn w(&self) -> &Mat<f64> {
+        &self.w
+    }
+    /// Output layer `A` (`C × m`).
+    pub fn a(&self) -> &Mat<f64> {
+        &self.a
+    }
     /// Standard-normal `W` and `A` from `seed`.
     pub fn random(d: usize, width: usize, outputs: usize, seed: u64) -> Result<Self> {
         if d == 0 || width == 0 || outputs == 0 {

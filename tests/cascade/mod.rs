@@ -255,10 +255,10 @@ fn cd8_cost_accounting() {
     let two = run_cascade(&[&p1, &p2], c, &[0.6]).unwrap();
     let rate = two.reach_rate(1);
     assert!((two.expected_cost(&[1.0, 10.0]).unwrap() - (1.0 + rate * 10.0)).abs() < 1e-12);
-    let defer: Vec<bool> = two.stage.iter().map(|&s| s == 1).collect();
+    let defer: Vec<bool> = two.stage().iter().map(|&s| s == 1).collect();
     assert_eq!(
         two_model_predict(&p1, &p2, c, &defer).unwrap(),
-        two.predictions
+        two.predictions()
     );
     let three = run_cascade(&[&p1, &p2, &p3], c, &[0.6, 0.5]).unwrap();
     let (r1, r2) = (three.reach_rate(1), three.reach_rate(2));

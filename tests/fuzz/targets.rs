@@ -30,20 +30,20 @@ macro_rules! replay_tests {
 
 replay_tests! {
     linalg, linalg_hostile: 1000, 256;
-    ops, ops_hostile ("issue 12: open hostile-input bugs, see proofs-notes/fuzzing.md"): 1500, 128;
+    ops, ops_hostile: 1500, 128;
     #[cfg(feature = "papers")] analyze_json, analyze_json_hostile: 1000, 256;
     #[cfg(feature = "papers")] analyze_structured, analyze_structured_hostile: 500, 256;
     #[cfg(feature = "papers")] attsvm, attsvm_hostile: 500, 192;
     #[cfg(feature = "papers")] cascade, cascade_hostile: 1500, 128;
     #[cfg(feature = "papers")] ccmc, ccmc_hostile: 1000, 192;
     #[cfg(feature = "papers")] distill, distill_hostile: 1500, 192;
-    #[cfg(feature = "papers")] embed_distill, embed_distill_hostile ("issue 12: open hostile-input bugs, see proofs-notes/fuzzing.md"): 1500, 128;
+    #[cfg(feature = "papers")] embed_distill, embed_distill_hostile: 1500, 128;
     #[cfg(feature = "papers")] memorisation, memorisation_hostile: 1500, 128;
     #[cfg(feature = "papers")] nexttoken, nexttoken_hostile: 500, 192;
-    #[cfg(feature = "papers")] pause, pause_hostile ("issue 12: open hostile-input bugs, see proofs-notes/fuzzing.md"): 1000, 512;
+    #[cfg(feature = "papers")] pause, pause_hostile: 1000, 512;
     #[cfg(feature = "papers")] prompt_attention, prompt_attention_hostile: 1000, 128;
     #[cfg(feature = "papers")] qp, qp_hostile: 1000, 192;
     #[cfg(feature = "papers")] resmem, resmem_hostile: 1500, 192;
-    #[cfg(feature = "papers")] specdec, specdec_hostile ("issue 12: open hostile-input bugs, see proofs-notes/fuzzing.md"): 1500, 192;
+    #[cfg(feature = "papers")] specdec, specdec_hostile: 1500, 192;
     #[cfg(feature = "papers")] supervision, supervision_hostile: 1000, 192;
 }

@@ -2,8 +2,8 @@
 
 use attnmech::cascade::{
     budget_rule, deferral_curve, deferral_scores, diff01_targets, diffprob_targets, oracle_curve,
-    plugin_regret, random_curve, run_cascade, two_model_predict, FiniteCascade, PostHocDeferral,
-    Score,
+    plugin_regret, random_curve, run_cascade, two_model_predict, CascadeRun, FiniteCascade,
+    PostHocDeferral, Score,
 };
 use attnmech::Error;
 
@@ -103,4 +103,14 @@ fn scores_stages_and_posthoc_reject_bad_rows_ids_and_costs() {
     assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
     let r = PostHocDeferral::fit(p, 2, &[f64::NAN], 1.0);
     assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+}
+
+/// `CascadeRun::new`: one answering stage per prediction, else a typed error.
+#[test]
+fn cascade_run_new_rejects_mismatched_lengths() {
+    let r = CascadeRun::new(vec![0, 1], vec![0]);
+    assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+    let run = CascadeRun::new(vec![0, 1], vec![0, 1]).unwrap();
+    assert_eq!(run.reach_rate(1), 0.5);
+    assert_eq!(run.expected_cost(&[1.0, 2.0]), Ok(2.0));
 }

@@ -115,3 +115,22 @@ fn asymmetric_trainer_gradient_rejects_wrong_shape_and_nan() {
     assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
     assert!(tr.gradient(Mat::<f64>::zeros(2, 2).as_ref()).is_ok());
 }
+
+/// Fuzz-found: student scores at `−f64::MAX` gave a negative KL excess (−ln 2 for a uniform
+/// teacher): the student log-softmax rounded `m + ln Σ` to `m`. The excess is now ≥ 0 (here 0).
+#[test]
+fn softmax_ce_excess_is_non_negative_at_extreme_scores() {
+    let r = softmax_ce(&[-f64::MAX, -f64::MAX], &[0.0, 0.0], 1.0, 1.0).unwrap();
+    assert!(r.excess.abs() < 1e-15, "{r:?}");
+    assert!((r.loss - 2f64.ln()).abs() < 1e-15, "{r:?}");
+}
+
+/// Fuzz-found: a row of subnormals normalised by `big · ‖m/big‖` (which rounds: `5e-324·√2 =
+/// 5e-324`) had norm √2, and a cosine score exceeded `1/τ`.
+#[test]
+fn cosine_scores_stay_bounded_for_subnormal_rows() {
+    let q = Mat::from_fn(1, 4, |_, j| [5e-324, 0.0, 1.0, 0.03125][j]);
+    let d = Mat::from_fn(1, 4, |_, j| [0.0, -0.0, 5e-324, 5e-324][j]);
+    let s = cosine_scores(q.as_ref(), d.as_ref(), 0.0078125).unwrap();
+    assert!(s[(0, 0)].abs() <= 128.0 * (1.0 + 1e-12), "{}", s[(0, 0)]);
+}

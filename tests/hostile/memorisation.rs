@@ -89,3 +89,38 @@ fn proxies_and_trajectories_reject_nan_and_empty() {
     let r = spearman(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]);
     assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
 }
+
+/// `MemEstimate::new` validates what the estimators guarantee: ragged parts, values off their
+/// ranges and NaN are typed errors at construction (its consumers index the six vectors).
+#[test]
+fn mem_estimate_new_rejects_inconsistent_parts() {
+    use attnmech::memorisation::MemEstimate;
+    let ok = || {
+        (
+            vec![0.5, -0.25],
+            vec![0.1, f64::INFINITY],
+            vec![0.75, 0.5],
+            vec![0.25, 0.75],
+            vec![4u32, 0],
+            vec![4u32, 8],
+        )
+    };
+    let (m, s, pi, po, ki, ko) = ok();
+    assert!(MemEstimate::new(m, s, pi, po, ki, ko).is_ok());
+    let (m, s, pi, po, mut ki, ko) = ok();
+    ki.pop();
+    let r = MemEstimate::new(m, s, pi, po, ki, ko);
+    assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+    let (mut m, s, pi, po, ki, ko) = ok();
+    m[1] = f64::NAN;
+    let r = MemEstimate::new(m, s, pi, po, ki, ko);
+    assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+    let (m, s, mut pi, po, ki, ko) = ok();
+    pi[0] = 1.5;
+    let r = MemEstimate::new(m, s, pi, po, ki, ko);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    let (m, mut s, pi, po, ki, ko) = ok();
+    s[0] = f64::NAN;
+    let r = MemEstimate::new(m, s, pi, po, ki, ko);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+}

@@ -155,3 +155,32 @@ fn unchecked_row_kernels_give_their_documented_results_on_edge_rows() {
     assert_eq!(kl_divergence(&[0.0, 1.0], &[1.0, 0.0]), f64::INFINITY);
     assert_eq!(kl_divergence(&[0.0, 1.0], &[0.5, 0.5]), 2f64.ln());
 }
+
+/// Fuzz-found: a finite row whose `z/τ` spread past `f64::MAX` had a finite entry's
+/// log-probability rounded to `−∞` (now `NonFinite` naming it); an f32 row at a τ that passes in
+/// f64 but is `∞` or subnormal in f32 gave NaN (now `InvalidArgument`).
+#[test]
+fn log_softmax_rejects_overflowing_spread_and_f32_unusable_temperature() {
+    let r = log_softmax(&[0.9 * f64::MAX, -0.9 * f64::MAX], 1.0);
+    assert!(matches!(r, Err(Error::NonFinite { index: 1, .. })), "{r:?}");
+    assert_eq!(
+        softmax(&[0.9 * f64::MAX, -0.9 * f64::MAX], 1.0),
+        Ok(vec![1.0, 0.0])
+    );
+    for tau in [f64::MAX, 1e39, 1e-39] {
+        let z = [1.0f32, f32::NEG_INFINITY];
+        let r = softmax(&z, tau);
+        assert!(
+            matches!(r, Err(Error::InvalidArgument { .. })),
+            "{tau}: {r:?}"
+        );
+        let r = log_softmax(&z, tau);
+        assert!(
+            matches!(r, Err(Error::InvalidArgument { .. })),
+            "{tau}: {r:?}"
+        );
+    }
+    // A uniform row at −f64::MAX: −ln 2 each, not 0 (the shift `m + ln 2` rounds to `m`).
+    let lp = log_softmax(&[-f64::MAX, -f64::MAX], 1.0).unwrap();
+    assert!(lp.iter().all(|v| (v + 2f64.ln()).abs() < 1e-15), "{lp:?}");
+}

@@ -2,7 +2,7 @@
 
 use attnmech::resmem::{
     classification_residuals, knn_reference, regression_residuals, soft_weights, BruteForce,
-    KnnParams, NeighbourIndex, ResMem,
+    KnnParams, NeighbourIndex, Neighbours, ResMem,
 };
 use attnmech::Error;
 
@@ -80,4 +80,24 @@ fn resmem_new_rejects_overflowing_outputs_and_bad_k() {
     assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
     let r = m.correction(&[f64::NAN]);
     assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+}
+
+/// `Neighbours::new` (what an external `NeighbourIndex` returns) validates the layout: `k = 0`,
+/// mismatched or ragged buffers, non-finite, negative or unsorted distances are typed errors.
+#[test]
+fn neighbours_new_rejects_inconsistent_fields() {
+    let nb = Neighbours::new(2, vec![0, 1, 1, 0], vec![0.0, 1.0, 0.5, 0.5]).unwrap();
+    assert_eq!((nb.k(), nb.n_queries(), nb.row(1)), (2, 2, &[1, 0][..]));
+    let r = Neighbours::new(0, vec![], vec![]);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    let r = Neighbours::new(2, vec![0, 1], vec![0.0]);
+    assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+    let r = Neighbours::new(2, vec![0, 1, 2], vec![0.0, 1.0, 2.0]);
+    assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+    let r = Neighbours::new(2, vec![0, 1], vec![0.0, f64::NAN]);
+    assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+    for bad in [[-1.0, 0.0], [2.0, 1.0]] {
+        let r = Neighbours::new(2, vec![0, 1], bad.to_vec());
+        assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    }
 }

@@ -289,3 +289,36 @@ fn exact_enumerations_cap_gamma_and_check_the_models() {
         vec![0.0; 3]
     );
 }
+
+/// The fuzz-found hang: a representable but huge γ (2⁴⁰) drafted γ tokens per step before
+/// truncating to `new_tokens`. A step now drafts at most the tokens still wanted.
+#[test]
+fn speculative_decode_with_huge_gamma_drafts_only_the_tokens_wanted() {
+    let mut rng = seeded(5, 0);
+    let mut draft_calls = 0;
+    let cfg = SpecConfig {
+        gamma: 1 << 40,
+        temperature: 1.0,
+    };
+    let draft = |_: &[usize]| {
+        draft_calls += 1;
+        vec![0.25; 4]
+    };
+    let out = speculative_decode(uniform, draft, &[1], 4, 3, cfg, &mut rng).unwrap();
+    assert_eq!(out.tokens.len(), 3);
+    assert!(draft_calls <= 3, "{draft_calls} draft calls for 3 tokens");
+    assert!(out.accepted_per_step.iter().all(|&a| a <= 3));
+}
+
+/// Fuzz-found: an all-zero `p` "warped" to a row summing to 0 (or to a one-hot at `T = 0`); it is
+/// not a distribution, so every temperature rejects it.
+#[test]
+fn warp_rejects_an_all_zero_row() {
+    for t in [0.0, 0.5, 1.0, 2.0] {
+        let r = warp(&[0.0, 0.0], t);
+        assert!(
+            matches!(r, Err(Error::InvalidArgument { .. })),
+            "{t}: {r:?}"
+        );
+    }
+}

@@ -104,3 +104,22 @@ fn ntk_rejects_overflowing_width_and_nan_inputs() {
     let r = relu_ntk_gram(x.as_ref());
     assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
 }
+
+/// `TwoLayerRelu::new` validates what `random` guarantees: layers that disagree in the width,
+/// an empty layer or a non-finite weight are typed errors at construction.
+#[test]
+fn two_layer_relu_new_rejects_inconsistent_layers() {
+    let net = TwoLayerRelu::random(3, 4, 2, 7).unwrap();
+    let rebuilt = TwoLayerRelu::new(net.w().clone(), net.a().clone()).unwrap();
+    assert_eq!(rebuilt.params(), net.params());
+    let r = TwoLayerRelu::new(net.w().clone(), Mat::zeros(2, 5));
+    assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+    let r = TwoLayerRelu::new(Mat::zeros(0, 3), Mat::zeros(2, 0));
+    assert!(matches!(r, Err(Error::Empty { .. })), "{r:?}");
+    let r = TwoLayerRelu::new(net.w().clone(), Mat::zeros(0, 4));
+    assert!(matches!(r, Err(Error::Empty { .. })), "{r:?}");
+    let mut w = net.w().clone();
+    w[(1, 2)] = f64::NAN;
+    let r = TwoLayerRelu::new(w, net.a().clone());
+    assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+}

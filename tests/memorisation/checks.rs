@@ -21,11 +21,11 @@ enum SeFormula {
 }
 
 fn se_of(est: &MemEstimate, i: usize, formula: SeFormula) -> f64 {
-    let (pi, po) = (est.p_in[i], est.p_out[i]);
-    let (ki, ko) = (est.k_in[i] as f64, est.k_out[i] as f64);
+    let (pi, po) = (est.p_in()[i], est.p_out()[i]);
+    let (ki, ko) = (est.k_in()[i] as f64, est.k_out()[i] as f64);
     let v = |p: f64| p * (1.0 - p);
     match formula {
-        SeFormula::Shipped => est.se[i],
+        SeFormula::Shipped => est.se()[i],
         SeFormula::NoCountDivision => (v(pi) + v(po)).sqrt(),
         SeFormula::TotalRuns => ((v(pi) + v(po)) / (ki + ko)).sqrt(),
     }
@@ -50,11 +50,11 @@ fn se_ratios(formula: SeFormula) -> (f64, Vec<f64>) {
             one_nn_correctness(&orders, &inst.labels, &inst.labels, &membership, SE_RUNS).unwrap();
         let est = memorisation_estimate(&membership, &c, SE_RUNS).unwrap();
         for i in 0..n {
-            sum[i] += est.mem[i];
-            sum2[i] += est.mem[i] * est.mem[i];
+            sum[i] += est.mem()[i];
+            sum2[i] += est.mem()[i] * est.mem()[i];
             let s = se_of(&est, i, formula);
             se2[i] += s * s;
-            mean_se[i] += est.se[i];
+            mean_se[i] += est.se()[i];
         }
     }
     let reps = SE_REPLICATES as f64;
@@ -129,7 +129,7 @@ fn small_instance_worst_z(subset: usize) -> f64 {
     let c = one_nn_correctness(&orders, &labels, &labels, &membership, runs).unwrap();
     let est = memorisation_estimate(&membership, &c, runs).unwrap();
     (0..n)
-        .map(|i| 4.0 * (est.mem[i] - exact[i]).abs() / point_tolerance(&est, i))
+        .map(|i| 4.0 * (est.mem()[i] - exact[i]).abs() / point_tolerance(&est, i))
         .fold(0.0, f64::max)
 }
 

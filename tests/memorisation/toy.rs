@@ -16,7 +16,7 @@ fn mm6_mm7_trajectories_and_proxies() {
     let membership = sample_membership(toy.n, m, runs, 2).unwrap();
     let widths = [10, 30, 100, 300, 1000];
     let est = size_sweep(&toy, &widths, &membership, runs, 1e-6, 3).unwrap();
-    let mems: Vec<Vec<f64>> = est.iter().map(|e| e.mem.clone()).collect();
+    let mems: Vec<Vec<f64>> = est.iter().map(|e| e.mem().to_vec()).collect();
     let means: Vec<f64> = mems
         .iter()
         .map(|v| v.iter().sum::<f64>() / v.len() as f64)
@@ -30,7 +30,7 @@ fn mm6_mm7_trajectories_and_proxies() {
     assert!(big >= 2, "{counts:?}");
     let proxies: Vec<Vec<f64>> = est
         .iter()
-        .map(|e| e.p_out.iter().map(|p| 1.0 - p).collect())
+        .map(|e| e.p_out().iter().map(|p| 1.0 - p).collect())
         .collect();
     let rhos: Vec<f64> = mems
         .iter()
@@ -60,7 +60,7 @@ fn mm8_distillation_lowers_memorisation() {
             .collect();
         s.iter().sum::<f64>() / s.len() as f64
     };
-    let (h, s) = (&hard.mem, &soft.mem);
+    let (h, s) = (hard.mem(), soft.mem());
     eprintln!(
         "MM8 teacher agreement {agree:.3}; mem {:.3} -> {:.3}; noisy {:.3} -> {:.3}; clean {:.3} -> {:.3}",
         mean(h, None), mean(s, None), mean(h, Some(true)), mean(s, Some(true)), mean(h, Some(false)), mean(s, Some(false))
@@ -83,7 +83,7 @@ fn mm8_negative_interpolating_teacher() {
         distillation_experiment(&toy, &membership, runs, 100, (1000, 1e-6), 3).unwrap();
     let noisy: Vec<f64> = (0..toy.n)
         .filter(|&i| toy.flipped[i])
-        .map(|i| soft.mem[i])
+        .map(|i| soft.mem()[i])
         .collect();
     let noisy_mean = noisy.iter().sum::<f64>() / noisy.len() as f64;
     eprintln!("MM8-neg teacher agreement {agree:.3}; distilled noisy mem {noisy_mean:.3}");

@@ -118,10 +118,10 @@ fn pt2_masked_positions_do_not_matter() {
             assert_eq!(fd, 0.0);
         }
         for c in [0usize, 5, 11] {
-            let idx = PAUSE * m.d + c;
+            let idx = PAUSE * m.d() + c;
             let (mut mp, mut mm) = (m.clone(), m.clone());
-            mp.embed[idx] += h;
-            mm.embed[idx] -= h;
+            mp.embed_mut()[idx] += h;
+            mm.embed_mut()[idx] -= h;
             let fd = (loss_and_grads(&mp, &s, prefix_len, &zero).0
                 - loss_and_grads(&mm, &s, prefix_len, &zero).0)
                 / (2.0 * h);

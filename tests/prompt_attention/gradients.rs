@@ -11,16 +11,13 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 
 fn random_data(n: usize, t: usize, d: usize, rng: &mut impl Rng) -> Dataset {
-    Dataset {
-        tokens: t,
-        dim: d,
-        x: (0..n * t * d)
-            .map(|_| rng.sample::<f64, _>(StandardNormal))
-            .collect(),
-        y: (0..n)
-            .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
-            .collect(),
-    }
+    let x = (0..n * t * d)
+        .map(|_| rng.sample::<f64, _>(StandardNormal))
+        .collect();
+    let y = (0..n)
+        .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
+        .collect();
+    Dataset::new(t, d, x, y).unwrap()
 }
 
 /// Claim B6.1 (M): the gradient of the mean logistic (and squared) loss of every model matches
@@ -88,7 +85,7 @@ fn b1_prompt_gradient_closed_form() {
             }
             let (_, g) =
                 forward_backward(Model::PromptSoftmax, &params, &data, Some(&[1.0])).unwrap();
-            let closed = prompt_q_gradient_closed_form(&data.x, d, &params.q, &params.v).unwrap();
+            let closed = prompt_q_gradient_closed_form(data.x(), d, &params.q, &params.v).unwrap();
             let err = g
                 .unwrap()
                 .q
@@ -99,7 +96,7 @@ fn b1_prompt_gradient_closed_form() {
             assert!(err < 1e-12, "T={t} d={d}: {err:e}");
             if zero {
                 // Cov_T(X) v
-                let x = &data.x;
+                let x = data.x();
                 let mean: Vec<f64> = (0..d)
                     .map(|a| (0..t).map(|s| x[s * d + a]).sum::<f64>() / t as f64)
                     .collect();
@@ -140,11 +137,5 @@ fn bad_input_is_err() {
         predict(Model::MeanPool, &p, &data),
         Err(Error::NonFinite { .. })
     ));
-    let empty = Dataset {
-        tokens: 4,
-        dim: 3,
-        x: vec![],
-        y: vec![],
-    };
-    assert!(predict(Model::PromptLinear, &Params::zeros(3), &empty).is_err());
+    assert!(Dataset::new(4, 3, vec![], vec![]).is_err());
 }

@@ -42,7 +42,7 @@ fn b3_separation_and_gamma_star() {
         let want = pa_margin(0.25, gamma, 0.5, beta);
         let err = f
             .iter()
-            .zip(&data.y)
+            .zip(data.y())
             .map(|(fi, y)| (fi * y - want).abs())
             .fold(0.0, f64::max);
         assert!(err <= 1e-12, "Γ = {gamma}: {err:e}");

@@ -40,8 +40,8 @@ fn knn_f64_matches_oracle_around_blocks() {
             for k in [1, 7.min(n), n] {
                 let got = index.search(&qs, k).unwrap();
                 let want = knn_reference(&pts, &qs, d, k).unwrap();
-                assert_eq!(got.indices, want.indices, "n={n} nq={nq} d={d} k={k}");
-                for (a, b) in got.sq_dists.iter().zip(&want.sq_dists) {
+                assert_eq!(got.indices(), want.indices(), "n={n} nq={nq} d={d} k={k}");
+                for (a, b) in got.sq_dists().iter().zip(want.sq_dists()) {
                     assert!((a - b).abs() <= 1e-12 * (1.0 + b), "{a} vs {b}");
                 }
             }
@@ -84,7 +84,7 @@ fn knn_ties_break_by_index() {
     )
     .unwrap();
     let nb = index.search(&[0.9, 0.0], 4).unwrap();
-    assert_eq!(nb.indices, vec![0, 2, 1, 3]);
+    assert_eq!(nb.indices(), [0, 2, 1, 3]);
 }
 
 /// Worked example 5(e): distances [0.5, 0.670820, 1.746425], k=1 correction 0.5, and f_RM = y at
@@ -98,7 +98,7 @@ fn worked_example() {
     assert_eq!(r, vec![0.5, 1.0, -1.0]);
     let index = BruteForce::new(x.clone(), 2).unwrap();
     let nb = index.search(&[0.4, 0.3], 3).unwrap();
-    let dists: Vec<f64> = nb.sq_dists.iter().map(|v| v.sqrt()).collect();
+    let dists: Vec<f64> = nb.sq_dists().iter().map(|v| v.sqrt()).collect();
     for (a, b) in dists.iter().zip([0.5, 0.670820, 1.746425]) {
         assert!((a - b).abs() < 1e-6);
     }

@@ -70,7 +70,7 @@ fn ntk_per_example_gradient_matches_finite_differences() {
                 // Wrong Jacobian: the W-part without the indicator 1{w_r·x > 0}.
                 let wrong = if p < 7 * 4 {
                     let (r, t) = (p / 4, p % 4);
-                    net.a[(c, r)] * x[(i, t)] / 7f64.sqrt()
+                    net.a()[(c, r)] * x[(i, t)] / 7f64.sqrt()
                 } else {
                     jac[(i, p)]
                 };

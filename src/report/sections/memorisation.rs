@@ -52,7 +52,7 @@ impl Section for MemorisationSection {
             0.0,
         ));
         let bars: Vec<(f64, f64, f64)> = (0..n)
-            .map(|i| (exact[i], est.mem[i], 2.0 * est.se[i]))
+            .map(|i| (exact[i], est.mem()[i], 2.0 * est.se()[i]))
             .collect();
         let chart = Chart::new("1-NN memorisation: subsampling estimate vs exact")
             .labels(
@@ -79,7 +79,7 @@ impl Section for MemorisationSection {
             sample_membership(toy.n, subset_size(toy.n, 0.7), runs, ctx.seed ^ 0x746f79)?;
         let widths = [10usize, 30, 100, 300, 1000];
         let est = size_sweep(&toy, &widths, &membership, runs, 1e-6, ctx.seed)?;
-        let mems: Vec<Vec<f64>> = est.iter().map(|e| e.mem.clone()).collect();
+        let mems: Vec<Vec<f64>> = est.iter().map(|e| e.mem().to_vec()).collect();
         let means: Vec<(f64, f64)> = widths
             .iter()
             .zip(&mems)
@@ -134,11 +134,11 @@ impl Section for MemorisationSection {
         let sel =
             |v: &[f64], f: bool| mean((0..toy.n).filter(|&i| toy.flipped[i] == f).map(|i| v[i]));
         let (hm, sm) = (
-            mean(hard.mem.iter().copied()),
-            mean(soft.mem.iter().copied()),
+            mean(hard.mem().iter().copied()),
+            mean(soft.mem().iter().copied()),
         );
-        let noisy_drop = sel(&hard.mem, true) - sel(&soft.mem, true);
-        let clean_drop = sel(&hard.mem, false) - sel(&soft.mem, false);
+        let noisy_drop = sel(hard.mem(), true) - sel(soft.mem(), true);
+        let clean_drop = sel(hard.mem(), false) - sel(soft.mem(), false);
         rep.check(Check::at_least(
             "MM8",
             "distillation lowers mean mem at width 100 (one-hot minus distilled)",

@@ -174,12 +174,7 @@ impl<T: Float> BruteForce<T> {
             .chunks_exact(d)
             .map(|r| r.iter().fold(T::of(0.0), |a, &x| a + x * x))
             .collect();
-        if let Some(i) = sq_norms.iter().position(|v: &T| !v.is_finite()) {
-            return Err(Error::InvalidArgument {
-                what: "points",
-                reason: format!("squared norm of point {i} overflows {}", T::NAME),
-            });
-        }
+        check_key_range("points", &sq_norms)?;
         Ok(BruteForce {
             points,
             sq_norms,
@@ -347,7 +342,30 @@ pub(crate) fn check_search_args<T: Float>(
     }
     check_len("queries", queries.len().div_ceil(d) * d, queries.len())?;
     check_finite("queries", queries)?;
+    let sq_norms: Vec<T> = queries
+        .chunks_exact(d)
+        .map(|r| r.iter().fold(T::of(0.0), |a, &x| a + x * x))
+        .collect();
+    check_key_range("queries", &sq_norms)?;
     Ok(queries.len() / d)
+}
+
+/// The search ranks by the key `‖r‖² − 2 q·r` computed in `T`. With `‖q‖², ‖r‖² ≤ T::MAX/4`,
+/// every partial sum of `q·r` is at most `‖q‖‖r‖ ≤ T::MAX/4` and the key at most `¾ T::MAX`, so
+/// nothing overflows; past that, an infinite key would rank a far point first (fuzz-found: a
+/// query coordinate at `f32::MAX` returned a point at squared distance 1.2e77 as the nearest).
+fn check_key_range<T: Float>(what: &'static str, sq_norms: &[T]) -> Result<()> {
+    let cap = T::max_value().as_f64() / 4.0;
+    match sq_norms.iter().position(|v| !(v.as_f64() <= cap)) {
+        Some(i) => Err(Error::InvalidArgument {
+            what,
+            reason: format!(
+                "squared norm of row {i} exceeds {}::MAX/4, where the distance keys overflow",
+                T::NAME
+            ),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Total order on `(distance, index)`: distance first, then the lower index.

@@ -101,3 +101,34 @@ fn neighbours_new_rejects_inconsistent_fields() {
         assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
     }
 }
+
+/// Fuzz-found: a query coordinate at `f32::MAX` overflowed the f32 distance keys, and the search
+/// returned a point at squared distance 1.2e77 as the nearest. Rows whose squared norm exceeds
+/// `T::MAX/4` (where the keys `‖r‖² − 2 q·r` can overflow) are now rejected, queries and points.
+#[test]
+fn knn_rejects_rows_whose_distance_keys_would_overflow() {
+    use attnmech::resmem::knn::{BruteForce, NeighbourIndex};
+    let index = BruteForce::new(vec![0.0f32, 1.0, 2.0, 3.0], 2).unwrap();
+    let r = index.search(&[f32::MAX, 0.0], 1);
+    assert!(
+        matches!(
+            r,
+            Err(Error::InvalidArgument {
+                what: "queries",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    let big = (f32::MAX / 4.0).sqrt() * 1.01;
+    let r = BruteForce::new(vec![big, 0.0, 1.0, 1.0], 2);
+    assert!(
+        matches!(r, Err(Error::InvalidArgument { what: "points", .. })),
+        "{r:?}"
+    );
+    // Just inside the range the search works and the distances are exact in f64.
+    let ok = (f32::MAX / 4.0).sqrt() * 0.99;
+    let index = BruteForce::new(vec![ok, 0.0, 0.0, 0.0], 2).unwrap();
+    let nb = index.search(&[ok, 0.0], 1).unwrap();
+    assert_eq!(nb.indices(), &[0]);
+}

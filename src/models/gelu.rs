@@ -41,6 +41,9 @@ fn exp<T: Float>(x: T) -> T {
     }
 }
 
+/// Forced inline, so the body is compiled for the SIMD level of the `dispatched!` wrapper (not
+/// inlined, it ran at the baseline level, its `mul_add`s as calls to the software `fmaf`).
+#[inline(always)]
 fn forward_body<T: Float>(u: &[T], f: &mut [T]) {
     let half = T::of(0.5);
     let inv_sqrt2 = T::of(std::f64::consts::FRAC_1_SQRT_2);
@@ -49,6 +52,7 @@ fn forward_body<T: Float>(u: &[T], f: &mut [T]) {
     }
 }
 
+#[inline(always)]
 fn backward_body<T: Float>(u: &[T], df: &[T], du: &mut [T]) {
     let half = T::of(0.5);
     let inv_sqrt2 = T::of(std::f64::consts::FRAC_1_SQRT_2);

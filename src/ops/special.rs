@@ -83,6 +83,6 @@ mod tests {
         assert_eq!(erf_as(f32::INFINITY), 1.0);
         assert_eq!(erf_as(f32::NEG_INFINITY), -1.0);
         assert!(erf_as(f32::NAN).is_nan());
-        assert_eq!(erf_as(0.0f32).abs() < 1e-8, true);
+        assert!(erf_as(0.0f32).abs() < 1e-8);
     }
 }

@@ -356,7 +356,11 @@ pub(crate) fn check_search_args<T: Float>(
 /// query coordinate at `f32::MAX` returned a point at squared distance 1.2e77 as the nearest).
 fn check_key_range<T: Float>(what: &'static str, sq_norms: &[T]) -> Result<()> {
     let cap = T::max_value().as_f64() / 4.0;
-    match sq_norms.iter().position(|v| !(v.as_f64() <= cap)) {
+    match sq_norms
+        .iter()
+        .map(|v| v.as_f64())
+        .position(|x| x.is_nan() || x > cap)
+    {
         Some(i) => Err(Error::InvalidArgument {
             what,
             reason: format!(

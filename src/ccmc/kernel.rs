@@ -97,22 +97,26 @@ impl Wbar {
         &self.data
     }
     /// Gauge move `W̄ + 1 cᵀ` (adds `c_j` down column `j`); probabilities do not change (A2).
+    ///
+    /// # Errors
+    /// `ShapeMismatch` / `NonFinite` for a bad `c`; `NonFinite` when finite entries near
+    /// `f64::MAX` overflow the sum (as do the other gauge fixes below).
     pub fn shift_columns(&self, c: &[f64]) -> Result<Wbar> {
         check_len("c", self.vocab, c.len())?;
         check_finite("c", c)?;
-        Ok(Wbar::from_fn(self.vocab, |k, j| self.at(k, j) + c[j]).expect("finite by construction"))
+        Wbar::from_fn(self.vocab, |k, j| self.at(k, j) + c[j])
     }
     /// Gauge fix: every column centred to mean zero.
-    pub fn centred(&self) -> Wbar {
+    pub fn centred(&self) -> Result<Wbar> {
         let kk = self.vocab as f64;
         let means: Vec<f64> = (0..self.vocab)
             .map(|j| self.column_at(j).iter().sum::<f64>() / kk)
             .collect();
-        Wbar::from_fn(self.vocab, |k, j| self.at(k, j) - means[j]).expect("finite")
+        Wbar::from_fn(self.vocab, |k, j| self.at(k, j) - means[j])
     }
     /// Gauge fix: `W̄[j, j] = 0` for every column (the query is in every choice set of its column).
-    pub fn pinned_diagonal(&self) -> Wbar {
-        Wbar::from_fn(self.vocab, |k, j| self.at(k, j) - self.at(j, j)).expect("finite")
+    pub fn pinned_diagonal(&self) -> Result<Wbar> {
+        Wbar::from_fn(self.vocab, |k, j| self.at(k, j) - self.at(j, j))
     }
     /// The base chain `P[j, k] = softmax_k(W̄[·, j])` (row-stochastic, row = query), row-major `K × K`.
     /// It is gauge-free, and a prompt holding every token once has next-token law `P[j, ·]`.

@@ -148,3 +148,19 @@ fn dense_coverage_diagnostics_cap_the_vocabulary() {
     assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
     assert!(coverage_graph(&ChoiceData::new(4)).is_ok());
 }
+
+/// The gauge moves of a valid `W̄` whose entries are finite but near `f64::MAX` overflow:
+/// an `Err`, where they used to panic on an `expect`.
+#[test]
+fn gauge_moves_report_overflow_instead_of_panicking() {
+    let w = Wbar::new(2, vec![f64::MAX, -f64::MAX, f64::MAX, f64::MAX]).unwrap();
+    assert!(matches!(w.pinned_diagonal(), Err(Error::NonFinite { .. })));
+    assert!(matches!(w.centred(), Err(Error::NonFinite { .. })));
+    let r = w.shift_columns(&[f64::MAX, 0.0]);
+    assert!(matches!(r, Err(Error::NonFinite { .. })), "{r:?}");
+    let small = Wbar::new(2, vec![1.0, 2.0, 3.0, 4.0]).unwrap();
+    assert_eq!(
+        small.pinned_diagonal().unwrap().as_slice(),
+        &[0.0, -2.0, 2.0, 0.0]
+    );
+}

@@ -210,7 +210,8 @@ impl Section for RealTextSection {
 #[cfg(feature = "models")]
 fn real_text_report(ctx: &Context) -> Result<SectionReport> {
     use crate::embed_distill::real_text::{
-        matching_does_not_hurt, run, Method, RealTextConfig, RECALL_SLACK,
+        bound_holds, matching_does_not_hurt, run, Method, RealTextConfig, BOUND_ROUNDING,
+        RECALL_SLACK,
     };
     let mut rep = SectionReport::default();
     let mut cfg = if ctx.quick {
@@ -255,11 +256,12 @@ fn real_text_report(ctx: &Context) -> Result<SectionReport> {
         ));
     }
     let worst = r.worst_bound_excess();
-    rep.check(Check::at_most(
+    rep.check(Check::with(
         "ED_TEXT2",
         "max over runs and (held-out query, teacher top-k document) pairs of |gap| - bound",
         worst,
-        1e-12,
+        format!("<= {BOUND_ROUNDING:e} (every run)"),
+        bound_holds(&r),
     ));
     let mut curves = Chart::new(format!("Held-out recall@{k} against the teacher's top-{k}"))
         .labels("training step", format!("recall@{k}"));

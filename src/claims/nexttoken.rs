@@ -79,7 +79,7 @@ pub(super) const CLAIMS: &[Claim] = &[
     .not_reproduced(
         &["final corr(W, W^svm) (min over draws)"],
         "seed 0, 4 draws (reproduce --quick and the test): final corr 0.9899 / 0.9669 / 0.9899 / \
-         0.9827, minimum 0.9669 < 0.975 (the authors' range is 0.976–0.993; the spec's \
+         0.9827; the full report's 10 draws 0.9669–0.9906; minimum 0.9669 < 0.975 (the authors' range is 0.976–0.993; the spec's \
          independent re-implementation 0.966–0.994, which this matches; ≥ 0.95, the spec's \
          bound, holds). Nor does 0.975 separate the planted bug on these draws: the graph-SVM \
          without its within-SCC equality rows ends at 0.9892 / 0.9802 / 0.9897 / 0.9759 and \
@@ -110,6 +110,18 @@ pub(super) const CLAIMS: &[Claim] = &[
          per sample (spec: min over samples 0.996–0.9998); the report's min ≥ 0.95 was a \
          loosened bound. Measured (quick): min label-SCC mass 0.9987, top-SCC 0.9993, acyclic \
          8.9e-4.",
+    )
+    .not_reproduced(
+        &[
+            "final top-SCC mass (min over draws)",
+            "final label-SCC mass (min over samples and draws)",
+        ],
+        "full report (seed 0, 10 draws): draw 6, whose ‖W^svm‖ = 10.47 is the largest (the \
+         smallest normalised margin), is still converging after 4000 NGD steps: top-SCC mass \
+         0.9757 and smallest per-sample label-SCC mass 0.9301 < 0.99; the other nine draws reach \
+         top-SCC mass ≥ 0.9992. Quick mode (4 draws, also the test's): 0.9993 and 0.9987, \
+         passes. The spec's min over samples 0.996–0.9998 was observed on other draws; the \
+         report had hidden this draw behind a mean and a min ≥ 0.95.",
     ),
     Claim::new(
         "nexttoken.C5",

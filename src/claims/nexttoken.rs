@@ -29,7 +29,10 @@ pub(super) const CLAIMS: &[Claim] = &[
         "On a random (n=6, T=4, K=6, d=8) instance, the ridge path W_λ = argmin L + λ/2‖W‖² aligns \
          with W^svm (1 − corr decreasing in 1/λ, < 5e-3 at λ = 1e-8) and its S_fin projection \
          converges to W^fin (error < 1e-5 at λ = 1e-8).",
-        &["tests/nexttoken/claims.rs::c2_regularization_path"],
+        &[
+            "tests/nexttoken/claims.rs::c2_regularization_path",
+            "tests/nexttoken/svm_equalities.rs::c2_rejects_svm_without_equalities",
+        ],
         BIAS,
     )
     .report(&["C2"], Shared)
@@ -84,7 +87,9 @@ pub(super) const CLAIMS: &[Claim] = &[
          bound, holds). Nor does 0.975 separate the planted bug on these draws: the graph-SVM \
          without its within-SCC equality rows ends at 0.9892 / 0.9802 / 0.9897 / 0.9759 and \
          passes, so tests/nexttoken/svm_equalities.rs::c3_rejects_svm_without_equalities is \
-         ignored with that reason; HT1a catches that bug exactly.",
+         ignored with that reason. The bug is caught by C2 on the same draws' instances \
+         (c2_rejects_svm_without_equalities: 1 − corr at λ = 1e-8 is 8.0e-3 and 1.7e-2 > 5e-3) \
+         and exactly by HT1a.",
     ),
     Claim::new(
         "nexttoken.C4",

@@ -94,6 +94,14 @@ pub struct RidgePath {
 /// [`Error::InvalidArgument`] when the protocol's λ are not decreasing or lack [`C2_LAMBDA`];
 /// otherwise as [`ridge_path`], [`graph_svm`], [`w_fin`].
 pub fn regularization_path(p: &Protocol, seed: u64) -> Result<Vec<RidgePath>> {
+    regularization_path_with(p, seed, &|ds, graphs| Ok(graph_svm(ds, graphs)?.w))
+}
+
+/// [`regularization_path`] with `W^svm` from `svm` (for planted-bug controls).
+///
+/// # Errors
+/// As [`regularization_path`], and whatever `svm` returns.
+pub fn regularization_path_with(p: &Protocol, seed: u64, svm: SvmSolver) -> Result<Vec<RidgePath>> {
     if !p.lambdas.windows(2).all(|l| l[1] < l[0]) || !p.lambdas.contains(&C2_LAMBDA) {
         return Err(Error::InvalidArgument {
             what: "C2 ridge parameters",
@@ -105,19 +113,19 @@ pub fn regularization_path(p: &Protocol, seed: u64) -> Result<Vec<RidgePath>> {
         .map(|i| {
             let (ds, _) = draw_instance(&settings, seed, i)?;
             let graphs = build_graphs(&ds);
-            let svm = graph_svm(&ds, &graphs)?;
+            let svm = svm(&ds, &graphs)?;
             let fin = w_fin(&ds, &graphs)?;
             let sfin = SFin::new(&ds, &graphs)?;
             let path = ridge_path(&ds, p.lambdas)?;
             Ok(RidgePath {
                 lambdas: p.lambdas.to_vec(),
                 norms: path.iter().map(Mat::norm).collect(),
-                gaps: path.iter().map(|w| 1.0 - w.corr(&svm.w)).collect(),
+                gaps: path.iter().map(|w| 1.0 - w.corr(&svm)).collect(),
                 sfin_errors: path
                     .iter()
                     .map(|w| sfin_error_of(w, &fin.w, &sfin))
                     .collect(),
-                svm_norm: svm.w.norm(),
+                svm_norm: svm.norm(),
                 fin_norm: fin.w.norm(),
                 sfin_dim: sfin.dimension(),
             })

@@ -6,7 +6,8 @@
 use super::common::*;
 use attnmech::nexttoken::dataset::{Dataset, Embeddings};
 use attnmech::nexttoken::experiments::{
-    authors_setting, authors_setting_with, c3_verdict, AuthorsOutcome, Protocol, C3_MIN_CORR,
+    authors_setting, authors_setting_with, c2_verdict, c3_verdict, regularization_path_with,
+    AuthorsOutcome, Protocol, C2_MAX_GAP, C3_MIN_CORR,
 };
 use attnmech::nexttoken::graph::{build_graphs, PriorityGraph};
 use attnmech::nexttoken::svm::{graph_svm, graph_svm_problem};
@@ -108,8 +109,8 @@ fn ht1a_rejects_svm_without_equalities() {
 /// 0.9759 (min ≥ 0.975, passes) while the right SVM ends at 0.9899 / 0.9669 / 0.9899 / 0.9827
 /// (fails 0.975 on draw 1). At 4000 NGD steps no correlation bound separates the two; on the old
 /// test seeds 31–34 the mutant happened to fall below (0.9634). Ignored, not deleted, so that the
-/// gap stays visible (issue 13; the planted bug is caught exactly by
-/// `ht1a_rejects_svm_without_equalities`).
+/// gap stays visible (issue 13). The planted bug is caught on the same instances by C2
+/// (`c2_rejects_svm_without_equalities`) and exactly by `ht1a_rejects_svm_without_equalities`.
 #[test]
 #[ignore = "issue 13: on the shared C3 draws the equality-free graph-SVM passes corr >= 0.975 (min 0.9759) and the right one fails it (0.9669): no corr bound separates them at 4000 NGD steps"]
 fn c3_rejects_svm_without_equalities() {
@@ -130,4 +131,19 @@ fn c3_rejects_svm_without_equalities() {
     let v = c3_verdict(&wrong);
     eprintln!("C3 verdict on the equality-free SVM: {v:?}");
     assert!(v.min_corr < C3_MIN_CORR && !v.passed());
+}
+
+/// Negative control of C2 with the same planted bug: the shared ridge-path experiment
+/// ([`regularization_path_with`], quick protocol: the instances of draws 0 and 1, seed 0) against
+/// the equality-free graph-SVM fails [`c2_verdict`]. Measured: 1 − corr at λ = 1e-8 is 8.0e-3 and
+/// 1.7e-2 against the mutant (bound 5e-3), 2.1e-3 and 4.6e-3 against the right SVM; here, unlike
+/// C3's finite GD run, the path has converged far enough to tell the two directions apart
+/// (corr(W^svm, mutant) = 0.988 and 0.967 on these instances).
+#[test]
+fn c2_rejects_svm_without_equalities() {
+    let mutant = |ds: &Dataset, graphs: &[PriorityGraph]| Ok(graph_svm_variant(ds, graphs, true));
+    let wrong = regularization_path_with(&Protocol::quick(), 0, &mutant).unwrap();
+    let v = c2_verdict(&wrong);
+    eprintln!("C2 verdict on the equality-free SVM: {v:?}");
+    assert!(v.gap >= C2_MAX_GAP && !v.passed, "{v:?}");
 }

@@ -77,7 +77,10 @@ pub(super) const CLAIMS: &[Claim] = &[
          decomposition ≥ corr − 1e-3 and plain-GD (η = 1, 2e4 steps) S_fin error ≤ 5e-3 → both: \
          the report's draws (seed 0; the test runs the quick 4) judged by c3_verdict with every \
          part of both and the spec's corr ≥ 0.95 beside the 0.975; the test asserts all parts \
-         but the 0.975 one, which does not hold (below).",
+         but the 0.975 one, which does not hold (below). Added to the verdict (this session, \
+         after the equality-free mutant passed every corr bound): the W^svm measured against \
+         must satisfy the graph-SVM's constraint rows, built from the data, to 1e-9 (measured \
+         ≤ 1e-9 for the shipped solver; the mutant violates a row by construction).",
     )
     .not_reproduced(
         &["final corr(W, W^svm) (min over draws)"],
@@ -86,8 +89,8 @@ pub(super) const CLAIMS: &[Claim] = &[
          independent re-implementation 0.966–0.994, which this matches; ≥ 0.95, the spec's \
          bound, holds). Nor does 0.975 separate the planted bug on these draws: the graph-SVM \
          without its within-SCC equality rows ends at 0.9892 / 0.9802 / 0.9897 / 0.9759 and \
-         passes, so tests/nexttoken/svm_equalities.rs::c3_rejects_svm_without_equalities is \
-         ignored with that reason. The bug is caught by C2 on the same draws' instances \
+         passes the corr bounds; c3_rejects_svm_without_equalities now rejects it through the \
+         verdict's feasibility certificate. The bug is also caught by C2 on the same draws' instances \
          (c2_rejects_svm_without_equalities: 1 − corr at λ = 1e-8 is 8.0e-3 and 1.7e-2 > 5e-3) \
          and exactly by HT1a.",
     ),

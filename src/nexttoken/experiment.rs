@@ -10,8 +10,9 @@ use super::graph::{build_graphs, PriorityGraph};
 use super::metrics::{label_scc_mass, lsq_r, projected_corr_of, sfin_error_of, top_scc_mass_of};
 use super::model::GradientForm;
 use super::optim::{descend, Step};
-use super::svm::graph_svm;
+use super::svm::{graph_svm, graph_svm_problem};
 use crate::error::Result;
+use crate::qp::hildreth::RowKind;
 use crate::qp::Mat;
 
 /// Settings of one experiment.
@@ -74,6 +75,13 @@ pub struct Draw {
     pub min_label_scc_mass: f64,
     /// Final state: `corr(W, W^fin + R W^svm)` with the least-squares `R` (the decomposition).
     pub decomposition_corr: f64,
+    /// Feasibility certificate of the `W^svm` the run was measured against, computed from the
+    /// graph-SVM's constraint rows (built from the data, not by the solver): the largest of
+    /// `|uᵀ W^svm v|` over the within-SCC equality rows and `1 − uᵀ W^svm v` over the priority rows.
+    /// The graph-SVM is feasible. A solver that drops rows returns a min-norm point of a larger
+    /// set; were that point feasible it would be the graph-SVM (the min-norm point is unique), so
+    /// whenever it differs from the graph-SVM it violates a row.
+    pub svm_violation: f64,
 }
 
 /// The instance and the torch-style initialisation of draw `index` (seeded by `(seed, index)`).
@@ -106,6 +114,7 @@ pub fn run_draw_with(settings: &Settings, seed: u64, index: u64, svm: SvmSolver)
     let (ds, w0) = draw_instance(settings, seed, index)?;
     let graphs = build_graphs(&ds);
     let svm = svm(&ds, &graphs)?;
+    let svm_violation = constraint_violation(&ds, &graphs, &svm)?;
     let fin = w_fin(&ds, &graphs)?;
     let sfin = SFin::new(&ds, &graphs)?;
     let mut records = Vec::new();
@@ -142,7 +151,25 @@ pub fn run_draw_with(settings: &Settings, seed: u64, index: u64, svm: SvmSolver)
         sfin_dim: sfin.dimension(),
         min_label_scc_mass,
         decomposition_corr: end.w.corr(&decomposition),
+        svm_violation,
     })
+}
+
+/// The largest violation of the graph-SVM constraints by `w` (see [`Draw::svm_violation`]); NaN
+/// entries make it NaN, so a certificate check on it fails.
+fn constraint_violation(ds: &Dataset, graphs: &[PriorityGraph], w: &Mat) -> Result<f64> {
+    let problem = graph_svm_problem(ds.embeddings(), graphs)?;
+    Ok(problem
+        .rows()
+        .iter()
+        .map(|row| {
+            let value = w.bilinear(row.u(), row.v());
+            match row.kind() {
+                RowKind::Equality => value.abs(),
+                RowKind::AtLeast => 1.0 - value,
+            }
+        })
+        .fold(0.0, |worst: f64, v| if v.is_nan() || worst.is_nan() { f64::NAN } else { worst.max(v) }))
 }
 
 /// Runs `draws` draws.

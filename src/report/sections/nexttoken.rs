@@ -5,7 +5,7 @@ use crate::nexttoken::experiment::Draw;
 use crate::nexttoken::experiments::{
     authors_setting, c2_verdict, c3_verdict, c4_verdict, c6_verdict, hard_retrieval, loss_limit,
     regularization_path, Protocol, C2_LAMBDA, C2_MAX_GAP, C2_MAX_SFIN_ERROR, C3_GD_STEPS,
-    C3_MAX_SFIN_ERROR_GD, C3_MAX_SFIN_ERROR_NGD, C3_MIN_CORR, C3_PROJECTION_SLACK,
+    C3_MAX_SFIN_ERROR_GD, C3_MAX_SFIN_ERROR_NGD, C3_MAX_SVM_VIOLATION, C3_MIN_CORR, C3_PROJECTION_SLACK,
     C3_SPEC_MIN_CORR, C4_MAX_ACYCLIC_GAP, C4_MIN_MASS, C4_MIN_UNSEEN_MASS, C6_HT1_STEPS,
     C6_HT3_STEPS, C6_MAX_ACYCLIC_LOSS, C6_MAX_GAP,
 };
@@ -122,6 +122,12 @@ impl Section for NextToken {
             "corr(W, W^fin + R W^svm) ≥ corr − 1e-3 (min over draws of the difference + 1e-3)",
             c3.min_decomposition_gain + C3_PROJECTION_SLACK,
             0.0,
+        ));
+        rep.check(Check::at_most(
+            "C3",
+            "graph-SVM constraint violation of the W^svm measured against (max over draws)",
+            c3.max_svm_violation,
+            C3_MAX_SVM_VIOLATION,
         ));
 
         let mass = band(draws, |r| r.top_scc_mass);

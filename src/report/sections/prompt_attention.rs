@@ -191,23 +191,20 @@ fn trained_vs_n(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
     let recipe = format!(
         "{B6_3_TRAIN} train / {B6_3_TEST} test, best of {B6_3_INITS} Adam runs, {B6_3_STEPS} steps"
     );
-    for (id, model, measured, bound) in [
-        ("B6.3-PA", "PA", b63.pa, format!(">= {B6_3_PA_MIN}")),
-        (
-            "B6.3-LinPA",
-            "LinPA",
-            b63.linpa,
-            format!("<= {B6_3_LINPA_MAX}"),
-        ),
-    ] {
-        rep.check(Check::with(
-            id,
-            &format!("trained {model} test accuracy ({recipe})"),
-            measured,
-            format!("{bound} (both bounds of B6.3 together)"),
-            passed,
-        ));
-    }
+    rep.check(Check::with(
+        "B6.3-PA",
+        &format!("trained PA test accuracy ({recipe})"),
+        b63.pa,
+        format!(">= {B6_3_PA_MIN} (with LinPA <= {B6_3_LINPA_MAX})"),
+        passed,
+    ));
+    rep.check(Check::with(
+        "B6.3-LinPA",
+        &format!("trained LinPA test accuracy ({recipe})"),
+        b63.linpa,
+        format!("<= {B6_3_LINPA_MAX} (with PA >= {B6_3_PA_MIN})"),
+        passed,
+    ));
     rep.value(
         "trained_accuracy",
         series

@@ -136,8 +136,10 @@ pub fn quarter_draft(ctx: &[usize]) -> Vec<f64> {
 
 /// A target model handed to the shipped sampler, built for a given `γ` from a base model (the
 /// shipped check passes the base model through; a negative control may wrap it).
-pub type TargetFactory<'a> =
-    &'a dyn Fn(usize, fn(&[usize]) -> Vec<f64>) -> Box<dyn FnMut(&[usize]) -> Vec<f64>>;
+pub type TargetFactory<'a> = &'a dyn Fn(usize, fn(&[usize]) -> Vec<f64>) -> BoxedModel;
+
+/// A next-token model behind a box: context ↦ probabilities.
+pub type BoxedModel = Box<dyn FnMut(&[usize]) -> Vec<f64>>;
 
 /// The target's own law of length-`len` continuations over V = 3 (the product of its
 /// conditionals; independent of the crate's enumerator).

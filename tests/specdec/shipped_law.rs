@@ -6,7 +6,7 @@
 use attnmech::rng::seeded;
 use attnmech::specdec::exact::{autoregressive_law, sequence_index};
 use attnmech::specdec::experiments::{
-    ds1_output_law, ds1_verdict, quarter_target, shipped_law, target_product_law,
+    ds1_output_law, ds1_verdict, quarter_target, shipped_law, target_product_law, BoxedModel,
     DS1_SHIPPED_CASES, DS1_TOL,
 };
 use attnmech::specdec::toy::{cos_draft, sin_target};
@@ -96,7 +96,7 @@ fn ds1_shipped_sampler_law_is_exact() {
 /// fails the DS1 verdict the report uses.
 #[test]
 fn ds1_shipped_exact_check_rejects_bonus_from_p_gamma() {
-    let mutant = |g: usize, t: fn(&[usize]) -> Vec<f64>| -> Box<dyn FnMut(&[usize]) -> Vec<f64>> {
+    let mutant = |g: usize, t: fn(&[usize]) -> Vec<f64>| -> BoxedModel {
         Box::new(bonus_from_p_gamma(g, t))
     };
     for (gamma, len) in [(1, 2), (1, 3)] {

@@ -157,7 +157,7 @@ pub fn target_product_law(len: usize, target: fn(&[usize]) -> Vec<f64>) -> Vec<f
         .collect()
 }
 
-/// DS1 shipped-sampler cases `(γ, L)`: 1 072 / 20 224 / 54 016 grid paths (the count grows like
+/// DS1 shipped-sampler cases `(γ, L)`: 1 072 / 20 224 / 4 864 grid paths (the count grows like
 /// 4^{draws}: (3, 2) would need 2.4·10⁶).
 pub const DS1_SHIPPED_CASES: [(usize, usize); 3] = [(1, 2), (1, 3), (2, 2)];
 

@@ -74,7 +74,7 @@ fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
 /// source that enumerates every path of its decision tree, on models whose every threshold lies
 /// on the grid (see [`quarter_target`]) — so the enumerated law is the sampler's exact law, not an
 /// approximation — against the product of target probabilities; (γ, L) ∈ {(1, 2), (1, 3), (2, 2)}
-/// (1 072 / 20 224 / 54 016 paths; the count grows like 4^{draws}: (3, 2) needs 2.4·10⁶).
+/// (1 072 / 20 224 / 4 864 paths; the count grows like 4^{draws}: (3, 2) needs 2.4·10⁶).
 /// Tolerance 1e-12 (issue 13); every weight is a power of ¼, so the sums are exact and the
 /// measured gap is expected to be 0. The same [`shipped_law`] is part of the DS1 experiment the
 /// report runs ([`ds1_output_law`]).

@@ -45,7 +45,8 @@ fn equivalence(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
     rep.check(Check::with(
         "A2",
         &format!(
-            "attention output C Xᵀ softmax(X W x_L) equals the CCMC law m_k e^{{W̄[k,j]}}/Σ              ({} prompts, 8 configurations; absent tokens at exactly 0: {} violations)",
+            "attention output C Xᵀ softmax(X W x_L) equals the CCMC law m_k e^{{W̄[k,j]}}/Σ ({} \
+             prompts, 8 configurations; absent tokens at exactly 0: {} violations)",
             o.prompts, o.zero_count_violations
         ),
         o.max_abs_err,

@@ -113,7 +113,7 @@ pub fn winner_fractions(runs: usize, steps: u64, seed: u64) -> Result<Vec<f64>> 
             let wbar = diag_dominant(&mut rng)?;
             let mut prompt: Vec<usize> = (0..5).collect();
             prompt.shuffle(&mut rng);
-            let h = count_history(&wbar, &prompt, &[steps], (seed ^ 0xA74) + r)?;
+            let h = count_history(&wbar, &prompt, &[steps], (seed ^ 0xA74).wrapping_add(r))?;
             let last = &h[0];
             let total: u64 = last.iter().sum();
             Ok(last.iter().copied().max().unwrap_or(0) as f64 / total.max(1) as f64)
@@ -475,7 +475,7 @@ pub fn a6c_k_scaling(protocol: &A6cProtocol, seed: u64) -> Result<A6cOutcome> {
         .ks
         .iter()
         .map(|&kk| {
-            let p = (kk * kk.saturating_sub(1)) as f64;
+            let p = kk as f64 * kk.saturating_sub(1) as f64;
             let n = (A6_MIN_N_PER_PARAM * p).max(4000.0) as usize;
             let len = (2.0 * kk as f64 * (kk as f64).ln()).ceil() as usize;
             let runs = teacher_student(
@@ -485,7 +485,7 @@ pub fn a6c_k_scaling(protocol: &A6cProtocol, seed: u64) -> Result<A6cOutcome> {
                 &[n],
                 protocol.reps,
                 protocol.test_size,
-                seed ^ (0xC0 + kk as u64),
+                seed ^ 0xC0u64.wrapping_add(kk as u64),
             )?;
             let runs = runs.first().map(Vec::as_slice).unwrap_or(&[]);
             let nkl: Vec<f64> = runs.iter().map(|r| n as f64 * r.excess_kl).collect();
@@ -536,7 +536,7 @@ pub fn a6c_verdict(o: &A6cOutcome) -> A6cVerdict {
         o.points
             .iter()
             .map(|pt| {
-                let p = (pt.vocab * pt.vocab.saturating_sub(1)) as f64;
+                let p = pt.vocab as f64 * pt.vocab.saturating_sub(1) as f64;
                 (pt.mean_n_kl - p / 2.0).abs() / a6_band(p, o.reps)
             })
             .fold(0.0, f64::max)

@@ -10,7 +10,7 @@ use super::theory::{
     asymptotic_error, conditional_error, gamma_star, known_prompt_alpha_s, pa_margin,
 };
 use super::train::{accuracy, mean_head, random_params, train, Loss, Optimizer};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::rng::seeded;
 
 /// PA parameters with the prompt `q = Γq⋆` and head `v⋆` (dimension `d`).
@@ -340,14 +340,22 @@ pub fn b6_5_known_prompt(protocol: &B65Protocol, seed: u64) -> Result<Vec<B65Cas
         .cases
         .iter()
         .map(|&(n, d, gamma)| {
+            if d < 2 {
+                return Err(Error::InvalidArgument {
+                    what: "d",
+                    reason: format!("{d} (q⋆ = e_0 and v⋆ = e_1 need d ≥ 2)"),
+                });
+            }
+            let d_sq = crate::error::checked_elems("d · d", &[d, d])?;
             let cfg = known_prompt_config(d);
-            let q: Vec<f64> = q_star(d).iter().map(|v| gamma * v).collect();
+            // the sampler validates the sizes before anything of size d is allocated here
             let tr = cfg.sample(n, &mut rng)?;
+            let q: Vec<f64> = q_star(d).iter().map(|v| gamma * v).collect();
             let v_hat = mean_head(&q, &tr)?;
             let params = Params {
                 q,
                 v: v_hat.clone(),
-                w: vec![0.0; d * d],
+                w: vec![0.0; d_sq],
             };
             let batch = B6_5_TEST / 10;
             let mut errors = 0.0;

@@ -222,7 +222,7 @@ pub fn ds1_output_law(seed: u64, target: TargetFactory<'_>) -> Result<Ds1Outcome
             scale: 1.5,
             zero_prob: 0.35,
         };
-        let (p, q) = (lm(seed + i), lm(seed + 100 + i));
+        let (p, q) = (lm(seed.wrapping_add(i)), lm(seed.wrapping_add(100 + i)));
         let mut t = |c: &[usize]| p.dist(c);
         let mut d = |c: &[usize]| q.dist(c);
         let want = autoregressive_law(&mut t, &[1], 4, 3, 1.0)?;
@@ -358,7 +358,7 @@ pub fn ds6_block_bound(seed: u64) -> Result<Ds6Outcome> {
             scale: 1.5,
             zero_prob,
         };
-        let (p, q) = (lm(seed + i), lm(seed + 1000 + i));
+        let (p, q) = (lm(seed.wrapping_add(i)), lm(seed.wrapping_add(1000 + i)));
         let mut t = |c: &[usize]| p.dist(c);
         let mut d = |c: &[usize]| q.dist(c);
         for gamma in 1..=DS6_MAX_GAMMA {

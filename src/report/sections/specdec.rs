@@ -130,7 +130,7 @@ fn block_figure(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
         zero_prob: 0.0,
     };
     let q = HashedLm {
-        seed: ctx.seed + 1,
+        seed: ctx.seed.wrapping_add(1),
         vocab: 4,
         scale: 1.0,
         zero_prob: 0.0,

@@ -1,6 +1,6 @@
 //! Issue 13: C3 and the worked examples against the planted bug "graph-SVM without its within-SCC
 //! equality rows". HT1 (symmetric in its SCC) and HT3 (acyclic) cannot see that bug; HT1a below
-//! is an asymmetric cyclic instance that does. C3's correlation bound ([`C3_MIN_CORR`]) was meant
+//! is an asymmetric cyclic instance that does. C3's correlation bound (`experiments::C3_MIN_CORR`) was meant
 //! to separate the two SVMs and cannot at 4000 NGD steps; C3's verdict rejects the bug through its
 //! graph-SVM feasibility certificate ([`C3_MAX_SVM_VIOLATION`]).
 
@@ -8,7 +8,7 @@ use super::common::*;
 use attnmech::nexttoken::dataset::{Dataset, Embeddings};
 use attnmech::nexttoken::experiments::{
     authors_setting, authors_setting_with, c2_verdict, c3_verdict, regularization_path_with,
-    AuthorsOutcome, Protocol, C2_MAX_GAP, C3_MAX_SVM_VIOLATION, C3_MIN_CORR,
+    AuthorsOutcome, Protocol, C2_MAX_GAP, C3_MAX_SVM_VIOLATION,
 };
 use attnmech::nexttoken::graph::{build_graphs, PriorityGraph};
 use attnmech::nexttoken::svm::{graph_svm, graph_svm_problem};
@@ -93,7 +93,7 @@ fn ht1a_rejects_svm_without_equalities() {
     assert!(max_diff(right.data(), wrong.data()) <= 1e-10);
 }
 
-/// The C3 bound ([`C3_MIN_CORR`], with its reason) is the one `claims::c3_gd_implicit_bias` and
+/// The C3 bound (`experiments::C3_MIN_CORR`, with its reason) is the one `claims::c3_gd_implicit_bias` and
 /// the report judge with ([`c3_verdict`]).
 ///
 /// Measured before unification (test seeds 31–34, issue 13): right SVM 0.9887 / 0.9848 / 0.9825 /

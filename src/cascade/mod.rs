@@ -11,9 +11,11 @@
 //! - [`posthoc`]: ridge post-hoc deferral on Diff-01 / Diff-Prob targets.
 //! - [`stages`]: two-model and stage-wise K-model cascades and their cost.
 //! - [`instances`]: the spec's tiny instances.
+//! - [`experiments`]: the CD4–CD7 experiments and bounds (shared by the tests and the report).
 
 pub mod bayes;
 pub mod curve;
+pub mod experiments;
 pub mod instances;
 pub mod posthoc;
 pub mod scores;

@@ -14,12 +14,24 @@ pub(super) const CLAIMS: &[Claim] = &[
          the f64 reference softmax(QKᵀ·scale)·V within eps·c·√(M·d).",
         &[
             "tests/attention/suite.rs::head_dims",
+            "tests/attention/suite.rs::report_quick_cases",
             "tests/attention/properties.rs::cpu_agrees_with_reference",
             "tests/attention/negative.rs::missing_online_rescale_is_rejected",
         ],
         NOTE,
     )
-    .report(&["AK1"], SameDriver),
+    .report(&["AK1"], Shared)
+    .experiment(
+        "src/attention/conformance/mod.rs::measure",
+        "src/attention/conformance/mod.rs::verdict",
+    )
+    .changed(
+        "report: the largest output error over the cases ≤ the bound of the case that attained \
+         it (a case with a smaller error but a tighter bound was not judged on O); test: every \
+         case within its own bound (check_kernel) → both: conformance::verdict, every case within \
+         its own bound (Tolerances::for_lse), field by field; the tests also run the report's \
+         quick cases (seed 0). Tolerances unchanged (f32 1e-5, f64 1e-12).",
+    ),
     Claim::new(
         "attention.AK2",
         &[D],
@@ -28,11 +40,21 @@ pub(super) const CLAIMS: &[Claim] = &[
          row i of the scaled, masked scores S.",
         &[
             "tests/attention/suite.rs::head_dims",
+            "tests/attention/suite.rs::report_quick_cases",
             "tests/attention/properties.rs::rows_are_convex_combinations",
         ],
         NOTE,
     )
-    .report(&["AK2"], SameDriver),
+    .report(&["AK2"], Shared)
+    .experiment(
+        "src/attention/conformance/mod.rs::measure",
+        "src/attention/conformance/mod.rs::verdict",
+    )
+    .changed(
+        "report: the largest lse error ≤ the bound of the case that attained it; test: every \
+         case within its own bound → both: conformance::verdict, every case within its own \
+         bound. Tolerances unchanged (f32 1e-5, f64 1e-12).",
+    ),
     Claim::new(
         "attention.AK3",
         &[D, V],
@@ -44,10 +66,21 @@ pub(super) const CLAIMS: &[Claim] = &[
             "tests/attention/finite_diff.rs::key_gradients_sum_to_zero",
             "tests/attention/negative.rs::backward_without_d_term_is_rejected",
             "tests/attention/negative.rs::unnormalised_p_in_backward_is_rejected",
+            "tests/attention/suite.rs::report_quick_cases",
         ],
         NOTE,
     )
-    .report(&["AK3"], SameDriver),
+    .report(&["AK3"], Shared)
+    .experiment(
+        "src/attention/conformance/mod.rs::measure",
+        "src/attention/conformance/mod.rs::verdict",
+    )
+    .changed(
+        "report: every field of every case within its bound (out and lse included); test: the \
+         same through check_kernel → both: conformance::verdict's gradient part (dQ, dK, dV, \
+         sink gradient) per case, O and lse judged under AK1 and AK2. Tolerances unchanged (f32 \
+         1e-4, f64 1e-12).",
+    ),
     Claim::new(
         "attention.AK4",
         &[D],
@@ -68,11 +101,16 @@ pub(super) const CLAIMS: &[Claim] = &[
          documented O = 0 and L = −∞ with no NaN or inf in the gradients.",
         &[
             "tests/attention/suite.rs::masking_and_empty_rows",
+            "tests/attention/suite.rs::report_quick_cases",
             "tests/attention/negative.rs::nan_on_empty_rows_is_rejected",
         ],
         NOTE,
     )
-    .report(&["AK5"], SameDriver),
+    .report(&["AK5"], Shared)
+    .experiment(
+        "src/attention/conformance/mod.rs::measure",
+        "src/attention/conformance/mod.rs::run_case",
+    ),
     Claim::new(
         "attention.AK6",
         &[D],

@@ -46,7 +46,17 @@ pub(super) const CLAIMS: &[Claim] = &[
         &["tests/cascade/mod.rs::cd4_confidence_optimal_when_gain_monotone"],
         NOTE,
     )
-    .report(&["CD4"], SameDriver),
+    .report(&["CD4"], Shared)
+    .experiment(
+        "src/cascade/experiments.rs::cd4_experiment",
+        "src/cascade/experiments.rs::cd4_verdict",
+    )
+    .changed(
+        "report: curve_set (40000 drawn, curves on the held-out 20000), max pointwise difference \
+         = 0; test: CurveInstance n = 20000 (seed 1), curves equal, AUDC and acc@20% within 0.01 \
+         of 0.6980 / 0.6260 → curve_set for both, difference = 0 and the spec's values within \
+         0.01, because the spec gives the [V] values for n = 20000 (the held-out half).",
+    ),
     Claim::new(
         "cascade.CD5",
         &[E],
@@ -56,7 +66,15 @@ pub(super) const CLAIMS: &[Claim] = &[
         &["tests/cascade/mod.rs::cd5_specialist_breaks_confidence"],
         NOTE,
     )
-    .report(&["CD5"], SameDriver),
+    .report(&["CD5"], Shared)
+    .experiment(
+        "src/cascade/experiments.rs::cd5_experiment",
+        "src/cascade/experiments.rs::cd5_verdict",
+    )
+    .changed(
+        "report: gap ≥ 0.03 (seed = --seed); test: gap > 0.03 (seed 2) → gap > 0.03 for both on \
+         one seed stream; the spec gives no margin, the test's is kept.",
+    ),
     Claim::new(
         "cascade.CD6",
         &[E],
@@ -66,7 +84,17 @@ pub(super) const CLAIMS: &[Claim] = &[
         &["tests/cascade/mod.rs::cd6_label_noise_posthoc_recovers"],
         NOTE,
     )
-    .report(&["CD6"], SameDriver),
+    .report(&["CD6"], Shared)
+    .experiment(
+        "src/cascade/experiments.rs::cd6_experiment",
+        "src/cascade/experiments.rs::cd6_verdict",
+    )
+    .changed(
+        "report: post-hoc − confidence AUDC ≥ 0.005 only; test: first 10% of the confidence curve \
+         flat within 0.01, conf + 0.005 < post-hoc ≤ expected-gain + 0.01 → the test's bound for \
+         both, because the spec's CD6 has both parts (zero gain from deferring noisy points, \
+         post-hoc recovers part of the gap) and the report checked only the second.",
+    ),
     Claim::new(
         "cascade.CD7",
         &[E],
@@ -75,7 +103,17 @@ pub(super) const CLAIMS: &[Claim] = &[
         &["tests/cascade/mod.rs::cd7_posthoc_helps_most_at_low_rates"],
         NOTE,
     )
-    .report(&["CD7"], SameDriver),
+    .report(&["CD7"], Shared)
+    .experiment(
+        "src/cascade/experiments.rs::cd7_experiment",
+        "src/cascade/experiments.rs::cd7_verdict",
+    )
+    .changed(
+        "report: post-hoc − confidence accuracy at 10% deferral ≥ 0; test: mean gain over rates \
+         [0, 0.3] > mean gain over [0.7, 1] and > 0.02 → the test's bound for both, because the \
+         spec's CD7 is \"improves most at low rates\", a comparison of rates the report's single \
+         point could not make.",
+    ),
     Claim::new(
         "cascade.CD8",
         &[D],

@@ -115,7 +115,17 @@ pub(super) const CLAIMS: &[Claim] = &[
         &["tests/memorisation/toy.rs::mm6_mm7_trajectories_and_proxies"],
         NOTE,
     )
-    .report(&["MM6"], SameDriver),
+    .report(&["MM6"], Shared)
+    .experiment(
+        "src/memorisation/toy_experiments.rs::mm6_trajectories",
+        "src/memorisation/toy_experiments.rs::mm6_verdict",
+    )
+    .changed(
+        "report: toy and subsets at the report seed, K = 200 (--quick) / 1000; test: its own seeds \
+         (toy 1, subsets 2, features 3), K = 200; bound ≥ 2 classes at ≥ 5% in both → one \
+         setup (toy_setup: seed, subsets seed ^ 0x746f79) at the report's seed 0, K = 200 in the \
+         test and --quick (spec 2(c)), bound unchanged.",
+    ),
     Claim::new(
         "memorisation.MM7",
         &[E],
@@ -137,5 +147,14 @@ pub(super) const CLAIMS: &[Claim] = &[
         ],
         NOTE,
     )
-    .report(&["MM8", "MM8-noisy"], SameDriver),
+    .report(&["MM8", "MM8-noisy"], Shared)
+    .experiment(
+        "src/memorisation/toy_experiments.rs::mm8_distillation",
+        "src/memorisation/toy_experiments.rs::mm8_verdict",
+    )
+    .changed(
+        "report: one-hot − distilled mean mem ≥ 1e-9 and noisy − clean drop ≥ 1e-9; test: the same \
+         two strictly > 0, on its own seeds → the spec's strict inequalities for both, on one \
+         setup at the report's seed 0 (K = 200 in the test and --quick).",
+    ),
 ];

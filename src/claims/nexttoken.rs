@@ -29,10 +29,27 @@ pub(super) const CLAIMS: &[Claim] = &[
         "On a random (n=6, T=4, K=6, d=8) instance, the ridge path W_λ = argmin L + λ/2‖W‖² aligns \
          with W^svm (1 − corr decreasing in 1/λ, < 5e-3 at λ = 1e-8) and its S_fin projection \
          converges to W^fin (error < 1e-5 at λ = 1e-8).",
-        &["tests/nexttoken/claims.rs::c2_regularization_path"],
+        &[
+            "tests/nexttoken/claims.rs::c2_regularization_path",
+            "tests/nexttoken/svm_equalities.rs::c2_rejects_svm_without_equalities",
+        ],
         BIAS,
     )
-    .report(&["C2"], Duplicated),
+    .report(&["C2"], Shared)
+    .experiment(
+        "src/nexttoken/experiments.rs::regularization_path",
+        "src/nexttoken/experiments.rs::c2_verdict",
+    )
+    .changed(
+        "report: one instance (draw 0 of seed 0), λ = 1e-1 … 1e-8 (quick) / 1 … 1e-12 (full), \
+         1 − corr ≤ 5e-3 and S_fin error ≤ 1e-5 at λ = 1e-8, no monotonicity check; test: the \
+         instances of seeds 21 and 22, λ = 1e-2 … 1e-8, strict < 5e-3 and < 1e-5, 1 − corr \
+         decreasing and ‖W_λ‖ increasing → both: the instances of draws 0 and 1 of the authors' \
+         setting (seed 0; the test's count of two, the spec being silent on it), λ = 1e-2 … 1e-8 \
+         (quick, the spec's; full 1 … 1e-12), strict < 5e-3 and < 1e-5 at λ = 1e-8 and both \
+         monotonicities, because that is the spec's assertion. Measured (quick): 1 − corr \
+         2.1e-3 / 4.6e-3, S_fin error 5.6e-7 / 2.3e-7.",
+    ),
     Claim::new(
         "nexttoken.C3",
         &[R, V],
@@ -46,21 +63,36 @@ pub(super) const CLAIMS: &[Claim] = &[
         ],
         BIAS,
     )
-    .report(&["C3"], Duplicated)
+    .report(&["C3"], Shared)
+    .experiment(
+        "src/nexttoken/experiments.rs::authors_setting",
+        "src/nexttoken/experiments.rs::c3_verdict",
+    )
     .changed(
-        "corr ≥ 0.95 → ≥ 0.975 on every draw: 0.95 let through the graph-SVM without its \
-         within-SCC equality rows (corr 0.963); 0.975 is just under the authors' range \
-         0.976–0.993. Test (earlier session) and now the report (10 draws of its own experiment \
-         driver) judge the one constant nexttoken::experiment::C3_MIN_CORR; the experiment itself \
-         is still written twice (test seeds 31–34 inline, report experiment::run).",
+        "corr ≥ 0.95 → ≥ 0.975 on every draw (earlier session): 0.95 let through the graph-SVM \
+         without its within-SCC equality rows on the old test seed 31 (corr 0.963); 0.975 is just \
+         under the authors' range 0.976–0.993. Then one experiment and one verdict: report: seed-0 \
+         draws (4 quick / 10 full), corr ≥ 0.975, proj corr ≥ corr − 1e-3, NGD S_fin error ≤ \
+         1e-2, no plain-GD or decomposition check; test: seeds 31–34 inline, the same plus \
+         decomposition ≥ corr − 1e-3 and plain-GD (η = 1, 2e4 steps) S_fin error ≤ 5e-3 → both: \
+         the report's draws (seed 0; the test runs the quick 4) judged by c3_verdict with every \
+         part of both and the spec's corr ≥ 0.95 beside the 0.975; the test asserts all parts \
+         but the 0.975 one, which does not hold (below). Added to the verdict (this session, \
+         after the equality-free mutant passed every corr bound): the W^svm measured against \
+         must satisfy the graph-SVM's constraint rows, built from the data, to 1e-9 (measured \
+         ≤ 1e-9 for the shipped solver; the mutant violates a row by construction).",
     )
     .not_reproduced(
         &["final corr(W, W^svm) (min over draws)"],
-        "report draws (seed 0, 4 draws in quick mode): minimum final corr 0.9669 < 0.975 (the \
-         authors' range is 0.976–0.993; the spec notes an independent re-implementation at \
-         0.966–0.994, which this matches). The test's draws (seeds 31–34) pass 0.975, and the \
-         bound stays where the planted-bug control needs it (the graph-SVM without its \
-         within-SCC equalities reaches 0.963).",
+        "seed 0, 4 draws (reproduce --quick and the test): final corr 0.9899 / 0.9669 / 0.9899 / \
+         0.9827; the full report's 10 draws 0.9669–0.9906; minimum 0.9669 < 0.975 (the authors' range is 0.976–0.993; the spec's \
+         independent re-implementation 0.966–0.994, which this matches; ≥ 0.95, the spec's \
+         bound, holds). Nor does 0.975 separate the planted bug on these draws: the graph-SVM \
+         without its within-SCC equality rows ends at 0.9892 / 0.9802 / 0.9897 / 0.9759 and \
+         passes the corr bounds; c3_rejects_svm_without_equalities now rejects it through the \
+         verdict's feasibility certificate. The bug is also caught by C2 on the same draws' instances \
+         (c2_rejects_svm_without_equalities: 1 − corr at λ = 1e-8 is 8.0e-3 and 1.7e-2 > 5e-3) \
+         and exactly by HT1a.",
     ),
     Claim::new(
         "nexttoken.C4",
@@ -71,7 +103,34 @@ pub(super) const CLAIMS: &[Claim] = &[
         &["tests/nexttoken/claims.rs::c4_hard_retrieval"],
         BIAS,
     )
-    .report(&["C4"], Duplicated),
+    .report(&["C4"], Shared)
+    .experiment(
+        "src/nexttoken/experiments.rs::hard_retrieval",
+        "src/nexttoken/experiments.rs::c4_verdict",
+    )
+    .changed(
+        "report: the C3 draws (seed 0, 4 quick / 10 full), top-SCC mass mean ≥ 0.99 and min ≥ \
+         0.95, acyclic top-SCC 1 − mass ≤ 1e-2 (2 / 5 draws of seed 1); test: seeds 41–43, \
+         every sample's label-SCC mass and the top-SCC mass ≥ 0.99, one acyclic draw (seed 44) \
+         with worst-sample 1 − mass ≤ 1e-2, unseen HT3 prompt mass > 0.99 → both: the report's \
+         draws judged by c4_verdict with the test's bounds (every sample and every draw ≥ 0.99, \
+         acyclic worst sample ≤ 1e-2 on every acyclic draw, HT3 > 0.99), because the claim is \
+         per sample (spec: min over samples 0.996–0.9998); the report's min ≥ 0.95 was a \
+         loosened bound. Measured (quick): min label-SCC mass 0.9987, top-SCC 0.9993, acyclic \
+         8.9e-4.",
+    )
+    .not_reproduced(
+        &[
+            "final top-SCC mass (min over draws)",
+            "final label-SCC mass (min over samples and draws)",
+        ],
+        "full report (seed 0, 10 draws): draw 6, whose ‖W^svm‖ = 10.47 is the largest (the \
+         smallest normalised margin), is still converging after 4000 NGD steps: top-SCC mass \
+         0.9757 and smallest per-sample label-SCC mass 0.9301 < 0.99; the other nine draws reach \
+         top-SCC mass ≥ 0.9992. Quick mode (4 draws, also the test's): 0.9993 and 0.9987, \
+         passes. The spec's min over samples 0.996–0.9998 was observed on other draws; the \
+         report had hidden this draw behind a mean and a min ≥ 0.95.",
+    ),
     Claim::new(
         "nexttoken.C5",
         &[R, V],
@@ -90,7 +149,17 @@ pub(super) const CLAIMS: &[Claim] = &[
         &["tests/nexttoken/claims.rs::c6_loss_limit_and_two_wfin_routes"],
         FINITE,
     )
-    .report(&["C6"], Duplicated),
+    .report(&["C6"], Shared)
+    .experiment(
+        "src/nexttoken/experiments.rs::loss_limit",
+        "src/nexttoken/experiments.rs::c6_verdict",
+    )
+    .changed(
+        "report: HT1 plain GD 1e4 steps (quick) / 1e5 (full), |L − L_red| ≤ 2e-4, no acyclic \
+         check; test: 1e5 steps, |L − L_red| ≤ 2e-5 with L above the limit, HT3 L(W(1e4)) ≤ \
+         1e-3 → both the test's, because the spec's run is 1e5 steps (0.636521) and the quick \
+         report's 1e4 steps needed a 10× looser bound. Measured: gap 6.7e-6, HT3 5.0e-4.",
+    ),
     Claim::new(
         "nexttoken.C7",
         &[C, E],

@@ -14,7 +14,8 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-fn dist(a: &[f64], b: &[f64]) -> f64 {
+/// Euclidean distance `‖a − b‖`.
+pub(crate) fn dist(a: &[f64], b: &[f64]) -> f64 {
     a.iter()
         .zip(b)
         .map(|(x, y)| (x - y) * (x - y))

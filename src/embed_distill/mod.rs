@@ -15,6 +15,7 @@
 //!   transformer trained with the crate's backward.
 
 pub mod bound;
+pub mod experiments;
 pub mod losses;
 pub mod matching;
 #[cfg(feature = "models")]

@@ -55,6 +55,11 @@ use std::path::PathBuf;
 /// 0.02 (two spreads) tolerates noise while a real loss of retrieval quality still fails.
 pub const RECALL_SLACK: f64 = 0.02;
 
+/// ED_TEXT2: rounding slack of the score-gap bound on the real embeddings. The bound is exact in
+/// real arithmetic; in f64 the dot products and norms of unit-scale 384-d embeddings round at
+/// ~1e-14, while a bound missing one of its two terms is exceeded by O(mismatch) ≈ 0.1.
+pub const BOUND_ROUNDING: f64 = 1e-12;
+
 /// Largest accepted size of any text set (documents or queries): bounds the teacher's work.
 pub const MAX_TEXTS: usize = 1 << 16;
 
@@ -229,6 +234,16 @@ impl RealTextResult {
             .map(|r| r.worst_bound_excess)
             .fold(f64::NEG_INFINITY, f64::max)
     }
+}
+
+/// ED_TEXT2's bound, one function for test and report: every run's (compared and control)
+/// `|gap| − bound` over its (held-out query, teacher top-k document) pairs is at most
+/// [`BOUND_ROUNDING`] (NaN fails).
+pub fn bound_holds(r: &RealTextResult) -> bool {
+    r.runs
+        .iter()
+        .chain([&r.control])
+        .all(|x| x.worst_bound_excess <= BOUND_ROUNDING)
 }
 
 /// Is `mean_recall(b) ≥ mean_recall(a) − RECALL_SLACK`? The claim's check, one function for test

@@ -19,6 +19,7 @@ pub mod experiments;
 pub mod proxies;
 pub mod subsets;
 pub mod toy;
+pub mod toy_experiments;
 pub mod trajectory;
 
 pub use distill::distillation_loss;

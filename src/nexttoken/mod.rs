@@ -11,10 +11,13 @@
 //! - [`one_hot`]: the same two programs split per query column when `E = I` (what `analyze` runs).
 //! - [`optim`]: GD, normalized GD, ridge path.
 //! - [`metrics`], [`generators`], [`analyze`] (the `attnmech analyze` command).
+//! - [`experiment`]: the authors' global-convergence driver; [`experiments`]: the claims'
+//!   protocols and bounds (C2, C3, C4, C6), shared by the tests and the report.
 
 pub mod analyze;
 pub mod dataset;
 pub mod experiment;
+pub mod experiments;
 pub mod finite;
 pub mod generators;
 pub mod graph;

@@ -13,8 +13,11 @@
 //! - [`tiny`]: a tiny attention language model (f64) with exact gradients through the kernels, for
 //!   the structural checks.
 //! - [`capacity`]: the constructive capacity illustration (output correct iff N + M ≥ K).
+//! - [`experiments`]: the PT2–PT5 and capacity protocols and bounds shared by the tests and the
+//!   report.
 
 pub mod capacity;
+pub mod experiments;
 pub mod inference;
 pub mod loss;
 pub mod prefix_lm;

@@ -14,9 +14,12 @@
 //! - [`data`]: the contextual-mixture generator (B2).
 //! - [`train`]: losses, full-batch GD / Adam, accuracy, the two GD steps from zero (B4).
 //! - [`theory`]: the closed forms of B3–B5 (margins, `Γ⋆`, alignment, test-error formulas).
+//! - [`experiments`]: the B3, B5, B6.3, B6.5 experiments and bounds (shared by the tests and the
+//!   report).
 //! - its report section lives in `crate::report::sections::prompt_attention`.
 
 pub mod data;
+pub mod experiments;
 pub mod models;
 pub mod theory;
 pub mod train;

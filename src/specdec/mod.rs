@@ -7,11 +7,14 @@
 //!   closed forms, speed-up and optimal `γ`, the on-policy TVD bound, the lossy output law.
 //! - [`exact`]: the exact output law of the sampling process by enumeration (test oracle).
 //! - [`toy`]: small target/draft language models and the toy DistillSpec experiment.
+//! - [`experiments`]: the DS1, DS4, DS6, DS8, DS9, DS12, DS13 experiments and bounds (shared by
+//!   the tests and the report).
 //!
 //! The divergences used to distil the draft live in [`crate::distill`].
 
 pub mod driver;
 pub mod exact;
+pub mod experiments;
 pub mod stats;
 pub mod toy;
 pub mod verify;

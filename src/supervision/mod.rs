@@ -18,9 +18,11 @@
 //!   checks and the τ²-scaled KD loss with its gradient.
 //! - [`bound`]: the margin bound and its three terms.
 //! - [`online`]: online vs offline distillation on a random-features student.
+//! - [`experiments`]: the SC1, SC4–SC8 protocols and bounds shared by the tests and the report.
 
 pub mod bound;
 pub mod complexity;
+pub mod experiments;
 pub mod ntk;
 pub mod online;
 pub mod targets;

@@ -69,6 +69,13 @@ macro_rules! conformance_suite {
                 family("head dims", c::head_dim_cases($crate::attention::suite::SEED));
             }
 
+            /// AK1–AK3, AK5 on the cases `reproduce --quick` runs (its default seed 0), judged by
+            /// the bound the report uses ([`c::verdict`] through `check_kernel`).
+            #[test]
+            fn report_quick_cases() {
+                family("report quick", c::quick_cases(0));
+            }
+
             /// AK6: lengths 1, 15/16/17, 31/32/33, 63/64/65, 127/128/129 (square causal,
             /// rectangular non-causal).
             #[test]

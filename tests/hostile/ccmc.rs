@@ -164,3 +164,29 @@ fn gauge_moves_report_overflow_instead_of_panicking() {
         &[0.0, -2.0, 2.0, 0.0]
     );
 }
+
+#[test]
+fn shared_experiments_reject_bad_protocols() {
+    use attnmech::ccmc::experiments::{a6c_k_scaling, a7_2_absorption, A6cProtocol, A72Protocol};
+    let window = |windows| a7_2_absorption(&A72Protocol { windows, runs: 10 }, 0);
+    let r = window(vec![0]);
+    assert!(matches!(r, Err(Error::Empty { .. })), "{r:?}");
+    let r = window(vec![40]);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    let k_scaling = |ks| {
+        a6c_k_scaling(
+            &A6cProtocol {
+                ks,
+                reps: 2,
+                test_size: 10,
+            },
+            u64::MAX,
+        )
+    };
+    let r = k_scaling(vec![0]);
+    assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
+    let r = k_scaling(vec![1]);
+    assert!(matches!(r, Err(Error::Empty { .. })), "{r:?}");
+    let r = k_scaling(vec![usize::MAX]);
+    assert!(matches!(r, Err(Error::Overflow { .. })), "{r:?}");
+}

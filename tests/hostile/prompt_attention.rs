@@ -121,3 +121,27 @@ fn mixture_sample_rejects_overflowing_sizes() {
     let r = cfg.sample(2, &mut seeded(1, 0));
     assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
 }
+
+#[test]
+fn b6_5_known_prompt_rejects_dimension_below_two_and_overflowing_sizes() {
+    use attnmech::prompt_attention::experiments::{b6_5_known_prompt, B65Protocol};
+    for d in [0usize, 1] {
+        let r = b6_5_known_prompt(
+            &B65Protocol {
+                cases: vec![(10, d, 1.0)],
+            },
+            0,
+        );
+        assert!(
+            matches!(r, Err(Error::InvalidArgument { .. })),
+            "{d}: {r:?}"
+        );
+    }
+    let r = b6_5_known_prompt(
+        &B65Protocol {
+            cases: vec![(usize::MAX, 100, 1.0)],
+        },
+        0,
+    );
+    assert!(matches!(r, Err(Error::Overflow { .. })), "{r:?}");
+}

@@ -8,6 +8,7 @@ mod claims;
 mod common;
 mod local;
 mod model;
+mod mutants;
 mod one_hot;
 mod props;
 mod svm_equalities;

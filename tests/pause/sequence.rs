@@ -1,7 +1,10 @@
 //! Sequence construction: the worked example, PT3 counts, PT4 insertion, PT6 decoding, variants.
 
+use attnmech::pause::experiments::{
+    pt3_loss_terms, pt3_verdict, pt4_insertion, pt4_verdict, Pt3Outcome, Pt4Outcome,
+};
 use attnmech::pause::inference::{decode_with_pauses, inference_input};
-use attnmech::pause::{finetune_sequence, pretrain_sequence, Delay, DelayToken, Placement};
+use attnmech::pause::{finetune_sequence, Delay, DelayToken, Placement};
 use attnmech::rng::seeded;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
@@ -50,71 +53,56 @@ fn worked_example_and_variants() {
 }
 
 /// PT3 (fine-tuning): the number of loss terms is T, and `<pause>` is never a target, for every
-/// N ≤ 5, T ≤ 4, M ≤ 6 and both placements.
+/// N ≤ 5, T ≤ 4, M ≤ 6 and both placements. The experiment and bound the report runs.
 #[test]
 fn pt3_finetune_loss_terms() {
-    for n in 1..=5 {
-        for t in 1..=4 {
-            for m in 0..=6 {
-                for placement in [Placement::Append, Placement::Prepend] {
-                    let prefix: Vec<usize> = (0..n).collect();
-                    let target: Vec<usize> = (10..10 + t).collect();
-                    let s = finetune_sequence(
-                        &prefix,
-                        &target,
-                        Delay {
-                            placement,
-                            ..append(m)
-                        },
-                    )
-                    .unwrap();
-                    assert_eq!(s.loss_terms(), t);
-                    for (j, &on) in s.loss_mask.iter().enumerate() {
-                        assert!(!(on && s.tokens[j + 1] == 99));
-                    }
-                }
-            }
-        }
-    }
+    let o = pt3_loss_terms().unwrap();
+    assert!(pt3_verdict(&o), "{o:?}");
+    assert!(!pt3_verdict(&Pt3Outcome {
+        pause_targets: 1,
+        ..o
+    }));
 }
 
 /// PT4: exactly round(0.1 L) pauses before truncation; after truncation the non-pause tokens are a
 /// prefix of the original in order; PT3 (pretraining): loss terms = non-pause next tokens. The
 /// inserted slot *sets* are uniform over all C(22, 2) = 231 subsets for L = 20: Pearson χ² over
-/// 1e5 sequences, p > 1e-3.
+/// 1e5 sequences (spec), p ≥ 1e-3. Other lengths: the count is round(0.1 L). The experiment and
+/// bound the report runs (`experiments::{pt4_insertion, pt4_verdict}`).
 #[test]
 fn pt4_pretraining_insertion() {
-    let mut rng = seeded(61, 0);
-    let seq: Vec<usize> = (0..20).collect();
+    let o = pt4_insertion(0).unwrap();
+    eprintln!("PT4 subset χ² p = {:.4}", o.p_value);
+    assert!(pt4_verdict(&o), "{o:?}");
+}
+
+/// PT4's χ² rejects a sampler that never puts a pause in the last slot (a planted off-by-one in
+/// the slot range): the same counting and bound on its slot sets gives p ≈ 0.
+#[test]
+fn pt4_rejects_slot_range_off_by_one() {
+    use rand::seq::index::sample;
+    let mut rng = seeded(62, 0);
     let mut counts = std::collections::HashMap::<(usize, usize), u64>::new();
     let n = 100_000;
     for _ in 0..n {
-        let s = pretrain_sequence(&seq, 99, 0.1, &mut rng).unwrap();
-        assert_eq!(s.slots.len(), 2);
-        assert_eq!(s.sequence.tokens.len(), 20);
-        let real: Vec<usize> = s
-            .sequence
-            .tokens
-            .iter()
-            .copied()
-            .filter(|&t| t != 99)
-            .collect();
-        assert_eq!(real, seq[..real.len()].to_vec());
-        let non_pause_targets = s.sequence.tokens[1..].iter().filter(|&&t| t != 99).count();
-        assert_eq!(s.sequence.loss_terms(), non_pause_targets);
-        *counts.entry((s.slots[0], s.slots[1])).or_default() += 1;
+        let mut s = sample(&mut rng, 21, 2).into_vec(); // slots 0..21 instead of 0..22
+        s.sort_unstable();
+        *counts.entry((s[0], s[1])).or_default() += 1;
     }
-    assert_eq!(counts.len(), 231);
     let e = n as f64 / 231.0;
-    let stat: f64 = counts.values().map(|&c| (c as f64 - e).powi(2) / e).sum();
+    let stat: f64 = counts
+        .values()
+        .map(|&c| (c as f64 - e).powi(2) / e)
+        .sum::<f64>()
+        + (231 - counts.len()) as f64 * e;
     let pv = ChiSquared::new(230.0).unwrap().sf(stat);
-    eprintln!("PT4 subset χ² p = {pv:.4}");
-    assert!(pv > 1e-3);
-    // Other lengths: the count is round(0.1 L).
-    for l in [1usize, 4, 5, 14, 15, 37] {
-        let s = pretrain_sequence(&(0..l).collect::<Vec<_>>(), 99, 0.1, &mut rng).unwrap();
-        assert_eq!(s.slots.len(), (0.1 * l as f64).round() as usize);
-    }
+    let wrong = Pt4Outcome {
+        structural_failures: 0,
+        subsets_seen: 231,
+        chi2: stat,
+        p_value: pv,
+    };
+    assert!(!pt4_verdict(&wrong), "{pv}");
 }
 
 /// PT6: decoding starts at position N + M − 1 and the output is exactly the generated tokens after

@@ -5,6 +5,7 @@
 mod divergence;
 mod law;
 mod lossy;
+mod mutants;
 mod shipped_law;
 mod stats;
 mod toy_distill;

@@ -5,9 +5,12 @@
 
 use attnmech::rng::seeded;
 use attnmech::specdec::exact::{autoregressive_law, sequence_index};
+use attnmech::specdec::experiments::{
+    ds1_output_law, ds1_verdict, quarter_target, shipped_law, target_product_law, BoxedModel,
+    DS1_SHIPPED_CASES, DS1_TOL,
+};
 use attnmech::specdec::toy::{cos_draft, sin_target};
 use attnmech::specdec::{speculative_decode_with, SpecConfig, Standard};
-use rand::RngCore;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 /// Pearson χ² p-value of `counts` against `probs`. Cells of expected count < 5 are pooled into
@@ -40,103 +43,6 @@ fn chi2_p_value(counts: &[u64], probs: &[f64]) -> f64 {
     ChiSquared::new((cells.len() - 1) as f64).unwrap().sf(stat)
 }
 
-/// Uniform draws per step of the grid: `u ∈ {(2k + 1)/(2G) : k < G}`.
-const GRID: u64 = 4;
-const LOG2_GRID: u32 = 2;
-
-/// A randomness source that replays a digit string `k_1 k_2 …` as the uniforms
-/// `(2k_t + 1)/(2G)` (exact in f64 through rand's `random::<f64>() = (x >> 11)·2⁻⁵³`) and appends
-/// zeros when the sampler asks for more. Together with the odometer in [`enumerate_law`] it visits
-/// every path of the sampler's decision tree once, with weight `G^{−draws}`.
-struct GridRng {
-    digits: Vec<u64>,
-    pos: usize,
-}
-
-impl RngCore for GridRng {
-    fn next_u64(&mut self) -> u64 {
-        if self.pos == self.digits.len() {
-            self.digits.push(0);
-        }
-        let k = self.digits[self.pos];
-        self.pos += 1;
-        ((2 * k + 1) << (53 - 1 - LOG2_GRID)) << 11
-    }
-    fn next_u32(&mut self) -> u32 {
-        (self.next_u64() >> 32) as u32
-    }
-    fn fill_bytes(&mut self, dst: &mut [u8]) {
-        for chunk in dst.chunks_mut(8) {
-            let v = self.next_u64().to_le_bytes();
-            chunk.copy_from_slice(&v[..chunk.len()]);
-        }
-    }
-}
-
-/// Law of the output of `run` over all grid paths, and the number of paths visited.
-fn enumerate_law(
-    vocab: usize,
-    len: usize,
-    mut run: impl FnMut(&mut GridRng) -> Vec<usize>,
-) -> (Vec<f64>, usize) {
-    let mut law = vec![0.0; vocab.pow(len as u32)];
-    let mut rng = GridRng {
-        digits: Vec::new(),
-        pos: 0,
-    };
-    let mut paths = 0;
-    loop {
-        rng.pos = 0;
-        let out = run(&mut rng);
-        rng.digits.truncate(rng.pos);
-        law[sequence_index(&out, vocab)] += (GRID as f64).powi(-(rng.pos as i32));
-        paths += 1;
-        loop {
-            match rng.digits.last_mut() {
-                None => return (law, paths),
-                Some(d) if *d + 1 < GRID => {
-                    *d += 1;
-                    break;
-                }
-                Some(_) => {
-                    rng.digits.pop();
-                }
-            }
-        }
-    }
-}
-
-/// Every distribution over V = 3 with entries in {0, ¼, ½, ¾, 1} (15 of them).
-fn quarter_laws() -> Vec<[f64; 3]> {
-    let mut out = Vec::new();
-    for a in 0..=4 {
-        for b in 0..=4 - a {
-            out.push([a as f64 / 4.0, b as f64 / 4.0, (4 - a - b) as f64 / 4.0]);
-        }
-    }
-    out
-}
-
-fn context_hash(ctx: &[usize]) -> usize {
-    ctx.iter().fold(7, |h, &s| h * 31 + s + 1)
-}
-
-/// Target: one of the 15 quarter laws, chosen by the context. With a draft in {(½,¼,¼) and its
-/// permutations}, every threshold the sampler compares a grid uniform with is a multiple of ¼:
-/// draft and target CDFs, acceptance ratios `p/q ∈ {0, ½, 1}` (q = ½) or `{0, 1}` (q = ¼), and the
-/// normalised residual (its weights `(p − q)₊` are one positive entry, or two equal ones: two
-/// unequal positive entries would need p to exceed 1). So the grid law is the exact law.
-fn quarter_target(ctx: &[usize]) -> Vec<f64> {
-    let laws = quarter_laws();
-    laws[(context_hash(ctx) * 7 + 3) % laws.len()].to_vec()
-}
-
-fn quarter_draft(ctx: &[usize]) -> Vec<f64> {
-    let mut q = vec![0.25; 3];
-    q[(context_hash(ctx) * 5 + 1) % 3] = 0.5;
-    q
-}
-
 /// The planted bug, through the shipped code path: the driver asks the target for rows
 /// `p_1 … p_{γ+1}` in order once per block; this wrapper hands back `p_γ` as row `γ + 1`, so the
 /// bonus token is drawn from `p_γ`.
@@ -155,51 +61,6 @@ fn bonus_from_p_gamma(
     }
 }
 
-/// The target's own law of length-`len` continuations (independent of the crate's enumerator).
-fn target_law(len: usize, target: fn(&[usize]) -> Vec<f64>) -> Vec<f64> {
-    let mut law = vec![0.0; 3usize.pow(len as u32)];
-    for (idx, slot) in law.iter_mut().enumerate() {
-        let seq: Vec<usize> = (0..len)
-            .map(|t| idx / 3usize.pow((len - 1 - t) as u32) % 3)
-            .collect();
-        *slot = (0..len).map(|t| target(&seq[..t])[seq[t]]).product();
-    }
-    law
-}
-
-fn exact_shipped_law(gamma: usize, len: usize, mutant: bool) -> (Vec<f64>, usize) {
-    let cfg = SpecConfig {
-        gamma,
-        temperature: 1.0,
-    };
-    enumerate_law(3, len, |rng| {
-        let out = if mutant {
-            speculative_decode_with(
-                &Standard::EXACT,
-                bonus_from_p_gamma(gamma, quarter_target),
-                quarter_draft,
-                &[],
-                3,
-                len,
-                cfg,
-                rng,
-            )
-        } else {
-            speculative_decode_with(
-                &Standard::EXACT,
-                quarter_target,
-                quarter_draft,
-                &[],
-                3,
-                len,
-                cfg,
-                rng,
-            )
-        };
-        out.unwrap().tokens
-    })
-}
-
 fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
     a.iter()
         .zip(b)
@@ -213,32 +74,39 @@ fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
 /// source that enumerates every path of its decision tree, on models whose every threshold lies
 /// on the grid (see [`quarter_target`]) — so the enumerated law is the sampler's exact law, not an
 /// approximation — against the product of target probabilities; (γ, L) ∈ {(1, 2), (1, 3), (2, 2)}
-/// (1 072 / 20 224 / 54 016 paths; the count grows like 4^{draws}: (3, 2) needs 2.4·10⁶).
+/// (1 072 / 20 224 / 4 864 paths; the count grows like 4^{draws}: (3, 2) needs 2.4·10⁶).
 /// Tolerance 1e-12 (issue 13); every weight is a power of ¼, so the sums are exact and the
-/// measured gap is expected to be 0.
+/// measured gap is expected to be 0. The same [`shipped_law`] is part of the DS1 experiment the
+/// report runs ([`ds1_output_law`]).
 #[test]
 fn ds1_shipped_sampler_law_is_exact() {
     let mut report = Vec::new();
-    for (gamma, len) in [(1, 2), (1, 3), (2, 2)] {
-        let (law, paths) = exact_shipped_law(gamma, len, false);
-        let gap = max_abs_diff(&law, &target_law(len, quarter_target));
+    for (gamma, len) in DS1_SHIPPED_CASES {
+        let (law, paths) = shipped_law(gamma, len, &|_, t| Box::new(t)).unwrap();
+        let gap = max_abs_diff(&law, &target_product_law(len, quarter_target));
         report.push((gamma, len, paths, gap));
-        assert!(gap <= 1e-12, "γ = {gamma}, L = {len}: max |Δ| = {gap:e}");
+        assert!(gap <= DS1_TOL, "γ = {gamma}, L = {len}: max |Δ| = {gap:e}");
     }
     eprintln!("DS1 shipped (γ, L, paths, max|Δ|): {report:?}");
 }
 
 /// Negative control of the exact check: the bonus token drawn from `p_γ` instead of `p_{γ+1}`
 /// moves the law by far more than 1e-12 at (γ, L) = (1, 2) and (1, 3), where a bonus token is
-/// emitted (at L ≤ γ the bonus is truncated away; γ = 2 is covered by the χ² grid below).
+/// emitted (at L ≤ γ the bonus is truncated away; γ = 2 is covered by the χ² grid below), and
+/// fails the DS1 verdict the report uses.
 #[test]
 fn ds1_shipped_exact_check_rejects_bonus_from_p_gamma() {
+    let mutant = |g: usize, t: fn(&[usize]) -> Vec<f64>| -> BoxedModel {
+        Box::new(bonus_from_p_gamma(g, t))
+    };
     for (gamma, len) in [(1, 2), (1, 3)] {
-        let (law, _) = exact_shipped_law(gamma, len, true);
-        let gap = max_abs_diff(&law, &target_law(len, quarter_target));
+        let (law, _) = shipped_law(gamma, len, &mutant).unwrap();
+        let gap = max_abs_diff(&law, &target_product_law(len, quarter_target));
         eprintln!("DS1 shipped, bonus from p_γ: γ = {gamma}, L = {len}: max |Δ| = {gap:.3e}");
         assert!(gap > 1e-3);
     }
+    let o = ds1_output_law(0, &mutant).unwrap();
+    assert!(!ds1_verdict(&o), "{o:?}");
 }
 
 /// Sequence counts of `n` runs of the shipped sampler on the spec's V = 3 sin/cos toy, L = 3.

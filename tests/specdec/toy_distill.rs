@@ -1,16 +1,8 @@
 //! The toy DistillSpec (order-2 Markov target, order-1 draft, V = 8, sequences of 6, exact block
 //! statistics at γ = 4): DS13 and DS14 as the trends the spec allows, DS15 recorded only.
 
-use attnmech::specdec::toy::{distill_experiment, DistillConfig, TABLE_DIVERGENCES, TABLE_SOURCES};
-
-const CFG: DistillConfig = DistillConfig {
-    steps: 500,
-    batch: 16,
-    seq_len: 6,
-    lr: 0.05,
-    corpus: 48,
-};
-const SEEDS: u64 = 5;
+use attnmech::specdec::experiments::{ds13_distill, ds13_verdict};
+use attnmech::specdec::toy::{TABLE_DIVERGENCES, TABLE_SOURCES};
 
 /// Mean and standard error over seeds.
 fn mean_se(xs: &[f64]) -> (f64, f64) {
@@ -30,10 +22,9 @@ fn mean_se(xs: &[f64]) -> (f64, f64) {
 /// was not reproduced for FKL (see proofs-notes/distillspec_trends.md). DS15: ranking printed only.
 #[test]
 fn ds13_ds14_ds15_toy_distillspec_trends() {
-    let runs: Vec<_> = (0..SEEDS)
-        .map(|s| distill_experiment(8, &CFG, 4, 100 + s).unwrap())
-        .collect();
-    let init_acc = mean_se(&runs.iter().map(|r| r.0 .0).collect::<Vec<_>>()).0;
+    let o = ds13_distill(0).unwrap();
+    let runs = &o.runs;
+    let init_acc = o.init_acceptance;
     let ncell = TABLE_DIVERGENCES.len() * TABLE_SOURCES.len();
     for c in 0..ncell {
         let acc = mean_se(&runs.iter().map(|r| r.1[c].acceptance).collect::<Vec<_>>()).0;
@@ -50,6 +41,7 @@ fn ds13_ds14_ds15_toy_distillspec_trends() {
             cell.source
         );
     }
+    assert!(ds13_verdict(&o));
     let nsrc = TABLE_SOURCES.len();
     for d in 0..TABLE_DIVERGENCES.len() {
         let (on, fixed) = (d * nsrc + 2, d * nsrc);

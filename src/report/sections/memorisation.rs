@@ -5,19 +5,16 @@ use crate::error::Result;
 use crate::memorisation::experiments::{
     mm2_verdict, one_nn_memorisation, MM2_M, MM2_MAX_ERROR, MM2_N, MM2_RUNS,
 };
-use crate::memorisation::subsets::{sample_membership, subset_size};
-use crate::memorisation::toy::{distillation_experiment, size_sweep, MixtureToy};
-use crate::memorisation::trajectory::{shape_counts, Shape, DEFAULT_SLACK};
+use crate::memorisation::toy_experiments::{
+    mm6_trajectories, mm6_verdict, mm8_distillation, mm8_verdict, toy_setup, MM6_MIN_CLASSES,
+    MM6_MIN_SHARE, MM8_TEACHER, TOY_RUNS_FULL, TOY_RUNS_QUICK, TOY_WIDTHS,
+};
+use crate::memorisation::trajectory::Shape;
 use crate::report::plot::Chart;
 use crate::report::{Check, Context, Section, SectionReport};
 
 /// Section `memorisation`.
 pub struct MemorisationSection;
-
-fn mean(v: impl Iterator<Item = f64>) -> f64 {
-    let (s, c) = v.fold((0.0, 0usize), |(s, c), x| (s + x, c + 1));
-    s / c.max(1) as f64
-}
 
 impl Section for MemorisationSection {
     fn name(&self) -> &'static str {
@@ -72,29 +69,24 @@ impl Section for MemorisationSection {
             ),
         )?;
 
-        // MM6-MM8 on the random-feature toy.
-        let toy = MixtureToy::new(200, 10, 3, 0.1, ctx.seed);
-        let runs = if ctx.quick { 200 } else { 1000 };
-        let membership =
-            sample_membership(toy.n, subset_size(toy.n, 0.7), runs, ctx.seed ^ 0x746f79)?;
-        let widths = [10usize, 30, 100, 300, 1000];
-        let est = size_sweep(&toy, &widths, &membership, runs, 1e-6, ctx.seed)?;
-        let mems: Vec<Vec<f64>> = est.iter().map(|e| e.mem().to_vec()).collect();
-        let means: Vec<(f64, f64)> = widths
-            .iter()
-            .zip(&mems)
-            .map(|(&p, v)| (p as f64, mean(v.iter().copied())))
-            .collect();
-        let (_, counts) = shape_counts(&mems, DEFAULT_SLACK)?;
-        let big = counts
-            .iter()
-            .filter(|&&c| c as f64 >= 0.05 * toy.n as f64)
-            .count();
-        rep.check(Check::at_least(
+        // MM6-MM8 on the random-feature toy: the experiments and bounds of
+        // `memorisation::toy_experiments`.
+        let runs = if ctx.quick {
+            TOY_RUNS_QUICK
+        } else {
+            TOY_RUNS_FULL
+        };
+        let (toy, membership) = toy_setup(runs, ctx.seed)?;
+        let widths = TOY_WIDTHS;
+        let mm6 = mm6_trajectories(&toy, &membership, runs, ctx.seed)?;
+        let (means, counts) = (mm6.means.clone(), mm6.counts);
+        let (big, mm6_ok) = mm6_verdict(&mm6);
+        rep.check(Check::with(
             "MM6",
-            "shape classes holding >= 5% of examples",
+            &format!("shape classes holding >= {MM6_MIN_SHARE} of examples"),
             big as f64,
-            2.0,
+            format!(">= {MM6_MIN_CLASSES}"),
+            mm6_ok,
         ));
         let names: Vec<String> = Shape::ALL.iter().map(|s| format!("{s:?}")).collect();
         let count_bars: Vec<(String, f64)> = names
@@ -129,27 +121,24 @@ impl Section for MemorisationSection {
                 means.iter().map(|m| (m.1 * 1000.0).round() / 1000.0).collect::<Vec<_>>()
             ),
         )?;
-        let (hard, soft, agree) =
-            distillation_experiment(&toy, &membership, runs, 100, (1000, 1.0), ctx.seed)?;
-        let sel =
-            |v: &[f64], f: bool| mean((0..toy.n).filter(|&i| toy.flipped[i] == f).map(|i| v[i]));
-        let (hm, sm) = (
-            mean(hard.mem().iter().copied()),
-            mean(soft.mem().iter().copied()),
-        );
-        let noisy_drop = sel(hard.mem(), true) - sel(soft.mem(), true);
-        let clean_drop = sel(hard.mem(), false) - sel(soft.mem(), false);
-        rep.check(Check::at_least(
+        let mm8 = mm8_distillation(&toy, &membership, runs, MM8_TEACHER, ctx.seed)?;
+        let v8 = mm8_verdict(&mm8);
+        let (hm, sm, agree) = (mm8.one_hot, mm8.distilled, mm8.teacher_agreement);
+        let noisy_drop = mm8.noisy_one_hot - mm8.noisy_distilled;
+        let clean_drop = mm8.clean_one_hot - mm8.clean_distilled;
+        rep.check(Check::with(
             "MM8",
             "distillation lowers mean mem at width 100 (one-hot minus distilled)",
             hm - sm,
-            1e-9,
+            "> 0".into(),
+            v8.lowers,
         ));
-        rep.check(Check::at_least(
+        rep.check(Check::with(
             "MM8-noisy",
             "drop on flipped-label examples minus drop on clean ones",
-            noisy_drop - clean_drop,
-            1e-9,
+            mm8.noisy_minus_clean_drop(),
+            "> 0".into(),
+            v8.more_on_noisy,
         ));
         rep.note(format!(
             "MM8: teacher agreement {agree:.2} (spec 0.91); mem {hm:.3} -> {sm:.3} (spec 0.326 -> 0.051); \

@@ -4,9 +4,10 @@ use crate::error::Result;
 use crate::report::plot::Chart;
 use crate::report::{Check, Context, Section, SectionReport};
 use crate::resmem::experiments::{
-    rate_sweep, rm5_verdict, RM5_BASE_CHANGE, RM5_BASE_LEVEL, RM5_SIZES, RM5_SLOPE, RM5_TEST_POINTS,
+    memorisation_fits, rate_sweep, rm1_verdict, rm2_verdict, rm5_verdict, RM1_MAX_ERROR,
+    RM2_LARGE_SIGMA_MIN_ERROR, RM2_MAX_ERROR, RM5_BASE_CHANGE, RM5_BASE_LEVEL, RM5_SIZES,
+    RM5_SLOPE, RM5_TEST_POINTS,
 };
-use crate::resmem::toy::ClassificationInstance;
 
 /// Section `resmem`.
 pub struct ResMemSection;
@@ -79,26 +80,37 @@ impl Section for ResMemSection {
         rep.value("base", &base);
         rep.value("slope", v.slope);
 
-        let inst = ClassificationInstance::new(ctx.seed)?;
-        let mut sweep = Vec::new();
-        for sigma in [1.0, 0.1, 0.01] {
-            let (err, acc) = inst.train_fit(10, sigma)?;
-            sweep.push((sigma, err, acc));
-        }
-        let (err1, _) = inst.train_fit(1, 1.0)?;
-        rep.check(Check::at_most(
+        let fits = memorisation_fits(ctx.seed)?;
+        rep.check(Check::with(
             "RM1",
-            "k = 1 memorises every training label (max |f_RM - e_y|)",
-            err1,
-            1e-12,
+            "k = 1 memorises every training label (max |f_RM - e_y|; accuracy must be 1)",
+            fits.k1.0,
+            format!("<= {RM1_MAX_ERROR:.1e} (2 eps)"),
+            rm1_verdict(&fits),
         ));
-        rep.check(Check::at_most(
+        let rm2 = rm2_verdict(&fits);
+        rep.check(Check::with(
             "RM2",
-            "k = 10, sigma = 0.01 memorises (max |f_RM - e_y|; spec ~1e-15)",
-            sweep[2].1,
-            1e-9,
+            "k = 10, sigma = 0.01 memorises (max |f_RM - e_y|; spec ~1e-15; accuracy must be 1)",
+            rm2.small_sigma_error,
+            format!("< {RM2_MAX_ERROR:e}"),
+            rm2.small_sigma_error < RM2_MAX_ERROR && rm2.small_sigma_accuracy == 1.0,
         ));
-        rep.value("rm2_sweep_sigma_err_acc", &sweep);
+        rep.check(Check::with(
+            "RM2",
+            "k = 10: training error decreasing as sigma = 1, 0.1, 0.01 falls (1 = yes)",
+            f64::from(u8::from(rm2.decreasing)),
+            "= 1".into(),
+            rm2.decreasing,
+        ));
+        rep.check(Check::with(
+            "RM2",
+            "control: k = 2, sigma = 1e6 does not memorise (max |f_RM - e_y|)",
+            rm2.large_sigma_error,
+            format!("> {RM2_LARGE_SIGMA_MIN_ERROR}"),
+            rm2.large_sigma_error > RM2_LARGE_SIGMA_MIN_ERROR,
+        ));
+        rep.value("rm2_sweep_sigma_err_acc", &fits.sigma_sweep);
         Ok(rep)
     }
 }

@@ -1,0 +1,53 @@
+//! Checks added by the mutation campaign (issue 13, `proofs-notes/MUTANTS.md`): each test names
+//! the surviving mutant it kills and the property it asserts, which holds for the correct code
+//! independently of the mutant.
+
+use super::common::*;
+use attnmech::nexttoken::finite::w_fin;
+use attnmech::nexttoken::graph::build_graphs;
+use attnmech::nexttoken::metrics::within_scc_error;
+use attnmech::nexttoken::model::{loss_and_grad, GradientForm};
+use attnmech::nexttoken::svm::graph_svm;
+
+/// The naive gradient form (`(p_y − 1) e_y + Σ_j p_j e_j`) is the same function as the stable
+/// form (`Σ_{j≠y} p_j (e_j − e_y)`); they differ only in rounding, which matters when `p_y`
+/// rounds to 1 (P1, `model::p1_naive_gradient_loses_direction`). At the torch initialisation
+/// (scores O(1)) they agree to 1e-12 relative: the naive form's rounding error is a few ulps of
+/// each O(1/n) term. Kills `model.rs: replace - with / in loss_and_grad_of` (the naive label
+/// term `p_y / 1` instead of `p_y − 1`, off by `1/n` per sample), which P1 cannot see because it
+/// only asserts that the naive form is bad at large scale.
+#[test]
+fn naive_gradient_equals_stable_at_moderate_scale() {
+    for seed in 0..3 {
+        let ds = authors_cyclic(seed);
+        let w = init(seed, 8);
+        let stable = loss_and_grad(&ds, &w, GradientForm::Stable).unwrap();
+        let naive = loss_and_grad(&ds, &w, GradientForm::Naive).unwrap();
+        let scale = 1.0 + stable.grad.norm();
+        let gap = max_abs_diff(&stable.grad, &naive.grad);
+        assert!(gap <= 1e-12 * scale, "seed {seed}: |naive − stable| = {gap:e}");
+    }
+}
+
+/// C5's metric, the L1 distance between the attention renormalised within `SCC(y)` and
+/// `softmax(W^fin scores)` there, is blind to the `W^svm` component: the graph-SVM's equality
+/// rows make its scores constant within each SCC, and a softmax is shift-invariant. So on HT1,
+/// `within_scc_error(W^fin + R·W^svm, W^fin) = 0` up to rounding for any R, including R = 1000
+/// where the scores are O(10³) and `exp` of them overflows: the metric must subtract the
+/// maximum before exponentiating. Tolerance 1e-9: the equality rows hold to ~1e-15 on HT1
+/// (exact rational answer), times R = 1000, plus the softmax's rounding. Kills
+/// `metrics.rs: replace - with + in within_scc_error` (`exp(s + max)`, which is the same function
+/// in exact arithmetic but overflows to NaN at these scores).
+#[test]
+fn within_scc_error_ignores_the_svm_direction_at_large_norm() {
+    let ds = ht1();
+    let graphs = build_graphs(&ds);
+    let svm = graph_svm(&ds, &graphs).unwrap().w;
+    let fin = w_fin(&ds, &graphs).unwrap().w;
+    for r in [1.0, 100.0, 1000.0] {
+        let mut w = fin.clone();
+        w.axpy(r, &svm);
+        let err = within_scc_error(&ds, &graphs, &w, &fin).unwrap();
+        assert!(err.is_finite() && err <= 1e-9, "R = {r}: error {err:e}");
+    }
+}

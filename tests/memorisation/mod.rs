@@ -387,3 +387,4 @@ fn bad_input_is_an_error() {
     assert!(distillation_loss(&[0.0, 1.0], &[0.0, 1.0], &[2], 2, 0.5, 1.0).is_err());
     assert!(distillation_loss(&[0.0, 1.0], &[0.0, 1.0], &[1], 2, 0.5, 0.0).is_err());
 }
+mod mutants;

@@ -3,3 +3,4 @@
 mod exact_error;
 mod gradients;
 mod theory_checks;
+mod mutants;

@@ -1,0 +1,35 @@
+//! Checks added by the mutation campaign (issue 13, `proofs-notes/MUTANTS.md`).
+
+use attnmech::memorisation::estimator::memorisation_estimate;
+use rand::Rng;
+
+/// The hard-label estimator processes columns in chunks of 16384 in parallel; every earlier test
+/// used fewer examples, so only the first chunk's offsets were ever run. Here n = 16384 + 37
+/// examples (two chunks) and the counts are compared with a plain per-column count: `k_in`,
+/// `k_out` exactly, `p_in`, `p_out` as the same quotients (to 1e-15). Kills `estimator.rs:
+/// replace + with - in memorisation_estimate` (the row offset `r·n − j0` in the second chunk).
+#[test]
+fn estimate_matches_a_plain_count_across_column_chunks() {
+    let (runs, n) = (6usize, 16_384 + 37);
+    let mut rng = attnmech::rng::seeded(5, 0);
+    let membership: Vec<u8> = (0..runs * n).map(|_| rng.random_range(0..2u8)).collect();
+    let correctness: Vec<u8> = (0..runs * n).map(|_| rng.random_range(0..2u8)).collect();
+    let est = memorisation_estimate(&membership, &correctness, runs).unwrap();
+    for j in 0..n {
+        let (mut k_in, mut in_ok, mut out_ok) = (0u32, 0u32, 0u32);
+        for r in 0..runs {
+            let (m, c) = (membership[r * n + j], correctness[r * n + j]);
+            k_in += u32::from(m);
+            in_ok += u32::from(m & c);
+            out_ok += u32::from((1 - m) & c);
+        }
+        let k_out = runs as u32 - k_in;
+        assert_eq!((est.k_in()[j], est.k_out()[j]), (k_in, k_out), "column {j}");
+        if k_in > 0 {
+            assert!((est.p_in()[j] - f64::from(in_ok) / f64::from(k_in)).abs() <= 1e-15);
+        }
+        if k_out > 0 {
+            assert!((est.p_out()[j] - f64::from(out_ok) / f64::from(k_out)).abs() <= 1e-15);
+        }
+    }
+}

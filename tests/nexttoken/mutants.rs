@@ -25,7 +25,10 @@ fn naive_gradient_equals_stable_at_moderate_scale() {
         let naive = loss_and_grad(&ds, &w, GradientForm::Naive).unwrap();
         let scale = 1.0 + stable.grad.norm();
         let gap = max_abs_diff(&stable.grad, &naive.grad);
-        assert!(gap <= 1e-12 * scale, "seed {seed}: |naive − stable| = {gap:e}");
+        assert!(
+            gap <= 1e-12 * scale,
+            "seed {seed}: |naive − stable| = {gap:e}"
+        );
     }
 }
 

@@ -2,5 +2,5 @@
 
 mod exact_error;
 mod gradients;
-mod theory_checks;
 mod mutants;
+mod theory_checks;

@@ -18,7 +18,10 @@ fn sample_into_draws_what_sample_draws() {
         let y = cfg.sample_into(&mut x, &mut a).unwrap();
         let ds = cfg.sample(1, &mut b).unwrap();
         assert_eq!(y.to_bits(), ds.y()[0].to_bits());
-        assert!(x.iter().zip(ds.x()).all(|(p, q)| p.to_bits() == q.to_bits()));
+        assert!(x
+            .iter()
+            .zip(ds.x())
+            .all(|(p, q)| p.to_bits() == q.to_bits()));
         labels.push(y);
     }
     assert!(labels.contains(&1.0) && labels.contains(&-1.0));

@@ -14,5 +14,9 @@ fn sc8_test_error_is_the_label_noise_rate() {
     let cfg = LinearTeacherConfig::default();
     assert_eq!(cfg.label_noise, 0.1);
     let o = linear_teacher_bound(&cfg).unwrap();
-    assert!((o.test_error - 0.1).abs() <= 0.03, "test error {}", o.test_error);
+    assert!(
+        (o.test_error - 0.1).abs() <= 0.03,
+        "test error {}",
+        o.test_error
+    );
 }

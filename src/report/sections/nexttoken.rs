@@ -5,9 +5,9 @@ use crate::nexttoken::experiment::Draw;
 use crate::nexttoken::experiments::{
     authors_setting, c2_verdict, c3_verdict, c4_verdict, c6_verdict, hard_retrieval, loss_limit,
     regularization_path, Protocol, C2_LAMBDA, C2_MAX_GAP, C2_MAX_SFIN_ERROR, C3_GD_STEPS,
-    C3_MAX_SFIN_ERROR_GD, C3_MAX_SFIN_ERROR_NGD, C3_MAX_SVM_VIOLATION, C3_MIN_CORR, C3_PROJECTION_SLACK,
-    C3_SPEC_MIN_CORR, C4_MAX_ACYCLIC_GAP, C4_MIN_MASS, C4_MIN_UNSEEN_MASS, C6_HT1_STEPS,
-    C6_HT3_STEPS, C6_MAX_ACYCLIC_LOSS, C6_MAX_GAP,
+    C3_MAX_SFIN_ERROR_GD, C3_MAX_SFIN_ERROR_NGD, C3_MAX_SVM_VIOLATION, C3_MIN_CORR,
+    C3_PROJECTION_SLACK, C3_SPEC_MIN_CORR, C4_MAX_ACYCLIC_GAP, C4_MIN_MASS, C4_MIN_UNSEEN_MASS,
+    C6_HT1_STEPS, C6_HT3_STEPS, C6_MAX_ACYCLIC_LOSS, C6_MAX_GAP,
 };
 use crate::report::plot::Chart;
 use crate::report::{Check, Context, Section, SectionReport};

@@ -242,3 +242,25 @@ fn a7_loser_exponents() {
     eprintln!("A7.5 2-cycle: |slope − 0.2384| sorted {loser_dev:?}");
     assert!(loser_dev[loser_dev.len() / 2] <= 0.1);
 }
+
+/// The documented cap of [`absorption_exact`] is inclusive: `K^L_w = MAX_WINDOW_STATES` (here
+/// `2^12 = 4096`) is solved, one more window slot is refused. On a 2-token vocabulary the winner
+/// law is a proper distribution and the chain started at a mixed window takes at least one step.
+/// Kills `winner.rs: replace > with >= in absorption_exact` (the cap becoming exclusive).
+#[test]
+fn absorption_exact_accepts_exactly_the_state_cap() {
+    use attnmech::ccmc::winner::MAX_WINDOW_STATES;
+    let mut rng = seeded(4, 99);
+    let wbar = Wbar::gaussian(2, 1.0, &mut rng).unwrap();
+    let mut initial = vec![0usize; 12];
+    initial[11] = 1;
+    assert_eq!(2usize.pow(12), MAX_WINDOW_STATES);
+    let a = absorption_exact(&wbar, &initial).expect("K^L_w = cap is accepted");
+    assert!(
+        (a.winner_probs.iter().sum::<f64>() - 1.0).abs() < 1e-9,
+        "{a:?}"
+    );
+    assert!(a.mean_steps >= 1.0, "{a:?}");
+    initial.push(1);
+    assert!(absorption_exact(&wbar, &initial).is_err()); // 2^13 states: refused
+}

@@ -210,3 +210,24 @@ fn a5_mle_is_minimiser_and_existence_is_detected() {
     );
     assert!(ok + failed == 40);
 }
+
+/// A failing split inside a two-token component: in column 0 the prompts `[1, 0]` always continue
+/// with 0, so the score of 1 against 0 drifts to `−∞` (A = {1}, B = {0}). Negative control: one
+/// sample choosing 1 over 0 in that column gives a finite maximiser. Kills `coverage.rs: replace <
+/// with <= in existence_failure` (components of two tokens skipped), which the three-token
+/// instances of `a5_existence_split` do not see.
+#[test]
+fn a5_existence_split_in_a_two_token_component() {
+    let mut data = ChoiceData::new(2);
+    for next in [0usize, 0] {
+        data.push(&[1, 0], next).unwrap();
+    }
+    for next in [0usize, 1] {
+        data.push(&[0, 1], next).unwrap();
+    }
+    let split = existence_failure(&data).unwrap().expect("column 0 fails");
+    assert_eq!(split.query, 0);
+    assert_eq!((split.a, split.b), (vec![1], vec![0]));
+    data.push(&[1, 0], 1).unwrap();
+    assert_eq!(existence_failure(&data).unwrap(), None);
+}

@@ -28,6 +28,18 @@ fn a6_e5_excess_kl_constant_and_slope() {
     let mut inflated = o.clone();
     inflated.mean_kl.iter_mut().for_each(|k| *k *= 2.0);
     assert!(!a6_verdict(&inflated).constant_ok);
+    // negative controls of the slope parts (mutation campaign: `&&` → `||` in a6_verdict
+    // survived): a KL falling like n^{-1/2} or an error slope of −0.5 fails over the full span,
+    // and the right slopes fail over a span shorter than 16×.
+    let mut shallow = o.clone();
+    shallow.kl_slope = -0.5;
+    shallow.err_slope = -0.5;
+    let v = a6_verdict(&shallow);
+    assert!(!v.slope_ok && !v.err_slope_ok, "{v:?}");
+    let mut short = o.clone();
+    short.ns.truncate(2);
+    let v = a6_verdict(&short);
+    assert!(!v.slope_ok && !v.err_slope_ok, "{v:?}");
 }
 
 /// Claim A6(c) [statistical]: at n = max(300p, 4000) the mean n·KL over 16 replicates is within

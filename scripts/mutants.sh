@@ -58,8 +58,9 @@ for f in "${existing[@]}"; do
   args+=(--file "$f")
 done
 echo "== cargo mutants on: ${existing[*]}"
-# `--cargo-arg=--test=lib` builds and runs only the theorem-check binary; the arguments after
-# `--` go to that binary (the test-name filter). IN_PLACE=1 mutates this checkout instead of a
+# `--cargo-arg=--test=lib` builds and runs only the theorem-check binary; cargo-mutants hands
+# what follows its own `--` to `cargo test`, so a second `--` sends the filters to the binary
+# (libtest takes several; `cargo test` alone takes only one TESTNAME). IN_PLACE=1 mutates this checkout instead of a
 # fresh copy, so the crate's incremental build is reused across runs (do not edit meanwhile).
 # The exit status is non-zero when mutants survive: that is the report, not a script failure.
 set +e
@@ -68,7 +69,7 @@ cargo mutants "${args[@]}" --profile "${PROFILE:-mutants}" --no-default-features
   --cargo-arg=--test=lib --timeout "${TIMEOUT:-300}" --output "${OUT:-target}" \
   $(if [ -n "${IN_PLACE:-}" ]; then echo --in-place; else echo --jobs "${JOBS:-1}"; fi) \
   ${SHARD:+--shard "$SHARD" --sharding round-robin} ${BASELINE:+--baseline "$BASELINE"} \
-  -- ${TEST_FILTER:-}
+  ${TEST_FILTER:+-- -- $TEST_FILTER}
 status=$?
 set -e
 out="${OUT:-target}/mutants.out"

@@ -622,7 +622,7 @@ impl A72Point {
         let mut worst = z(self.exact_mean - self.sim_mean.0, self.sim_mean.1);
         for (&p, &f) in self.exact_probs.iter().zip(&self.sim_probs) {
             let se = (p * (1.0 - p) / self.runs.max(1) as f64).sqrt();
-            worst = worst.max(z(f - p, se));
+            worst = crate::ops::max_propagating_nan(worst, z(f - p, se));
         }
         worst
     }

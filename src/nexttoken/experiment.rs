@@ -169,13 +169,7 @@ fn constraint_violation(ds: &Dataset, graphs: &[PriorityGraph], w: &Mat) -> Resu
                 RowKind::AtLeast => 1.0 - value,
             }
         })
-        .fold(0.0, |worst: f64, v| {
-            if v.is_nan() || worst.is_nan() {
-                f64::NAN
-            } else {
-                worst.max(v)
-            }
-        }))
+        .fold(0.0, crate::ops::max_propagating_nan))
 }
 
 /// Runs `draws` draws.

@@ -170,7 +170,11 @@ pub fn within_scc_error(
         };
         let a = dist(&s);
         let b = dist(&sf);
-        worst = worst.max(a.iter().zip(&b).map(|(x, y)| (x - y).abs()).sum());
+        // NaN-propagating: a row whose softmax broke must fail the bound, not vanish from it.
+        worst = crate::ops::max_propagating_nan(
+            worst,
+            a.iter().zip(&b).map(|(x, y)| (x - y).abs()).sum(),
+        );
     }
     Ok(worst)
 }

@@ -27,3 +27,24 @@ fn random_cross_encoder_weights_have_the_documented_scale() {
     assert!((sd / target - 1.0).abs() <= 0.05, "sd {sd} vs {target}");
     assert!(mean.abs() <= 4.0 * target / n.sqrt(), "mean {mean}");
 }
+
+/// The classifier head `w_cls` of [`DualPoolingCrossEncoder::random`] has the same documented law
+/// `N(0, 1/k)`. It holds only k entries per model, so the check pools 128 seeds at k = 64 (8192
+/// draws): sample SD within 5% of 1/8 (its standard error is 0.78%, so 5% is about 6 SE) and mean
+/// within 4 SE of 0. Kills `scoring.rs: replace * with / in DualPoolingCrossEncoder::random` at
+/// the `w_cls` draw, which the projection check above does not read.
+#[test]
+fn random_cross_encoder_head_has_the_documented_scale() {
+    let k = 64;
+    let mut xs = Vec::new();
+    for seed in 0..128 {
+        let enc = DualPoolingCrossEncoder::random(k, seed).unwrap();
+        xs.extend_from_slice(enc.w_cls());
+    }
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let target = 1.0 / (k as f64).sqrt();
+    assert!((sd / target - 1.0).abs() <= 0.05, "sd {sd} vs {target}");
+    assert!(mean.abs() <= 4.0 * target / n.sqrt(), "mean {mean}");
+}

@@ -254,7 +254,7 @@ fn known_prompt(ctx: &Context, rep: &mut SectionReport) -> Result<()> {
             };
             let err = 1.0 - accuracy(Model::PromptSoftmax, &p, &test)?;
             let ex = conditional_error(&v_hat, alpha, s)?;
-            worst = worst.max((err - ex).abs());
+            worst = crate::ops::max_propagating_nan(worst, (err - ex).abs());
             mc.push((n as f64, err));
             exact.push((n as f64, ex));
         }

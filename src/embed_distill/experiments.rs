@@ -6,6 +6,7 @@ use super::bound::{dist, score_gap_and_bound, score_gap_radius_bound};
 use super::losses::softmax_ce;
 use super::student::{run_asymmetric, AsymmetricConfig, StudentQuality};
 use crate::error::Result;
+use crate::ops::max_propagating_nan;
 use crate::rng::{seeded, Rng};
 use rand_distr::{Distribution, StandardNormal};
 use serde::Serialize;
@@ -88,13 +89,7 @@ pub fn ed1_verdict(cases: &[Ed1Case]) -> Ed1Verdict {
     let worst_slack = cases
         .iter()
         .map(|c| c.gap.abs() - c.bound)
-        .reduce(|a, b| {
-            if a.is_nan() || b.is_nan() {
-                f64::NAN
-            } else {
-                a.max(b)
-            }
-        })
+        .reduce(max_propagating_nan)
         .unwrap_or(f64::NAN);
     Ed1Verdict {
         worst_slack,
@@ -137,13 +132,6 @@ pub fn ed2_radius_and_loss(seed: u64) -> Result<Ed2Outcome> {
         loss_slack: f64::NEG_INFINITY,
         chain_ratio: 0.0,
     };
-    let nan_max = |a: f64, b: f64| {
-        if a.is_nan() || b.is_nan() {
-            f64::NAN
-        } else {
-            a.max(b)
-        }
-    };
     for case in 0..ED2_CASES {
         let eps = [1e-3, 1e-2, 1e-1, 1.0][case % 4];
         let q_t = normal_vec(&mut rng, k, 1.0);
@@ -163,7 +151,7 @@ pub fn ed2_radius_and_loss(seed: u64) -> Result<Ed2Outcome> {
         for (dt, ds) in docs_t.iter().zip(&docs_s) {
             let (gap, _) = score_gap_and_bound(&q_t, dt, &q_s, ds)?;
             let rb = score_gap_radius_bound(radius, &q_t, dt, &q_s, ds)?;
-            out.radius_ratio = nan_max(out.radius_ratio, gap.abs() / rb);
+            out.radius_ratio = max_propagating_nan(out.radius_ratio, gap.abs() / rb);
             max_gap = max_gap.max(gap.abs());
             max_dd = max_dd.max(dist(dt, ds));
             s_t.push(dt.iter().zip(&q_t).map(|(a, b)| a * b).sum::<f64>());
@@ -173,8 +161,8 @@ pub fn ed2_radius_and_loss(seed: u64) -> Result<Ed2Outcome> {
         let lt = softmax_ce(&s_t, &target, tau_s, 1.0)?.loss;
         let ls = softmax_ce(&s_s, &target, tau_s, 1.0)?.loss;
         let lip = 2.0 / tau_s;
-        out.loss_slack = nan_max(out.loss_slack, (lt - ls).abs() - lip * max_gap);
-        out.chain_ratio = nan_max(
+        out.loss_slack = max_propagating_nan(out.loss_slack, (lt - ls).abs() - lip * max_gap);
+        out.chain_ratio = max_propagating_nan(
             out.chain_ratio,
             max_gap / (radius * (dist(&q_t, &q_s) + max_dd)),
         );

@@ -17,6 +17,7 @@ use super::optim::{descend, ridge_path, Step};
 use super::svm::graph_svm;
 use super::worked::{ht1, ht3};
 use crate::error::{Error, Result};
+use crate::ops::{max_propagating_nan, min_propagating_nan};
 use crate::qp::Mat;
 
 /// Sizes of one run of the claims' experiments.
@@ -157,11 +158,11 @@ pub fn c2_verdict(paths: &[RidgePath]) -> C2Verdict {
     let gap = paths
         .iter()
         .map(|p| at(p, &p.gaps))
-        .fold(f64::NEG_INFINITY, nan_max);
+        .fold(f64::NEG_INFINITY, max_propagating_nan);
     let sfin_error = paths
         .iter()
         .map(|p| at(p, &p.sfin_errors))
-        .fold(f64::NEG_INFINITY, nan_max);
+        .fold(f64::NEG_INFINITY, max_propagating_nan);
     let monotone = paths
         .iter()
         .all(|p| p.gaps.windows(2).all(|g| g[1] < g[0]) && p.norms.windows(2).all(|n| n[1] > n[0]));
@@ -171,20 +172,6 @@ pub fn c2_verdict(paths: &[RidgePath]) -> C2Verdict {
         monotone,
         passed: !paths.is_empty() && monotone && gap < C2_MAX_GAP && sfin_error < C2_MAX_SFIN_ERROR,
     }
-}
-
-/// `max` that propagates a NaN (a missing value fails the bound instead of vanishing).
-fn nan_max(a: f64, b: f64) -> f64 {
-    if a.is_nan() || b.is_nan() {
-        f64::NAN
-    } else {
-        a.max(b)
-    }
-}
-
-/// `min` that propagates a NaN.
-fn nan_min(a: f64, b: f64) -> f64 {
-    -nan_max(-a, -b)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -317,7 +304,7 @@ pub fn c3_verdict(o: &AuthorsOutcome) -> C3Verdict {
         finals
             .iter()
             .map(|(r, dc)| r.map_or(f64::NAN, |r| f(r, *dc)))
-            .fold(f64::INFINITY, nan_min)
+            .fold(f64::INFINITY, min_propagating_nan)
     };
     let min_corr = fold_min(&|r, _| r.corr);
     let min_projection_gain = fold_min(&|r, _| r.proj_corr - r.corr);
@@ -327,13 +314,13 @@ pub fn c3_verdict(o: &AuthorsOutcome) -> C3Verdict {
         .gd_sfin_errors
         .iter()
         .copied()
-        .fold(f64::NEG_INFINITY, nan_max);
+        .fold(f64::NEG_INFINITY, max_propagating_nan);
     let nonempty = !o.draws.is_empty() && o.gd_sfin_errors.len() == o.draws.len();
     let max_svm_violation = o
         .draws
         .iter()
         .map(|d| d.svm_violation)
-        .fold(f64::NEG_INFINITY, nan_max);
+        .fold(f64::NEG_INFINITY, max_propagating_nan);
     C3Verdict {
         min_corr,
         min_projection_gain,
@@ -445,17 +432,17 @@ pub fn c4_verdict(cyclic: &AuthorsOutcome, r: &RetrievalOutcome) -> C4Verdict {
         .draws
         .iter()
         .map(|d| d.min_label_scc_mass)
-        .fold(f64::INFINITY, nan_min);
+        .fold(f64::INFINITY, min_propagating_nan);
     let min_top_mass = cyclic
         .draws
         .iter()
         .map(|d| d.records.last().map_or(f64::NAN, |r| r.top_scc_mass))
-        .fold(f64::INFINITY, nan_min);
+        .fold(f64::INFINITY, min_propagating_nan);
     let max_acyclic_gap = r
         .acyclic
         .iter()
         .map(|d| 1.0 - d.min_label_scc_mass)
-        .fold(f64::NEG_INFINITY, nan_max);
+        .fold(f64::NEG_INFINITY, max_propagating_nan);
     C4Verdict {
         min_label_mass,
         min_top_mass,

@@ -23,7 +23,7 @@ pub use argmax::{argmax, argmax_rows};
 pub use distribution::{check_distribution_row, check_distributions, normalisation_tolerance};
 pub use divergence::{Divergence, LOG_PROB_FLOOR};
 pub use kl::{kd_row, kl_divergence, KdRow};
-pub use reduce::max_propagating_nan;
+pub use reduce::{max_propagating_nan, min_propagating_nan};
 pub use softmax::{
     log_softmax, log_softmax_in_place, log_softmax_into, logsumexp, softmax, softmax_in_place,
     softmax_into, softmax_rows, softmax_to_vec,

@@ -26,3 +26,20 @@ pub fn max_propagating_nan(a: f64, b: f64) -> f64 {
         a.max(b)
     }
 }
+
+/// `min(a, b)`, but NaN when either is NaN (IEEE 754-2019 `minimum`); the partner of
+/// [`max_propagating_nan`] for a smallest ratio that feeds a `>` bound.
+///
+/// ```
+/// use attnmech::ops::min_propagating_nan;
+/// assert_eq!(min_propagating_nan(1.0, 2.0), 1.0);
+/// assert!(min_propagating_nan(1.0, f64::NAN).is_nan());
+/// ```
+#[inline]
+pub fn min_propagating_nan(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.min(b)
+    }
+}

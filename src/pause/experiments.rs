@@ -9,6 +9,7 @@ use super::sequence::{
 };
 use super::tiny::{TinyGrads, TinyLm};
 use crate::error::{Error, Result};
+use crate::ops::max_propagating_nan;
 use crate::rng::seeded;
 use rand::Rng;
 use serde::Serialize;
@@ -107,13 +108,6 @@ pub fn pt2_masked_invariance(seed: u64) -> Result<Pt2Outcome> {
         min_embed_grad: f64::INFINITY,
     };
     let h = PT2_FD_STEP;
-    let nan_max = |a: f64, b: f64| {
-        if a.is_nan() || b.is_nan() {
-            f64::NAN
-        } else {
-            a.max(b)
-        }
-    };
     for prefix_len in PT2_PREFIX_LENS {
         let zero = vec![0.0; n * v];
         let (l0, g0, dl) = pause_loss_and_grads(&m, &s, prefix_len, &zero)?;
@@ -122,7 +116,7 @@ pub fn pt2_masked_invariance(seed: u64) -> Result<Pt2Outcome> {
             if !on {
                 for (x, g) in pert[j * v..(j + 1) * v].iter_mut().zip(&dl[j * v..]) {
                     *x = 1e3 * (rng.random::<f64>() - 0.5);
-                    out.masked_logit_grad = nan_max(out.masked_logit_grad, g.abs());
+                    out.masked_logit_grad = max_propagating_nan(out.masked_logit_grad, g.abs());
                 }
             }
         }
@@ -130,7 +124,7 @@ pub fn pt2_masked_invariance(seed: u64) -> Result<Pt2Outcome> {
         for (a, b) in flat(l0, &g0).iter().zip(&flat(l1, &g1)) {
             if a.to_bits() != b.to_bits() {
                 out.changed_entries += 1;
-                out.max_change = nan_max(out.max_change, (a - b).abs());
+                out.max_change = max_propagating_nan(out.max_change, (a - b).abs());
             }
         }
         for j in [0usize, 3, 4] {
@@ -146,7 +140,7 @@ pub fn pt2_masked_invariance(seed: u64) -> Result<Pt2Outcome> {
             let fd = (pause_loss_and_grads(&m, &s, prefix_len, &up)?.0
                 - pause_loss_and_grads(&m, &s, prefix_len, &dn)?.0)
                 / (2.0 * h);
-            out.masked_fd = nan_max(out.masked_fd, fd.abs());
+            out.masked_fd = max_propagating_nan(out.masked_fd, fd.abs());
         }
         for c in [0usize, 5, 11] {
             let idx = pause * m.d() + c;
@@ -156,7 +150,8 @@ pub fn pt2_masked_invariance(seed: u64) -> Result<Pt2Outcome> {
             let fd = (pause_loss_and_grads(&mp, &s, prefix_len, &zero)?.0
                 - pause_loss_and_grads(&mm, &s, prefix_len, &zero)?.0)
                 / (2.0 * h);
-            out.embed_fd_error = nan_max(out.embed_fd_error, (fd - g0.embed[idx]).abs());
+            out.embed_fd_error =
+                max_propagating_nan(out.embed_fd_error, (fd - g0.embed[idx]).abs());
             out.min_embed_grad = out.min_embed_grad.min(g0.embed[idx].abs());
         }
     }

@@ -358,13 +358,7 @@ pub fn sc7_verdict(outcomes: &[DistillOutcome]) -> Sc7Verdict {
     let min_sc_ratio = outcomes
         .iter()
         .map(|o| o.one_hot_sc / o.checkpoint_sc.last().copied().unwrap_or(f64::NAN))
-        .reduce(|a, b| {
-            if a.is_nan() || b.is_nan() {
-                f64::NAN
-            } else {
-                a.min(b)
-            }
-        })
+        .reduce(crate::ops::min_propagating_nan)
         .unwrap_or(f64::NAN);
     let offline_gain = mean(&|o| o.student_offline - o.student_one_hot);
     let online_gain = mean(&|o| o.student_online - o.student_one_hot);

@@ -386,3 +386,43 @@ fn bad_input_is_an_error() {
     assert!(run_cascade(&[&[0.5, 0.5], &[0.5, 0.5]], 2, &[]).is_err());
     assert!(diffprob_targets(&[0.5, 0.5], &[0.5, 0.5], &[2], 2).is_err());
 }
+
+/// The plug-in regret identity `R_c(1{ĝ > c}) − R_c(r*) = E[|g − c|·1{(g > c) ≠ (ĝ > c)}]` holds
+/// at a tie `ĝ = c` too, when both sides read the tie the way [`bayes_rule`] does (`ĝ = c` keeps
+/// model 1). Two inputs of mass ½, gains 0.3 and −0.2, estimates 0.1 (= c, a tie) and −0.2: the
+/// estimate keeps input 0 although deferring it gains 0.3 − 0.1, so regret = mismatch = 0.1.
+/// Kills `bayes.rs: replace > with >= in plugin_regret` (the mismatch reading the tie as a
+/// deferral and reporting 0).
+#[test]
+fn plugin_regret_identity_holds_at_a_tie() {
+    let problem = FiniteCascade::new(vec![0.5, 0.5], vec![0.5, 0.7], vec![0.8, 0.5]).unwrap();
+    let g = problem.gain();
+    assert!(
+        (g[0] - 0.3).abs() < 1e-15 && (g[1] + 0.2).abs() < 1e-15,
+        "{g:?}"
+    );
+    let r = plugin_regret(&problem, &[0.1, g[1]], 0.1).unwrap();
+    assert!((r.regret - 0.1).abs() < 1e-12, "{r:?}");
+    assert!((r.mismatch_cost - r.regret).abs() < 1e-12, "{r:?}");
+}
+
+/// CD7 measures the mean post-hoc-minus-confidence accuracy over the 31 rates
+/// `lo + (hi − lo)·j/30`, j = 0…30, of [0, 0.3] and [0.7, 1] on instance B (the spec's grid):
+/// recomputed here from the same curve set, equal to rounding. Kills `experiments.rs: replace /
+/// with % in cd7_experiment` (rates `lo + (hi − lo)·(j mod 30)`, clamped to 1 for most j), which
+/// still passes CD7's ordering.
+#[test]
+fn cd7_gains_are_means_over_the_spec_grid() {
+    let o = cd7_experiment(0).unwrap();
+    let set = curve_set(InstanceKind::Specialist, CASCADE_SAMPLES, 0).unwrap();
+    let mean = |lo: f64, hi: f64| {
+        let rates: Vec<f64> = (0..=30).map(|j| lo + (hi - lo) * j as f64 / 30.0).collect();
+        rates
+            .iter()
+            .map(|&r| set.posthoc.at(r) - set.confidence.at(r))
+            .sum::<f64>()
+            / rates.len() as f64
+    };
+    assert!((o.low_gain - mean(0.0, 0.3)).abs() < 1e-12, "{o:?}");
+    assert!((o.high_gain - mean(0.7, 1.0)).abs() < 1e-12, "{o:?}");
+}

@@ -2,6 +2,16 @@
 
 use attnmech::embed_distill::scoring::DualPoolingCrossEncoder;
 
+/// Draws of `N(0, target²)`: sample SD within 5% of `target` and mean within 4 SE of 0 (the
+/// tolerances and their reasons are stated at each caller).
+fn assert_normal_with_sd(xs: &[f64], target: f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    assert!((sd / target - 1.0).abs() <= 0.05, "sd {sd} vs {target}");
+    assert!(mean.abs() <= 4.0 * target / n.sqrt(), "mean {mean}");
+}
+
 /// `DualPoolingCrossEncoder::random` documents weights `N(0, 1/k)`. At k = 64 the 3·4096
 /// projection entries have sample standard deviation 1/8 within 5% (the standard error of a
 /// sample SD over 12288 normal draws is 0.64%, so 5% is about 8 SE) and mean within 4 SE of 0.
@@ -20,12 +30,7 @@ fn random_cross_encoder_weights_have_the_documented_scale() {
             }
         }
     }
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-    let target = 1.0 / (k as f64).sqrt();
-    assert!((sd / target - 1.0).abs() <= 0.05, "sd {sd} vs {target}");
-    assert!(mean.abs() <= 4.0 * target / n.sqrt(), "mean {mean}");
+    assert_normal_with_sd(&xs, 1.0 / (k as f64).sqrt());
 }
 
 /// The classifier head `w_cls` of [`DualPoolingCrossEncoder::random`] has the same documented law
@@ -41,12 +46,7 @@ fn random_cross_encoder_head_has_the_documented_scale() {
         let enc = DualPoolingCrossEncoder::random(k, seed).unwrap();
         xs.extend_from_slice(enc.w_cls());
     }
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-    let target = 1.0 / (k as f64).sqrt();
-    assert!((sd / target - 1.0).abs() <= 0.05, "sd {sd} vs {target}");
-    assert!(mean.abs() <= 4.0 * target / n.sqrt(), "mean {mean}");
+    assert_normal_with_sd(&xs, 1.0 / (k as f64).sqrt());
 }
 
 /// Embedding matching (λ = 1) pulls the student's queries onto the teacher's: the held-out mean

@@ -33,3 +33,21 @@ fn estimate_matches_a_plain_count_across_column_chunks() {
         }
     }
 }
+
+/// MM2's 1-NN instance as documented: label `i mod 3`, and every tenth label (i ≡ 0 mod 10)
+/// moved to the next class `(i mod 3 + 1) mod 3`, so each flagged point really is mislabelled.
+/// Kills `toy.rs: replace + with - in one_nn_instance` (`(y − 1) mod 3`, which wraps at y = 0 to
+/// `usize::MAX mod 3 = 0` and leaves a third of the flagged points with their own label); MM2
+/// cannot see it because its separation bound is a known non-reproduction (CLAIMS.md).
+#[test]
+fn one_nn_instance_flips_every_tenth_label_to_the_next_class() {
+    use attnmech::memorisation::toy::one_nn_instance;
+    let n = 60;
+    let (x, labels, flipped) = one_nn_instance(n, 3);
+    assert_eq!((x.len(), labels.len(), flipped.len()), (2 * n, n, n));
+    for i in 0..n {
+        assert_eq!(flipped[i], i % 10 == 0, "flag of point {i}");
+        let want = if flipped[i] { (i % 3 + 1) % 3 } else { i % 3 };
+        assert_eq!(labels[i], want, "label of point {i}");
+    }
+}

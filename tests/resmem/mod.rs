@@ -1,5 +1,6 @@
 //! ResMem (spec section 5): k-NN kernel against its oracle, RM1-RM6, worked example, bad input.
 
+mod mutants;
 mod test_gain;
 
 use attnmech::resmem::experiments::{

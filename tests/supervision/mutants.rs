@@ -20,3 +20,39 @@ fn sc8_test_error_is_the_label_noise_rate() {
         o.test_error
     );
 }
+
+/// `GramFactor::trace` is `tr(K + λI)`: on a 3 × 3 tridiagonal K with diagonal (2, 3, 4) and
+/// λ = 0.5 it is exactly 10.5 (small integers and halves: no rounding). Kills `complexity.rs:
+/// replace + with - in GramFactor<T>::with_par` (the trace summing `l[i·n − i]`, off-diagonal
+/// entries), which SC8 cannot see because the trace enters only its (loose) upper bound.
+#[test]
+fn gram_factor_trace_is_the_ridged_diagonal_sum() {
+    use attnmech::supervision::complexity::GramFactor;
+    let k = faer::mat![[2.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 4.0f64]];
+    let f = GramFactor::<f64>::new(k.as_ref(), 0.5).unwrap();
+    assert_eq!(f.trace(), 10.5);
+}
+
+/// SC7's hypothesis is judged on the smallest SC(one-hot) / SC(last checkpoint) over the seeds;
+/// a seed whose SC came out NaN must make that minimum NaN and fail the hypothesis, not drop out of
+/// it. Five synthetic outcomes with ratio 20 (> 10) pass; the same with one NaN checkpoint SC
+/// fails. Kills `experiments.rs: replace || with && in sc7_verdict` (the NaN guard of the min).
+#[test]
+fn sc7_nan_sc_fails_the_hypothesis() {
+    use attnmech::supervision::experiments::sc7_verdict;
+    use attnmech::supervision::DistillOutcome;
+    let outcome = |last_sc: f64| DistillOutcome {
+        teacher_accuracy: vec![0.9],
+        checkpoint_sc: vec![1.0, last_sc],
+        one_hot_sc: 20.0,
+        student_one_hot: 0.8,
+        student_offline: 0.85,
+        student_online: 0.86,
+    };
+    let good: Vec<DistillOutcome> = (0..5).map(|_| outcome(1.0)).collect();
+    assert!(sc7_verdict(&good).hypothesis);
+    let mut broken = good.clone();
+    broken[2] = outcome(f64::NAN);
+    let v = sc7_verdict(&broken);
+    assert!(v.min_sc_ratio.is_nan() && !v.hypothesis, "{v:?}");
+}

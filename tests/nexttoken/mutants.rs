@@ -35,19 +35,21 @@ fn naive_gradient_equals_stable_at_moderate_scale() {
 /// C5's metric, the L1 distance between the attention renormalised within `SCC(y)` and
 /// `softmax(W^fin scores)` there, is blind to the `W^svm` component: the graph-SVM's equality
 /// rows make its scores constant within each SCC, and a softmax is shift-invariant. So on HT1,
-/// `within_scc_error(W^fin + R·W^svm, W^fin) = 0` up to rounding for any R, including R = 1000
-/// where the scores are O(10³) and `exp` of them overflows: the metric must subtract the
-/// maximum before exponentiating. Tolerance 1e-9: the equality rows hold to ~1e-15 on HT1
-/// (exact rational answer), times R = 1000, plus the softmax's rounding. Kills
+/// `within_scc_error(W^fin + R·W^svm, W^fin) = 0` up to rounding for any R, including R = 10⁴
+/// where the SCC's scores are about R/3 ≈ 3333 and `exp` of them overflows: the metric must
+/// subtract the maximum before exponentiating. Tolerance 1e-9: the equality rows hold to ~1e-15
+/// on HT1 (exact rational answer), times R = 10⁴, plus the softmax's rounding. Kills
 /// `metrics.rs: replace - with + in within_scc_error` (`exp(s + max)`, which is the same function
-/// in exact arithmetic but overflows to NaN at these scores).
+/// in exact arithmetic but overflows to ∞/∞ = NaN once `2·R/3 > 709.8`; at R = 1000 it does not
+/// yet, which is why the mutant survived the first version of this check, and the error is
+/// NaN-propagating so that the broken row cannot drop out of the worst case).
 #[test]
 fn within_scc_error_ignores_the_svm_direction_at_large_norm() {
     let ds = ht1();
     let graphs = build_graphs(&ds);
     let svm = graph_svm(&ds, &graphs).unwrap().w;
     let fin = w_fin(&ds, &graphs).unwrap().w;
-    for r in [1.0, 100.0, 1000.0] {
+    for r in [1.0, 100.0, 1000.0, 1e4] {
         let mut w = fin.clone();
         w.axpy(r, &svm);
         let err = within_scc_error(&ds, &graphs, &w, &fin).unwrap();

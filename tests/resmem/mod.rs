@@ -133,6 +133,18 @@ fn rm2_small_sigma_memorises_negative_large_sigma() {
     let v = rm2_verdict(&fits);
     eprintln!("RM2: sweep {:?}; {v:?}", fits.sigma_sweep);
     assert!(v.passed, "{v:?}");
+    // Negative controls of each part (mutation campaign): an error exactly at the strict bound,
+    // a sweep that rises somewhere, and a large-σ control that memorises each fail.
+    use attnmech::resmem::experiments::RM2_MAX_ERROR;
+    let mut at_bound = fits.clone();
+    at_bound.sigma_sweep.last_mut().unwrap().1 = RM2_MAX_ERROR;
+    assert!(!rm2_verdict(&at_bound).passed);
+    let mut rising = fits.clone();
+    rising.sigma_sweep[1].1 = rising.sigma_sweep[0].1 * 2.0;
+    assert!(!rm2_verdict(&rising).passed);
+    let mut memorising = fits.clone();
+    memorising.large_sigma.0 = 0.0;
+    assert!(!rm2_verdict(&memorising).passed);
 }
 
 /// RM3: σ = ∞ gives the uniform average of the k residuals; with k = n, the constant shift by

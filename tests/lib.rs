@@ -17,6 +17,7 @@ mod hostile;
 mod memorisation;
 #[cfg(feature = "papers")]
 mod nexttoken;
+mod ops;
 #[cfg(feature = "papers")]
 mod pause;
 #[cfg(feature = "papers")]

@@ -36,9 +36,10 @@ fn estimate_matches_a_plain_count_across_column_chunks() {
 
 /// MM2's 1-NN instance as documented: label `i mod 3`, and every tenth label (i ≡ 0 mod 10)
 /// moved to the next class `(i mod 3 + 1) mod 3`, so each flagged point really is mislabelled.
-/// Kills `toy.rs: replace + with - in one_nn_instance` (`(y − 1) mod 3`, which wraps at y = 0 to
-/// `usize::MAX mod 3 = 0` and leaves a third of the flagged points with their own label); MM2
-/// cannot see it because its separation bound is a known non-reproduction (CLAIMS.md).
+/// A planted `(y − 1) mod 3` flip would wrap at y = 0 to `usize::MAX mod 3 = 0` and leave a
+/// third of the flagged points with their own label, which MM2 cannot see because its separation
+/// bound is a known non-reproduction (CLAIMS.md). (The mutant that prompted this check, `c.0 − a`
+/// in the noise, is equivalent in law; see MUTANTS.md.)
 #[test]
 fn one_nn_instance_flips_every_tenth_label_to_the_next_class() {
     use attnmech::memorisation::toy::one_nn_instance;

@@ -1,11 +1,12 @@
 //! Checks added by the mutation campaign (issue 13, `proofs-notes/MUTANTS.md`).
 
-use attnmech::resmem::knn::{knn_reference, NeighbourIndex, Neighbours};
+use attnmech::resmem::knn::{knn_reference, BruteForce, NeighbourIndex, Neighbours};
 use attnmech::Error;
 
 /// An index with no points, as a user's own `NeighbourIndex` may be (the shipped `BruteForce`
-/// refuses one). The trait's default `is_empty` must read `len`. Kills `knn.rs: replace
-/// NeighbourIndex::is_empty -> bool with false`, which no shipped index can reach.
+/// refuses one), is empty, and a one-point `BruteForce` is not: the trait's default `is_empty`
+/// must read `len`. Kills `knn.rs: replace NeighbourIndex::is_empty -> bool with false` (and
+/// `with true`); the crate itself never calls it.
 #[test]
 fn a_user_index_with_no_points_is_empty() {
     struct Empty;
@@ -27,6 +28,8 @@ fn a_user_index_with_no_points_is_empty() {
         }
     }
     assert!(Empty.is_empty());
+    let one = BruteForce::new(vec![0.0, 1.0], 2).unwrap();
+    assert!(!NeighbourIndex::<f64>::is_empty(&one));
 }
 
 /// The f64 oracle validates `k ≤ n` like the kernels: three points in `R²` and k = 4 is a typed

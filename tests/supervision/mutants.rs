@@ -56,3 +56,67 @@ fn sc7_nan_sc_fails_the_hypothesis() {
     let v = sc7_verdict(&broken);
     assert!(v.min_sc_ratio.is_nan() && !v.hypothesis, "{v:?}");
 }
+
+/// SC8's training margin error, measured: with `x` uniform on S² and `‖v‖ = 1`, `v·x` is uniform
+/// on [−1, 1] (Archimedes), so a clean label has margin `|v·x| ≤ γ` with probability γ and a
+/// flipped one has margin `−|v·x| ≤ γ` always: `E[margin error] = (1 − η)γ + η = 0.37` at
+/// γ = 0.3, η = 0.1. Over 2000 training points the binomial SE is 0.011; tolerance 0.05 (4.6 SE).
+/// Kills `bound.rs: replace * with + in linear_teacher_bound` at the training margins (`y + v·x`,
+/// whose margin error is about 0.5), which SC8's loose upper bound does not see.
+#[test]
+fn sc8_training_margin_error_matches_its_law() {
+    let cfg = LinearTeacherConfig::default();
+    assert_eq!((cfg.gamma, cfg.label_noise, cfg.n_train), (0.3, 0.1, 2000));
+    let o = linear_teacher_bound(&cfg).unwrap();
+    let want = (1.0 - cfg.label_noise) * cfg.gamma + cfg.label_noise;
+    let got = o.teacher_bound.margin_error;
+    assert!((got - want).abs() <= 0.05, "margin error {got} vs {want}");
+    // the noisy-label interpolant has every margin 1 > γ
+    assert_eq!(o.label_bound.margin_error, 0.0);
+}
+
+/// `margin_bound` refuses each bad scalar on its own (γ ≤ 0, SC < 0, tr K < 0, δ ∉ (0, 1)),
+/// not only when all are bad. Kills `bound.rs: replace || with && in margin_bound`.
+#[test]
+fn margin_bound_rejects_each_bad_scalar() {
+    use attnmech::supervision::bound::margin_bound;
+    let m = [0.5, 1.0, -0.2];
+    assert!(margin_bound(&m, 0.3, 1.0, 10.0, 0.05).is_ok());
+    for (gamma, sc, trace, delta) in [
+        (0.0, 1.0, 10.0, 0.05),
+        (0.3, -1.0, 10.0, 0.05),
+        (0.3, 1.0, -10.0, 0.05),
+        (0.3, 1.0, 10.0, 0.0),
+        (0.3, 1.0, 10.0, 1.0),
+    ] {
+        assert!(
+            margin_bound(&m, gamma, sc, trace, delta).is_err(),
+            "({gamma}, {sc}, {trace}, {delta}) accepted"
+        );
+    }
+}
+
+/// SC7's gains are mean accuracy *differences*: four seeds where the KD student wins by 0.01 and
+/// one where it loses by 0.2 give a mean gain of −0.032, so the KD part fails although it wins
+/// 4 of 5. Kills `experiments.rs: replace - with / in sc7_verdict` (a mean accuracy *ratio*,
+/// about 0.96 > 0, which passes).
+#[test]
+fn sc7_gain_is_a_mean_difference() {
+    use attnmech::supervision::experiments::sc7_verdict;
+    use attnmech::supervision::DistillOutcome;
+    let outcome = |kd: f64| DistillOutcome {
+        teacher_accuracy: vec![0.9],
+        checkpoint_sc: vec![1.0, 1.0],
+        one_hot_sc: 20.0,
+        student_one_hot: 0.8,
+        student_offline: kd,
+        student_online: kd,
+    };
+    let mut outcomes: Vec<DistillOutcome> = (0..4).map(|_| outcome(0.81)).collect();
+    outcomes.push(outcome(0.6));
+    let v = sc7_verdict(&outcomes);
+    assert!((v.offline_gain + 0.032).abs() < 1e-12, "{v:?}");
+    assert!((v.online_gain + 0.032).abs() < 1e-12, "{v:?}");
+    assert_eq!((v.offline_wins, v.online_wins), (4, 4));
+    assert!(!v.offline && !v.online, "{v:?}");
+}

@@ -22,6 +22,22 @@ fn ds4_acceptance_is_one_minus_tvd() {
         o.max_z, o.exact_gap_per_token
     );
     assert!(ds4_verdict(&o), "DS4: {o:?}");
+    // the experiment's largest |z| is the binomial z of its own points (mutation campaign:
+    // `|emp − a| % se` in place of `/ se` survived, a smaller z that passes any bound)
+    let z_of = |a: f64, e: f64| (e - a).abs() / (a * (1.0 - a) / 20_000.0).sqrt();
+    let recomputed = o
+        .points
+        .iter()
+        .map(|&(a, e)| z_of(a, e))
+        .fold(0.0, f64::max);
+    assert!(
+        (o.max_z - recomputed).abs() <= 1e-9 * recomputed.max(1.0),
+        "{o:?}"
+    );
+    assert!(
+        recomputed > 0.1,
+        "20 pairs at 2e4 draws: some |z| is not tiny ({recomputed})"
+    );
     // negative control: an acceptance 2% too high on one pair is many SE away at 2e4 draws
     let mut wrong = o.clone();
     wrong.max_z = wrong

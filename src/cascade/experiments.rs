@@ -54,7 +54,7 @@ pub fn cd4_experiment(seed: u64) -> Result<Cd4Outcome> {
 }
 
 /// CD4's bound: the confidence curve equals the expected-gain curve exactly (both scores induce
-/// the same order, [D]) and its AUDC and 20% accuracy are within [`CD4_VALUE_TOL`] of the spec's.
+/// the same order, \[D\]) and its AUDC and 20% accuracy are within [`CD4_VALUE_TOL`] of the spec's.
 pub fn cd4_verdict(o: &Cd4Outcome) -> bool {
     o.max_diff == 0.0
         && (o.audc - CD4_AUDC).abs() <= CD4_VALUE_TOL

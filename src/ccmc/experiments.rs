@@ -469,7 +469,7 @@ pub struct A6cOutcome {
 }
 
 /// Spec A6(c): for each K, [`teacher_student`] at n = max(300p, 4000), L = ⌈2K ln K⌉ (so every
-/// V_j = [K] w.h.p.), `W̄⋆ ~ N(0, 1)` from seed `seed ^ (0xC0 + K)`.
+/// V_j = \[K\] w.h.p.), `W̄⋆ ~ N(0, 1)` from seed `seed ^ (0xC0 + K)`.
 pub fn a6c_k_scaling(protocol: &A6cProtocol, seed: u64) -> Result<A6cOutcome> {
     let points: Vec<A6cPoint> = protocol
         .ks

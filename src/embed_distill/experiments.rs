@@ -184,7 +184,7 @@ pub const ED7_LRS: [f64; 3] = [0.02, 0.1, 0.5];
 pub const ED7_N_TRAIN: [usize; 2] = [20, 100];
 /// ED7 protocol: GD steps (spec 7(c)).
 pub const ED7_STEPS: usize = 3000;
-/// ED7: embedding matching may lower held-out top-1 agreement by at most this (the spec's [E]
+/// ED7: embedding matching may lower held-out top-1 agreement by at most this (the spec's \[E\]
 /// assertion "not worse by > 0.01"; its run gains 0.004–0.028).
 pub const ED7_MAX_LOSS: f64 = 0.01;
 

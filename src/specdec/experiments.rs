@@ -328,7 +328,7 @@ pub fn ds4_verdict(o: &Ds4Outcome) -> bool {
 pub const DS6_PAIRS: u64 = 12;
 /// DS6: the largest draft length checked (spec: all γ ≤ 4).
 pub const DS6_MAX_GAMMA: usize = 4;
-/// DS6's slack tolerance (spec: ≥ −1e-12): E[B] and the bound are finite sums of the same f64
+/// DS6's slack tolerance (spec: ≥ −1e-12): E\[B\] and the bound are finite sums of the same f64
 /// terms.
 pub const DS6_SLACK_TOL: f64 = 1e-12;
 /// DS6: `A_1 = 1 − ε_1` to this (one subtraction of the same sums).
@@ -514,7 +514,7 @@ pub struct Ds12Outcome {
     pub speedup: f64,
     /// γ* (searched up to 64) for the three (α, c).
     pub gamma_star: [usize; 3],
-    /// The i.i.d. E[B] at α = 1, γ = 5 (must be γ + 1 = 6).
+    /// The i.i.d. E\[B\] at α = 1, γ = 5 (must be γ + 1 = 6).
     pub iid_at_one: f64,
 }
 
@@ -532,7 +532,7 @@ pub fn ds12_speedup() -> Result<Ds12Outcome> {
 }
 
 /// DS12's bound: S within [`DS12_TOL`] of [`DS12_SPEEDUP`], γ* = [`DS12_GAMMA_STAR`], and the
-/// i.i.d. E[B] at α = 1 exactly γ + 1.
+/// i.i.d. E\[B\] at α = 1 exactly γ + 1.
 pub fn ds12_verdict(o: &Ds12Outcome) -> bool {
     (o.speedup - DS12_SPEEDUP).abs() < DS12_TOL
         && o.gamma_star == DS12_GAMMA_STAR
@@ -598,7 +598,7 @@ pub fn ds13_distill(seed: u64) -> Result<Ds13Outcome> {
     })
 }
 
-/// DS13's bound ([E], direction only): every cell's mean acceptance strictly above the
+/// DS13's bound (\[E\], direction only): every cell's mean acceptance strictly above the
 /// undistilled draft's.
 pub fn ds13_verdict(o: &Ds13Outcome) -> bool {
     !o.cell_acceptance.is_empty() && o.cell_acceptance.iter().all(|&a| a > o.init_acceptance)

@@ -51,7 +51,7 @@ fn rel(a: f64, b: f64) -> f64 {
     (a - b).abs() / a.abs().max(b.abs()).max(f64::MIN_POSITIVE)
 }
 
-/// SC1 (spec 6(b), [D,V]): largest relative difference between the Cholesky form and the eigen and
+/// SC1 (spec 6(b), \[D,V\]): largest relative difference between the Cholesky form and the eigen and
 /// RKHS-norm forms. The forms are algebraically equal; on the tiny instance (condition ≈ 10³) the
 /// rounding of an `n = 300` factorisation is ~1e-13, so the spec's 1e-10 leaves three digits.
 pub const SC1_MAX_REL: f64 = 1e-10;
@@ -213,9 +213,9 @@ pub fn sc5_temperature(inst: &TinyInstance) -> Result<Sc5Outcome> {
 /// SC5's bound, part by part.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct Sc5Verdict {
-    /// Centred SC strictly decreases over [`SC5_TAUS`] (trend [E,V]).
+    /// Centred SC strictly decreases over [`SC5_TAUS`] (trend \[E,V\]).
     pub decreasing: bool,
-    /// `limit_gap < SC5_MAX_LIMIT_GAP` (limit [D]).
+    /// `limit_gap < SC5_MAX_LIMIT_GAP` (limit \[D\]).
     pub limit: bool,
     /// `uncentred_gap < SC5_MAX_UNCENTRED_GAP`.
     pub uncentred_limit: bool,
@@ -245,13 +245,13 @@ pub const SC67_SEEDS: u64 = 5;
 /// that a flat or shrinking sequence cannot fake.
 pub const SC6_MIN_GROWTH: f64 = 5.0;
 /// SC6: fraction of checkpoint-to-checkpoint steps (all seeds) at which SC rises. The claim is a
-/// trend [P,E]; 0.9 tolerates one plateau step in ten.
+/// trend \[P,E\]; 0.9 tolerates one plateau step in ten.
 pub const SC6_MIN_RISE_FRACTION: f64 = 0.9;
 /// SC7's hypothesis "SC of teacher targets much lower": SC(noisy one-hot) must exceed this multiple
 /// of the last checkpoint's SC in every seed.
 pub const SC7_MIN_SC_RATIO: f64 = 10.0;
 /// SC7: seeds (of [`SC67_SEEDS`]) in which each distilled student must beat the one-hot student.
-/// A trend [P,E] on 5 seeds: one loss is allowed, and the mean gain must be positive as well.
+/// A trend \[P,E\] on 5 seeds: one loss is allowed, and the mean gain must be positive as well.
 pub const SC7_MIN_WINS: usize = 4;
 
 /// SC6/SC7: [`run_distillation`] with the default config at seeds `seed .. seed + SC67_SEEDS`.

@@ -76,7 +76,10 @@ fn sc8_training_margin_error_matches_its_law() {
 }
 
 /// `margin_bound` refuses each bad scalar on its own (γ ≤ 0, SC < 0, tr K < 0, δ ∉ (0, 1)),
-/// not only when all are bad. Kills `bound.rs: replace || with && in margin_bound`.
+/// not only when all are bad, including a negative SC or trace whose product with a zero partner
+/// is `−0` (finite, so no later check catches it). Kills `bound.rs: replace || with && in
+/// margin_bound` (`sc < 0 && tr K < 0`; the first version of this test missed it because
+/// `√(−1·10)` is NaN and fails the overflow check anyway).
 #[test]
 fn margin_bound_rejects_each_bad_scalar() {
     use attnmech::supervision::bound::margin_bound;
@@ -86,6 +89,10 @@ fn margin_bound_rejects_each_bad_scalar() {
         (0.0, 1.0, 10.0, 0.05),
         (0.3, -1.0, 10.0, 0.05),
         (0.3, 1.0, -10.0, 0.05),
+        // with the other factor 0, `√(sc·tr K) = √(−0) = −0` is finite: only the sign check
+        // refuses these (the cases above also fail the later overflow check)
+        (0.3, -1.0, 0.0, 0.05),
+        (0.3, 0.0, -10.0, 0.05),
         (0.3, 1.0, 10.0, 0.0),
         (0.3, 1.0, 10.0, 1.0),
     ] {

@@ -169,6 +169,13 @@ fn sc5_temperature_limit_and_trend() {
 fn sc6_sc7_checkpoints_and_distillation() {
     let outcomes = checkpoint_distillation(0).unwrap();
     assert_eq!(outcomes.len(), SC67_SEEDS as usize);
+    // the seeds are five independent runs, not one run five times (mutation campaign: deleting
+    // `seed` from the run's config survived): their one-hot SCs are pairwise different
+    for (i, a) in outcomes.iter().enumerate() {
+        for b in &outcomes[i + 1..] {
+            assert_ne!(a.one_hot_sc, b.one_hot_sc, "two seeds gave the same run");
+        }
+    }
     let (v6, v7) = (sc6_verdict(&outcomes), sc7_verdict(&outcomes));
     assert!(v6.holds(), "{v6:?}");
     assert!(v7.holds(), "{v7:?}");

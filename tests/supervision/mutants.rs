@@ -127,3 +127,23 @@ fn sc7_gain_is_a_mean_difference() {
     assert_eq!((v.offline_wins, v.online_wins), (4, 4));
     assert!(!v.offline && !v.online, "{v:?}");
 }
+
+/// `sc8_margin_bound(n_test, seed)` is `linear_teacher_bound` at the default config with that
+/// `n_test` and `seed`: the same numbers, bit for bit, at (500, 3). Kills `experiments.rs: delete
+/// field n_test` and `delete field seed` in `sc8_margin_bound` (the defaults, 2000 and 0, are the
+/// quick protocol's, so the SC8 test could not tell).
+#[test]
+fn sc8_margin_bound_uses_its_arguments() {
+    use attnmech::supervision::experiments::sc8_margin_bound;
+    let got = sc8_margin_bound(500, 3).unwrap();
+    let want = linear_teacher_bound(&LinearTeacherConfig {
+        n_test: 500,
+        seed: 3,
+        ..LinearTeacherConfig::default()
+    })
+    .unwrap();
+    assert_eq!(got.test_error.to_bits(), want.test_error.to_bits());
+    assert_eq!(got.teacher_sc.to_bits(), want.teacher_sc.to_bits());
+    let default = sc8_margin_bound(2000, 0).unwrap();
+    assert_ne!(got.teacher_sc.to_bits(), default.teacher_sc.to_bits());
+}

@@ -52,3 +52,34 @@ fn one_nn_instance_flips_every_tenth_label_to_the_next_class() {
         assert_eq!(labels[i], want, "label of point {i}");
     }
 }
+
+/// MM2's 1-NN instance puts each point at its class centre plus unit Gaussian noise: over
+/// n = 300 points (100 per centre) each coordinate's sample mean is within 0.5 of the centre
+/// (5 SE) and its sample SD within [0.7, 1.3] (the SD of 100 normal draws has SE 0.07, so ±0.3 is
+/// over 4 SE). Kills `toy.rs: replace + with * in one_nn_instance` (`c.0 · a`: the first
+/// coordinate collapses to 0 around (0, 0) and spreads 6× around (6, 0)).
+#[test]
+fn one_nn_instance_points_are_centres_plus_unit_noise() {
+    use attnmech::memorisation::toy::one_nn_instance;
+    let n = 300;
+    let (x, _, _) = one_nn_instance(n, 4);
+    let centres = [(0.0, 0.0), (6.0, 0.0), (0.0, 6.0)];
+    for (c, &(cx, cy)) in centres.iter().enumerate() {
+        for (coord, centre) in [(0usize, cx), (1, cy)] {
+            let v: Vec<f64> = (0..n)
+                .filter(|i| i % 3 == c)
+                .map(|i| x[2 * i + coord])
+                .collect();
+            let m = v.iter().sum::<f64>() / v.len() as f64;
+            let sd = (v.iter().map(|t| (t - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt();
+            assert!(
+                (m - centre).abs() <= 0.5,
+                "centre {c} coord {coord}: mean {m}"
+            );
+            assert!(
+                (0.7..=1.3).contains(&sd),
+                "centre {c} coord {coord}: sd {sd}"
+            );
+        }
+    }
+}

@@ -39,7 +39,7 @@ pub fn cd4_experiment(seed: u64) -> Result<Cd4Outcome> {
         .iter()
         .zip(set.expected_gain.accuracy())
         .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f64::max);
+        .fold(0.0, crate::ops::max_propagating_nan);
     let lengths_match = set.confidence.accuracy().len() == set.expected_gain.accuracy().len();
     Ok(Cd4Outcome {
         max_diff: if lengths_match {

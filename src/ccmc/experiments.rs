@@ -228,7 +228,8 @@ pub fn a2_equivalence(seed: u64, law: BatchLaw<'_>) -> Result<A2Outcome> {
                     for imp in [AttentionImpl::Reference, AttentionImpl::Tiled] {
                         let o = attention_output(&emb, &w, p, None, imp)?;
                         for (a, b) in o.iter().zip(row) {
-                            out.max_abs_err = out.max_abs_err.max((a - b).abs());
+                            out.max_abs_err =
+                                crate::ops::max_propagating_nan(out.max_abs_err, (a - b).abs());
                         }
                     }
                     out.zero_count_violations +=
@@ -393,7 +394,10 @@ pub fn a6_verdict(o: &A6Outcome) -> A6Verdict {
     let worst_band_ratio = if ratios.is_empty() {
         f64::NAN
     } else {
-        ratios.iter().copied().fold(0.0, f64::max)
+        ratios
+            .iter()
+            .copied()
+            .fold(0.0, crate::ops::max_propagating_nan)
     };
     let span = match (o.ns.first(), o.ns.last()) {
         (Some(&a), Some(&b)) if a > 0 => b as f64 / a as f64,
@@ -539,7 +543,7 @@ pub fn a6c_verdict(o: &A6cOutcome) -> A6cVerdict {
                 let p = pt.vocab as f64 * pt.vocab.saturating_sub(1) as f64;
                 (pt.mean_n_kl - p / 2.0).abs() / a6_band(p, o.reps)
             })
-            .fold(0.0, f64::max)
+            .fold(0.0, crate::ops::max_propagating_nan)
     };
     A6cVerdict {
         worst_band_ratio,
@@ -681,7 +685,10 @@ pub fn a7_2_absorption(protocol: &A72Protocol, seed: u64) -> Result<Vec<A72Point
 /// A7.2's bound: every run absorbed, and the largest [`A72Point::max_z`] at most [`A7_2_MAX_Z`].
 /// Returns that largest z and the verdict.
 pub fn a7_2_verdict(points: &[A72Point]) -> (f64, bool) {
-    let worst = points.iter().map(A72Point::max_z).fold(0.0, f64::max);
+    let worst = points
+        .iter()
+        .map(A72Point::max_z)
+        .fold(0.0, crate::ops::max_propagating_nan);
     let absorbed = points.iter().all(|p| p.unabsorbed == 0);
     (worst, !points.is_empty() && absorbed && worst <= A7_2_MAX_Z)
 }

@@ -152,8 +152,8 @@ pub fn ed2_radius_and_loss(seed: u64) -> Result<Ed2Outcome> {
             let (gap, _) = score_gap_and_bound(&q_t, dt, &q_s, ds)?;
             let rb = score_gap_radius_bound(radius, &q_t, dt, &q_s, ds)?;
             out.radius_ratio = max_propagating_nan(out.radius_ratio, gap.abs() / rb);
-            max_gap = max_gap.max(gap.abs());
-            max_dd = max_dd.max(dist(dt, ds));
+            max_gap = crate::ops::max_propagating_nan(max_gap, gap.abs());
+            max_dd = crate::ops::max_propagating_nan(max_dd, dist(dt, ds));
             s_t.push(dt.iter().zip(&q_t).map(|(a, b)| a * b).sum::<f64>());
             s_s.push(ds.iter().zip(&q_s).map(|(a, b)| a * b).sum::<f64>());
         }

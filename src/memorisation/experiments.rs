@@ -92,10 +92,10 @@ pub fn mm2_verdict(run: &OneNnMemorisation) -> Mm2Verdict {
     let est = &run.estimate;
     let err = |i: usize| (est.mem()[i] - run.exact[i]).abs();
     let n = run.exact.len();
-    let max_error = (0..n).map(err).fold(0.0, f64::max);
+    let max_error = (0..n).map(err).fold(0.0, crate::ops::max_propagating_nan);
     let max_z = (0..n)
         .map(|i| 4.0 * err(i) / point_tolerance(est, i))
-        .fold(0.0, f64::max);
+        .fold(0.0, crate::ops::max_propagating_nan);
     let mean = |noisy: bool| {
         let v: Vec<f64> = (0..n)
             .filter(|&i| run.flipped[i] == noisy)

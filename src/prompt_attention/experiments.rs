@@ -76,7 +76,7 @@ pub fn b3_separation(seed: u64) -> Result<B3Outcome> {
         let (lo, hi) = f
             .iter()
             .fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
-        linpa_spread = linpa_spread.max(hi - lo);
+        linpa_spread = crate::ops::max_propagating_nan(linpa_spread, hi - lo);
     }
     Ok(B3Outcome {
         data,
@@ -242,7 +242,7 @@ pub fn b5_exact_cases(law: ConditionalLaw<'_>) -> Result<B5Outcome> {
     let mut conditional: f64 = 0.0;
     for (gamma, v, want) in b5_conditional_cases() {
         let (a, s) = known_prompt_alpha_s(0.2, gamma, 1.5, 20);
-        conditional = conditional.max((law(&v, a, s)? - want).abs());
+        conditional = crate::ops::max_propagating_nan(conditional, (law(&v, a, s)? - want).abs());
     }
     let (a_pa, s_pa) = known_prompt_alpha_s(0.2, f64::INFINITY, 1.5, 20);
     let (a_mp, s_mp) = known_prompt_alpha_s(0.2, 0.0, 1.5, 20);
@@ -254,7 +254,7 @@ pub fn b5_exact_cases(law: ConditionalLaw<'_>) -> Result<B5Outcome> {
                 (asymptotic_error(a_mp, s_mp, d, n) - mp).abs(),
             ]
         })
-        .fold(0.0, f64::max);
+        .fold(0.0, crate::ops::max_propagating_nan);
     Ok(B5Outcome {
         conditional,
         asymptotic,
@@ -391,12 +391,12 @@ pub fn b6_5_verdict(cases: &[B65Case]) -> B65Verdict {
     let worst_exact = cases
         .iter()
         .map(|c| (c.mc - c.exact).abs())
-        .fold(0.0, f64::max);
+        .fold(0.0, crate::ops::max_propagating_nan);
     let worst_asymptotic = cases
         .iter()
         .filter(|c| c.case.1 >= 100)
         .map(|c| (c.mc - c.asymptotic).abs())
-        .fold(0.0, f64::max);
+        .fold(0.0, crate::ops::max_propagating_nan);
     B65Verdict {
         worst_exact,
         worst_asymptotic,

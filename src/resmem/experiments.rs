@@ -50,7 +50,7 @@ pub fn rm5_verdict(risks: &[RateRisk]) -> Rm5Verdict {
     let base_change = risks
         .iter()
         .map(|r| (r.base_mse / base0 - 1.0).abs())
-        .fold(0.0, f64::max);
+        .fold(0.0, crate::ops::max_propagating_nan);
     let base_range = risks
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), r| {

@@ -28,7 +28,7 @@ fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
     a.iter()
         .zip(b)
         .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f64::max)
+        .fold(0.0, crate::ops::max_propagating_nan)
 }
 
 /// Uniform draws per step of the grid: `u ∈ {(2k + 1)/(2G) : k < G}`.
@@ -212,7 +212,7 @@ pub fn ds1_output_law(seed: u64, target: TargetFactory<'_>) -> Result<Ds1Outcome
         let want = autoregressive_law(&mut t, &[], 3, 4, temp)?;
         for gamma in [1usize, 2, 3, 5] {
             let law = speculative_law(&Standard::EXACT, &mut t, &mut d, &[], 3, 4, gamma, temp)?;
-            enumerated = enumerated.max(max_abs_diff(&law, &want));
+            enumerated = crate::ops::max_propagating_nan(enumerated, max_abs_diff(&law, &want));
         }
     }
     for i in 0..4 {
@@ -228,13 +228,16 @@ pub fn ds1_output_law(seed: u64, target: TargetFactory<'_>) -> Result<Ds1Outcome
         let want = autoregressive_law(&mut t, &[1], 4, 3, 1.0)?;
         for gamma in [1usize, 2, 4] {
             let law = speculative_law(&Standard::EXACT, &mut t, &mut d, &[1], 4, 3, gamma, 1.0)?;
-            enumerated = enumerated.max(max_abs_diff(&law, &want));
+            enumerated = crate::ops::max_propagating_nan(enumerated, max_abs_diff(&law, &want));
         }
     }
     let (mut shipped, mut shipped_paths): (f64, usize) = (0.0, 0);
     for (gamma, len) in DS1_SHIPPED_CASES {
         let (law, paths) = shipped_law(gamma, len, target)?;
-        shipped = shipped.max(max_abs_diff(&law, &target_product_law(len, quarter_target)));
+        shipped = crate::ops::max_propagating_nan(
+            shipped,
+            max_abs_diff(&law, &target_product_law(len, quarter_target)),
+        );
         shipped_paths += paths;
     }
     Ok(Ds1Outcome {
@@ -312,7 +315,7 @@ pub fn ds4_acceptance(seed: u64) -> Result<Ds4Outcome> {
         } else {
             f64::INFINITY
         };
-        out.max_z = out.max_z.max(z);
+        out.max_z = crate::ops::max_propagating_nan(out.max_z, z);
         out.points.push((a, emp));
     }
     Ok(out)
@@ -368,7 +371,7 @@ pub fn ds6_block_bound(seed: u64) -> Result<Ds6Outcome> {
                 masses.get(1).copied().unwrap_or(f64::NAN),
                 eps.first().copied().unwrap_or(f64::NAN),
             );
-            out.a1_gap = out.a1_gap.max((a1 - (1.0 - e1)).abs());
+            out.a1_gap = crate::ops::max_propagating_nan(out.a1_gap, (a1 - (1.0 - e1)).abs());
             let slack = expected_block_length(&masses)? - on_policy_bound(&eps)?;
             out.min_slack = out.min_slack.min(slack);
         }
@@ -422,9 +425,10 @@ pub fn ds8_lossy_identity(seed: u64) -> Result<Ds8Outcome> {
     };
     let mut worked: f64 = 0.0;
     for (eps, want) in [(0.8, 0.125), (0.5, 0.3), (1.0, 0.0)] {
-        worked = worked.max((tvd(&law_at(eps, &p, &q)?, &p)? - want).abs());
+        worked =
+            crate::ops::max_propagating_nan(worked, (tvd(&law_at(eps, &p, &q)?, &p)? - want).abs());
     }
-    worked = worked.max(tvd(&law_at(0.5, &p, &q)?, &q)?);
+    worked = crate::ops::max_propagating_nan(worked, tvd(&law_at(0.5, &p, &q)?, &q)?);
     let tv_at_08 = tvd(&law_at(0.8, &p, &q)?, &p)?;
     let mut rng = seeded(seed, 0xD58);
     let mut max_gap: f64 = 0.0;
@@ -434,7 +438,7 @@ pub fn ds8_lossy_identity(seed: u64) -> Result<Ds8Outcome> {
             let eps = k as f64 / 20.0;
             let loss = tvd(&law_at(eps, &p, &q)?, &p)?;
             let gain = lossy_acceptance(&p, &q, eps)? - lossy_acceptance(&p, &q, 1.0)?;
-            max_gap = max_gap.max((loss - gain).abs());
+            max_gap = crate::ops::max_propagating_nan(max_gap, (loss - gain).abs());
         }
     }
     Ok(Ds8Outcome {

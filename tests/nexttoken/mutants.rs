@@ -6,7 +6,7 @@ use super::common::*;
 use attnmech::nexttoken::finite::w_fin;
 use attnmech::nexttoken::graph::build_graphs;
 use attnmech::nexttoken::metrics::within_scc_error;
-use attnmech::nexttoken::model::{loss_and_grad, GradientForm};
+use attnmech::nexttoken::model::{loss_and_grad, reference_loss_and_grad, GradientForm};
 use attnmech::nexttoken::svm::graph_svm;
 
 /// The naive gradient form (`(p_y − 1) e_y + Σ_j p_j e_j`) is the same function as the stable
@@ -54,5 +54,40 @@ fn within_scc_error_ignores_the_svm_direction_at_large_norm() {
         w.axpy(r, &svm);
         let err = within_scc_error(&ds, &graphs, &w, &fin).unwrap();
         assert!(err.is_finite() && err <= 1e-9, "R = {r}: error {err:e}");
+    }
+}
+
+/// The per-position oracle subtracts the largest score before exponentiating, so it stays finite
+/// and equal to the batched stable kernel where the scores are far beyond `exp`'s range. On HT1
+/// at `W^fin + R·W^svm` the label's SCC scores about R/3 above the rest and every label keeps a
+/// mass of at least 1/|SCC(y)|, so the loss and gradient are finite and small; at R = 3000 the
+/// scores are about 10³, and `exp(s + max)` overflows to ∞/∞ = NaN. Tolerance 1e-9 relative: the
+/// two kernels form the scores in different orders, an O(1e-13) relative error per score of size
+/// 10³, i.e. O(1e-10) in each exponent. Kills `model.rs: replace - with + in reference_of` (the
+/// oracle's `exp(s + max)`, the same function in exact arithmetic, which the O(1)-score
+/// comparisons of `batched_matches_reference` cannot tell apart).
+#[test]
+fn reference_oracle_matches_stable_kernel_at_large_scores() {
+    let ds = ht1();
+    let graphs = build_graphs(&ds);
+    let svm = graph_svm(&ds, &graphs).unwrap().w;
+    let fin = w_fin(&ds, &graphs).unwrap().w;
+    for r in [1.0, 100.0, 3000.0] {
+        let mut w = fin.clone();
+        w.axpy(r, &svm);
+        let stable = loss_and_grad(&ds, &w, GradientForm::Stable).unwrap();
+        let oracle = reference_loss_and_grad(&ds, &w).unwrap();
+        assert!(
+            oracle.loss.is_finite()
+                && (oracle.loss - stable.loss).abs() <= 1e-9 * (1.0 + stable.loss.abs()),
+            "R = {r}: oracle loss {} vs stable {}",
+            oracle.loss,
+            stable.loss
+        );
+        let gap = max_abs_diff(&oracle.grad, &stable.grad);
+        assert!(
+            gap <= 1e-9 * (1.0 + stable.grad.norm()),
+            "R = {r}: |oracle − stable| grad = {gap:e}"
+        );
     }
 }

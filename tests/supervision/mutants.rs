@@ -147,3 +147,19 @@ fn sc8_margin_bound_uses_its_arguments() {
     let default = sc8_margin_bound(2000, 0).unwrap();
     assert_ne!(got.teacher_sc.to_bits(), default.teacher_sc.to_bits());
 }
+
+/// A logit that overflows once divided by τ is reported at its row-major flat index
+/// `i·C + j` of the `n × C` matrix, so a user can find it. Kills `targets.rs: replace * with +
+/// in teacher_probabilities` (`i + C` as the row's base index: row 2 of a 3 × 3 matrix would
+/// report entry 6 instead of 7 for column 1).
+#[test]
+fn teacher_probabilities_reports_the_overflowing_logit_at_its_flat_index() {
+    use attnmech::supervision::teacher_probabilities;
+    let z = faer::Mat::from_fn(3, 3, |i, j| if (i, j) == (2, 1) { 1e300 } else { 0.5 });
+    let err = teacher_probabilities(z.as_ref(), 1e-10).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        matches!(err, attnmech::Error::InvalidArgument { .. }) && msg.contains("entry 7 "),
+        "{msg}"
+    );
+}

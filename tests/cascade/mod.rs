@@ -426,3 +426,26 @@ fn cd7_gains_are_means_over_the_spec_grid() {
     assert!((o.low_gain - mean(0.0, 0.3)).abs() < 1e-12, "{o:?}");
     assert!((o.high_gain - mean(0.7, 1.0)).abs() < 1e-12, "{o:?}");
 }
+
+/// `from_posteriors` reads each model's accuracy off the posterior row of its own input:
+/// `acc_m(x) = η(x, h_m(x))` in the row-major `[X, C]` matrix, exactly (a copy). The CD1–CD4
+/// identities hold for any accuracies, so they cannot see which entry was read. Kills `bayes.rs:
+/// replace * with + in FiniteCascade::from_posteriors` (`η[x + C + y]`, another input's row).
+#[test]
+fn from_posteriors_reads_each_inputs_own_posterior_row() {
+    let (x, k) = (5, 3);
+    let eta: Vec<f64> = (0..x)
+        .flat_map(|i| {
+            let row = [1.0 + i as f64, 2.0, 3.0 + 2.0 * i as f64];
+            let s: f64 = row.iter().sum();
+            row.map(|v| v / s)
+        })
+        .collect();
+    let h1 = [0, 1, 2, 0, 2];
+    let h2 = [2, 2, 1, 1, 0];
+    let p = FiniteCascade::from_posteriors(vec![0.2; x], &eta, k, &h1, &h2).unwrap();
+    for i in 0..x {
+        assert_eq!(p.acc1()[i], eta[i * k + h1[i]], "acc1 at input {i}");
+        assert_eq!(p.acc2()[i], eta[i * k + h2[i]], "acc2 at input {i}");
+    }
+}

@@ -605,3 +605,38 @@ fn a1_kq_path_against_the_nuclear_svm() {
         "control: the W path should prefer W^mm"
     );
 }
+
+/// A5's mean ranks are plain means over the converged draws (a draw whose ADMM did not converge
+/// is left out of both), so A5's mean reduction `mean(rank_fro) − mean(rank_nuc)` is in rank
+/// units. Kills `experiments.rs: replace / with * in mean` (`Σ·k`, which inflates the reduction
+/// k²-fold and lets a one-draw reduction of 1/3 pass the bound of 1).
+#[test]
+fn a5_mean_ranks_are_means_over_converged_draws() {
+    let draw = |f: usize, n: Option<usize>| RankDraw {
+        rank_fro: f,
+        rank_nuc: n,
+        nuclear_norm_fro: 1.0,
+        nuclear_norm_nuc: if n.is_some() { 0.5 } else { f64::NAN },
+    };
+    let p = RankPoint {
+        d: 5,
+        draws: vec![
+            draw(5, Some(2)),
+            draw(4, Some(4)),
+            draw(5, None),
+            draw(3, Some(3)),
+        ],
+    };
+    assert_eq!(p.mean_rank_fro(), 4.0);
+    assert_eq!(p.mean_rank_nuc(), 3.0);
+    // One rank step less in one of three draws: mean reduction 1/3 < 1.
+    let small = RankPoint {
+        d: 5,
+        draws: vec![draw(5, Some(4)), draw(4, Some(4)), draw(3, Some(3))],
+    };
+    let v = a5_verdict(&[small]);
+    assert!(
+        (v.min_reduction - 1.0 / 3.0).abs() < 1e-15 && !v.passed,
+        "{v:?}"
+    );
+}

@@ -91,3 +91,67 @@ fn reference_oracle_matches_stable_kernel_at_large_scores() {
         );
     }
 }
+
+/// C6's verdict is the conjunction of its two parts: each part failing alone fails it. Kills
+/// `experiments.rs: replace C6Verdict::passed -> bool with true` (the C6 test only asserts that
+/// the right run passes).
+#[test]
+fn c6_verdict_fails_when_either_part_fails() {
+    use attnmech::nexttoken::experiments::{
+        c6_verdict, LossLimit, C6_MAX_ACYCLIC_LOSS, C6_MAX_GAP,
+    };
+    let good = LossLimit {
+        ht1_loss: 0.636515,
+        ht1_limit: 0.636514,
+        ht3_loss: 5e-4,
+    };
+    assert!(c6_verdict(&good).passed());
+    let far = LossLimit {
+        ht1_loss: good.ht1_limit + 10.0 * C6_MAX_GAP,
+        ..good
+    };
+    let below = LossLimit {
+        ht1_loss: good.ht1_limit - 1e-6,
+        ..good
+    };
+    let acyclic = LossLimit {
+        ht3_loss: 2.0 * C6_MAX_ACYCLIC_LOSS,
+        ..good
+    };
+    for bad in [far, below, acyclic] {
+        assert!(!c6_verdict(&bad).passed(), "{bad:?}");
+    }
+}
+
+/// A query whose tokens all sit in one SCC (here `0 ⇒ 2` and `2 ⇒ 0`) has no condensation edge:
+/// its graph-SVM column is 0, and the one-hot solver must return it at once rather than wait for
+/// a step below a relative threshold of 0 (`1 + max|y|` is the scale, never `max|y| = 0`). Within
+/// that SCC neither token is strictly higher. Kills `one_hot.rs: replace + with * in
+/// condensation_svm` (scale `1 · max|y|`: the edgeless query never converges) and `graph.rs:
+/// replace && with || in PriorityGraph::strictly_higher` (which calls two tokens of one SCC
+/// strictly higher than each other).
+#[test]
+fn one_hot_svm_of_a_query_without_condensation_edges_is_zero() {
+    use attnmech::nexttoken::dataset::{Dataset, Embeddings, Sample};
+    use attnmech::nexttoken::graph::graph_for;
+    use attnmech::nexttoken::one_hot::graph_svm_one_hot;
+    let samples = [
+        (vec![0, 2], 0),
+        (vec![0, 2], 2),
+        (vec![0, 1], 0),
+        (vec![2, 1], 1),
+    ]
+    .map(|(tokens, label)| Sample { tokens, label });
+    let ds = Dataset::new(Embeddings::identity(3), &samples).unwrap();
+    let graphs = build_graphs(&ds);
+    let g2 = graph_for(&graphs, 2).unwrap();
+    assert!(g2.same_scc(0, 2) && !g2.strictly_higher(0, 2) && !g2.strictly_higher(2, 0));
+    let g1 = graph_for(&graphs, 1).unwrap();
+    assert!(g1.strictly_higher(0, 1) && !g1.strictly_higher(1, 0));
+    let fast = graph_svm_one_hot(&ds, &graphs, &mut |_, _| {}).unwrap();
+    let dense = graph_svm(&ds, &graphs).unwrap().w;
+    assert!(max_abs_diff(&fast, &dense) < 1e-8);
+    for t in 0..3 {
+        assert_eq!(fast.get(t, 2), Some(0.0), "column of query 2, token {t}");
+    }
+}

@@ -25,6 +25,8 @@
 #   PROFILE      cargo profile (default `mutants`: opt-level 1, no debug info, incremental; see
 #                Cargo.toml: a mutant rebuild takes about 35 s instead of 85 s at the test profile)
 #   BASELINE     `skip` to skip the unmutated baseline run (when it is known to pass)
+#   UNIT         1: also build and run the unit tests in src/ (`--lib`), which some kernels' checks
+#                live in (e.g. `distill::lanes::tests`); about doubles a mutant's build time
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -66,7 +68,7 @@ echo "== cargo mutants on: ${existing[*]}"
 set +e
 # shellcheck disable=SC2086 # TEST_FILTER is a space-separated list of libtest filters
 cargo mutants "${args[@]}" --profile "${PROFILE:-mutants}" --no-default-features --features "${FEATURES:-papers}" \
-  --cargo-arg=--test=lib --timeout "${TIMEOUT:-300}" --output "${OUT:-target}" \
+  --cargo-arg=--test=lib ${UNIT:+--cargo-arg=--lib} --timeout "${TIMEOUT:-300}" --output "${OUT:-target}" \
   $(if [ -n "${IN_PLACE:-}" ]; then echo --in-place; else echo --jobs "${JOBS:-1}"; fi) \
   ${SHARD:+--shard "$SHARD" --sharding round-robin} ${BASELINE:+--baseline "$BASELINE"} \
   ${TEST_FILTER:+-- -- $TEST_FILTER}

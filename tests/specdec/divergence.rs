@@ -364,3 +364,22 @@ fn f32_path_errors_and_exp_accuracy() {
         );
     }
 }
+
+/// TVD's gradient uses the documented subgradient `sign(0) = 0` at an exact tie `q_v = p_v`.
+/// Instance: V = 4, `z = 0` (so `q = 1/4` each, `lq = −ln 4` exactly as the kernel forms it:
+/// `0·(1/T) − (0 + ln 4)`), teacher `p = (1/4, 1/4, 1/2, 0)` given as `lp = (−ln 4, −ln 4, −ln 2,
+/// −∞)`: ties at v = 0, 1, so `s = (0, 0, −q, q)`, `Σ q s = 0` and `∇ = ½ (s − q Σ q s) =
+/// (0, 0, −1/8, 1/8)`. Tolerance 1e-15: `exp(−ln 4)` is 1/4 to an ulp. Kills `divergence.rs:
+/// replace > with >= in row_unchecked` (`sign(0) = 1`, another subgradient: `(1/16, 1/16, −3/16,
+/// 1/16)`), which random inputs never reach.
+#[test]
+fn tvd_gradient_takes_sign_zero_at_exact_ties() {
+    let ln4 = 4f64.ln();
+    let lp = [-ln4, -ln4, -(2f64.ln()), f64::NEG_INFINITY];
+    let z = [0.0; 4];
+    let (_, g) = one(Divergence::Tvd, &lp, &z, 1.0);
+    let want = [0.0, 0.0, -0.125, 0.125];
+    for (v, (a, b)) in g.iter().zip(want).enumerate() {
+        assert!((a - b).abs() <= 1e-15, "v = {v}: {g:?}");
+    }
+}

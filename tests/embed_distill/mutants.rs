@@ -78,3 +78,43 @@ fn matching_shrinks_the_held_out_query_mismatch() {
     eprintln!("query mismatch: untrained {m0:.4}, matched {m1:.4}");
     assert!(m0 > 0.0 && m1 < 0.5 * m0, "untrained {m0}, matched {m1}");
 }
+
+/// At λ = 0 the asymmetric student is the score-only student: the embedding-matching term is
+/// not evaluated, so it cannot turn the loss into `0 · ∞ = NaN` where `‖q^t − q^s‖²` overflows
+/// (teacher query embeddings of norm ~1e160, whose scores against unit-scale documents are
+/// still finite, only sharp). Kills `student.rs: replace > with >= in asymmetric_student_loss`
+/// (`λ ≥ 0` evaluates the matching term at λ = 0 and adds `0 · ∞`).
+#[test]
+fn score_only_student_ignores_an_overflowing_matching_term() {
+    use attnmech::embed_distill::student::asymmetric_student_loss;
+    use attnmech::rng::seeded;
+    use rand_distr::{Distribution, StandardNormal};
+    let mut rng = seeded(67, 0);
+    let mut normal = |r: usize, c: usize, scale: f64| {
+        faer::Mat::from_fn(r, c, |_, _| {
+            scale * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng)
+        })
+    };
+    let (b, x, q_t, docs) = (
+        normal(4, 6, 1.0),
+        normal(7, 6, 1.0),
+        normal(7, 4, 1e160),
+        normal(10, 4, 1.0),
+    );
+    let (loss, g) = asymmetric_student_loss(
+        b.as_ref(),
+        x.as_ref(),
+        q_t.as_ref(),
+        docs.as_ref(),
+        0.8,
+        1.2,
+        0.0,
+    )
+    .unwrap();
+    assert!(loss.is_finite() && loss > 0.0, "loss {loss}");
+    for i in 0..4 {
+        for j in 0..6 {
+            assert!(g[(i, j)].is_finite(), "grad ({i}, {j}) = {}", g[(i, j)]);
+        }
+    }
+}

@@ -83,3 +83,107 @@ fn one_nn_instance_points_are_centres_plus_unit_noise() {
         }
     }
 }
+
+/// The standard error's in-sample term. In the 1-NN instances of MM2–MM4 and of the SE check in
+/// `checks.rs`, a training point always classifies itself, so `p_in = 1` and the term
+/// `p_in(1 − p_in)/K_in` is 0: none of them can see it. Here the correctness flags are Bernoulli
+/// with interior rates in both arms (`a_i` in the subset, `b_i` out of it) and the estimator's
+/// spread over R = 300 independent replicates of K = 200 runs is compared with the mean of
+/// `SE_i²`, as `mm_standard_error_matches_simulated_spread` does. Tolerance: the pooled variance
+/// ratio over the 5 points within [0.8, 1.2] (relative sd of a pooled sample variance
+/// `≈ sqrt(2/(5·299)) ≈ 0.037`, so > 5 sd) and each point's sd ratio within [0.7, 1.3]
+/// (relative sd ≈ 0.041, > 7 sd). Kills `estimator.rs: replace / with % in finish`
+/// (`p_in(1 − p_in) % K_in`, i.e. the `/K_in` dropped: SE about √(K_in) ≈ 12× too large in the
+/// in-sample term).
+#[test]
+fn standard_error_matches_spread_with_interior_in_sample_rates() {
+    use attnmech::memorisation::sample_membership;
+    let (n, m, runs, reps) = (5, 3, 200, 300);
+    let a = [0.5, 0.7, 0.9, 0.6, 0.4];
+    let b = [0.2, 0.5, 0.1, 0.3, 0.6];
+    let mut rng = attnmech::rng::seeded(68, 0);
+    let (mut sum, mut sum2, mut se2) = ([0.0; 5], [0.0; 5], [0.0; 5]);
+    for r in 0..reps {
+        let membership = sample_membership(n, m, runs, 9_000 + r as u64).unwrap();
+        let c: Vec<u8> = membership
+            .iter()
+            .enumerate()
+            .map(|(idx, &inside)| {
+                let rate = if inside == 1 { a[idx % n] } else { b[idx % n] };
+                u8::from(rng.random::<f64>() < rate)
+            })
+            .collect();
+        let est = memorisation_estimate(&membership, &c, runs).unwrap();
+        for i in 0..n {
+            sum[i] += est.mem()[i];
+            sum2[i] += est.mem()[i].powi(2);
+            se2[i] += est.se()[i].powi(2);
+        }
+    }
+    let reps = reps as f64;
+    let (mut pooled_var, mut pooled_se2) = (0.0, 0.0);
+    for i in 0..n {
+        let var = (sum2[i] - sum[i] * sum[i] / reps) / (reps - 1.0);
+        let ratio = (var / (se2[i] / reps)).sqrt();
+        assert!((0.7..=1.3).contains(&ratio), "point {i}: sd/SE {ratio}");
+        pooled_var += var;
+        pooled_se2 += se2[i] / reps;
+    }
+    let pooled = pooled_var / pooled_se2;
+    assert!((0.8..=1.2).contains(&pooled), "pooled var/SE² {pooled}");
+}
+
+/// The input-loss curvature is Hutchinson's estimate of `‖H‖_F²`: for the quadratic loss
+/// `½ xᵀAx` each probe gives `‖Av‖²` exactly (a linear gradient's difference quotient), whose
+/// mean over Rademacher `v` is `‖A‖_F²`. With the non-diagonal `A = [[2, 1], [1, 3]]` the
+/// probes give 25 (`v = ±(1, 1)`) or 5 (`v = ±(1, −1)`), mean 15, sd 10; at R = 4000 probes the
+/// SE is 0.16 and the tolerance 4 SE = 0.63 (fixed seed). `proxies` uses a diagonal A, for which
+/// every probe gives the same value, so it cannot tell random probes from a fixed direction.
+/// Kills `proxies.rs: delete - in input_loss_curvature` (every probe `+h·(1, …, 1)`: 25).
+#[test]
+fn input_loss_curvature_is_hutchinsons_frobenius_estimate() {
+    use attnmech::memorisation::input_loss_curvature;
+    let grad = |x: &[f64]| vec![2.0 * x[0] + x[1], x[0] + 3.0 * x[1]];
+    let v = input_loss_curvature(grad, &[0.3, -0.2], 1e-3, 4000, 5).unwrap();
+    assert!((v - 15.0).abs() <= 0.63, "{v}");
+}
+
+/// The trajectory rule is symmetric: `t` is decreasing exactly when `−t` is increasing (and caps
+/// map to neither), also when a step equals the slack exactly, where both rules are strict
+/// (`every step > −δ` / `< δ`). Exactly representable values (quarters) make the boundary exact.
+/// Kills `trajectory.rs: replace > with >= in classify_trajectory` (`step ≤ δ` in the decreasing
+/// rule only: `[0, 0.25, −1]` at δ = 0.25 became decreasing while its mirror is not increasing).
+#[test]
+fn trajectory_rule_is_symmetric_under_negation_at_the_slack_boundary() {
+    use attnmech::memorisation::{classify_trajectory, Shape};
+    let delta = 0.25;
+    let cases: [&[f64]; 6] = [
+        &[0.0, -0.25, 1.0],
+        &[0.0, 0.25, -1.0],
+        &[0.0, -0.5, 1.0],
+        &[0.0, 0.5, 1.0],
+        &[1.0, 0.75, 0.5, 0.0],
+        &[0.0, 0.25],
+    ];
+    for t in cases {
+        let neg: Vec<f64> = t.iter().map(|x| -x).collect();
+        let (s, m) = (
+            classify_trajectory(t, delta).unwrap(),
+            classify_trajectory(&neg, delta).unwrap(),
+        );
+        assert_eq!(
+            s == Shape::Increasing,
+            m == Shape::Decreasing,
+            "{t:?}: {s:?} vs {m:?}"
+        );
+        assert_eq!(
+            s == Shape::Decreasing,
+            m == Shape::Increasing,
+            "{t:?}: {s:?} vs {m:?}"
+        );
+    }
+    assert_eq!(
+        classify_trajectory(&[0.0, 0.25, -1.0], delta).unwrap(),
+        Shape::Other
+    );
+}

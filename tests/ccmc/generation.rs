@@ -264,3 +264,23 @@ fn absorption_exact_accepts_exactly_the_state_cap() {
     initial.push(1);
     assert!(absorption_exact(&wbar, &initial).is_err()); // 2^13 states: refused
 }
+
+/// `Wbar::gaussian(K, s)` draws its entries i.i.d. `N(0, s²)` (the spec's random instances). At
+/// K = 30 (900 entries) and s = 2.5: the sample mean within 4 SE of 0 (SE = s/30) and the sample
+/// sd within 10% of s (relative sd of a sample sd ≈ 1/√1798 ≈ 0.024, so > 4 sd). Every other
+/// test draws at s = 1, where `s + z` and `s·z` differ only by a shift that a softmax-shaped check
+/// may not see. Kills `kernel.rs: replace * with + in Wbar::gaussian` (`N(s, 1)`).
+#[test]
+fn gaussian_wbar_entries_have_mean_zero_and_the_given_scale() {
+    let (k, s) = (30, 2.5);
+    let wbar = Wbar::gaussian(k, s, &mut seeded(69, 0)).unwrap();
+    let xs: Vec<f64> = (0..k)
+        .flat_map(|a| (0..k).map(move |b| (a, b)))
+        .map(|(a, b)| wbar.get(a, b).unwrap())
+        .collect();
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    assert!(mean.abs() <= 4.0 * s / n.sqrt(), "mean {mean}");
+    assert!((sd / s - 1.0).abs() <= 0.1, "sd {sd}");
+}

@@ -155,3 +155,21 @@ fn one_hot_svm_of_a_query_without_condensation_edges_is_zero() {
         assert_eq!(fast.get(t, 2), Some(0.0), "column of query 2, token {t}");
     }
 }
+
+/// A row in vocabulary form keeps the sequence's counts: the sequence `[2, 0, 2, 1, 2]` with
+/// label 2 has query 2 (its last token), label multiplicity 3 and the others `{0: 1, 1: 1}`, and
+/// `tokens()` lists all three with their counts. Kills `dataset.rs: replace Row::label_count ->
+/// f64 with 0.0` (the accessor; the kernels read the field directly, so no kernel check sees it).
+#[test]
+fn row_keeps_the_sequences_multiplicities() {
+    use attnmech::nexttoken::dataset::{Dataset, Embeddings, Sample};
+    let sample = Sample {
+        tokens: vec![2, 0, 2, 1, 2],
+        label: 2,
+    };
+    let ds = Dataset::new(Embeddings::identity(3), &[sample]).unwrap();
+    let row = &ds.rows()[0];
+    assert_eq!((row.query(), row.label(), row.label_count()), (2, 2, 3.0));
+    assert_eq!(row.others(), &[(0, 1.0), (1, 1.0)]);
+    assert_eq!(row.tokens(), vec![(0, 1.0), (1, 1.0), (2, 3.0)]);
+}

@@ -640,3 +640,17 @@ fn a5_mean_ranks_are_means_over_converged_draws() {
         "{v:?}"
     );
 }
+
+/// A4's per-run record is consistent: a run's selection is the global optimum exactly when every
+/// input's choice is the optimal one (`optimal_choices = n`), and a globally optimal selection is
+/// locally optimal. Kills `experiments.rs: replace == with != in local_convergence` (`global`
+/// negated; the field is only reported, so the A4 bound could not see it).
+#[test]
+fn a4_global_flag_agrees_with_the_per_input_choices() {
+    let n = attnmech::attsvm::experiments::A4_SHAPE.0;
+    let runs = local_convergence(6, 0).unwrap();
+    for (r, run) in runs.iter().enumerate() {
+        assert_eq!(run.global, run.optimal_choices == n, "run {r}: {run:?}");
+        assert!(!run.global || run.locally_optimal, "run {r}: {run:?}");
+    }
+}

@@ -654,3 +654,29 @@ fn a4_global_flag_agrees_with_the_per_input_choices() {
         assert!(!run.global || run.locally_optimal, "run {r}: {run:?}");
     }
 }
+
+/// Local optimality is strict: the selected token must score strictly more than every support
+/// token, `γ_{iα_i} > γ_it`. One input in d = 2 with `v = (1, 0)`, `z = (0, 1)`: tokens
+/// `x_0 = (1, 0)` and `x_1 = (1, 1)` score the same `γ = 1`, yet Att-SVM(α = 0) is feasible
+/// (`−W₁₁ ≥ 1`) and its one constraint is active, so token 1 is a support token and α = 0 is
+/// not locally optimal; with `x_1 = (1/2, 1)` (γ = 1/2) it is. Kills `svm.rs: replace > with >=
+/// in is_locally_optimal`, which random instances (no exact ties) cannot reach.
+#[test]
+fn local_optimality_is_strict_at_a_gamma_tie() {
+    let problem = |x1: [f64; 2]| {
+        Problem::new(
+            vec![Input {
+                x: Mat::from_rows(&[vec![1.0, 0.0], x1.to_vec()]).unwrap(),
+                z: vec![0.0, 1.0],
+                y: 1.0,
+            }],
+            vec![1.0, 0.0],
+        )
+        .unwrap()
+    };
+    let tie = problem([1.0, 1.0]);
+    assert_eq!(tie.gamma(0).unwrap(), vec![1.0, 1.0]);
+    assert!(att_svm(&tie, &[0]).is_ok());
+    assert!(!is_locally_optimal(&tie, &[0]).unwrap());
+    assert!(is_locally_optimal(&problem([0.5, 1.0]), &[0]).unwrap());
+}

@@ -86,20 +86,14 @@ fn matching_shrinks_the_held_out_query_mismatch() {
 /// (`λ ≥ 0` evaluates the matching term at λ = 0 and adds `0 · ∞`).
 #[test]
 fn score_only_student_ignores_an_overflowing_matching_term() {
+    use super::claims::normal_mat;
     use attnmech::embed_distill::student::asymmetric_student_loss;
-    use attnmech::rng::seeded;
-    use rand_distr::{Distribution, StandardNormal};
-    let mut rng = seeded(67, 0);
-    let mut normal = |r: usize, c: usize, scale: f64| {
-        faer::Mat::from_fn(r, c, |_, _| {
-            scale * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng)
-        })
-    };
+    let mut rng = attnmech::rng::seeded(67, 0);
     let (b, x, q_t, docs) = (
-        normal(4, 6, 1.0),
-        normal(7, 6, 1.0),
-        normal(7, 4, 1e160),
-        normal(10, 4, 1.0),
+        normal_mat(&mut rng, 4, 6),
+        normal_mat(&mut rng, 7, 6),
+        normal_mat(&mut rng, 7, 4) * faer::Scale(1e160),
+        normal_mat(&mut rng, 10, 4),
     );
     let (loss, g) = asymmetric_student_loss(
         b.as_ref(),

@@ -85,7 +85,10 @@ pub struct A4Verdict {
 /// A4: every selection locally optimal, every `corr ≥ 0.98`, mean `corr ≥ 0.99`. No runs fail.
 pub fn a4_verdict(runs: &[LocalConvergenceRun]) -> A4Verdict {
     let k = runs.len().max(1) as f64;
-    let min_corr = runs.iter().map(|r| r.corr).fold(f64::INFINITY, f64::min);
+    let min_corr = runs
+        .iter()
+        .map(|r| r.corr)
+        .fold(f64::INFINITY, crate::ops::min_propagating_nan);
     let mean_corr = runs.iter().map(|r| r.corr).sum::<f64>() / k;
     let locally_optimal = runs.iter().filter(|r| r.locally_optimal).count() as f64 / k;
     let (min_ok, mean_ok) = (min_corr >= A4_MIN_CORR, mean_corr >= A4_MEAN_CORR);
@@ -231,7 +234,7 @@ pub fn a5_verdict(points: &[RankPoint]) -> A5Verdict {
         .iter()
         .filter(|p| p.d >= A5_STRICT_FROM)
         .map(|p| p.mean_rank_fro() - p.mean_rank_nuc())
-        .fold(f64::INFINITY, f64::min);
+        .fold(f64::INFINITY, crate::ops::min_propagating_nan);
     A5Verdict {
         not_converged,
         order_violations,

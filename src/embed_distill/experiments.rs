@@ -141,11 +141,10 @@ pub fn ed2_radius_and_loss(seed: u64) -> Result<Ed2Outcome> {
             .iter()
             .map(|d| plus(d, normal_vec(&mut rng, k, eps)))
             .collect();
-        let radius = docs_t
-            .iter()
-            .chain(&docs_s)
-            .map(|d| norm(d))
-            .fold(norm(&q_t).max(norm(&q_s)), f64::max);
+        let radius = docs_t.iter().chain(&docs_s).map(|d| norm(d)).fold(
+            max_propagating_nan(norm(&q_t), norm(&q_s)),
+            max_propagating_nan,
+        );
         let (mut max_gap, mut max_dd) = (0.0f64, 0.0f64);
         let (mut s_t, mut s_s) = (Vec::with_capacity(l), Vec::with_capacity(l));
         for (dt, ds) in docs_t.iter().zip(&docs_s) {

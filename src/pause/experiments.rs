@@ -9,7 +9,7 @@ use super::sequence::{
 };
 use super::tiny::{TinyGrads, TinyLm};
 use crate::error::{Error, Result};
-use crate::ops::max_propagating_nan;
+use crate::ops::{max_propagating_nan, min_propagating_nan};
 use crate::rng::seeded;
 use rand::Rng;
 use serde::Serialize;
@@ -152,7 +152,7 @@ pub fn pt2_masked_invariance(seed: u64) -> Result<Pt2Outcome> {
                 / (2.0 * h);
             out.embed_fd_error =
                 max_propagating_nan(out.embed_fd_error, (fd - g0.embed[idx]).abs());
-            out.min_embed_grad = out.min_embed_grad.min(g0.embed[idx].abs());
+            out.min_embed_grad = min_propagating_nan(out.min_embed_grad, g0.embed[idx].abs());
         }
     }
     Ok(out)

@@ -73,9 +73,12 @@ pub fn b3_separation(seed: u64) -> Result<B3Outcome> {
     for _ in 0..B3_LINPA_DRAWS {
         let p = random_params(d, 1.0, &mut rng);
         let f = predict(Model::PromptLinear, &p, &data)?;
-        let (lo, hi) = f
-            .iter()
-            .fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+        let (lo, hi) = f.iter().fold((f64::MAX, f64::MIN), |(a, b), &v| {
+            (
+                crate::ops::min_propagating_nan(a, v),
+                crate::ops::max_propagating_nan(b, v),
+            )
+        });
         linpa_spread = crate::ops::max_propagating_nan(linpa_spread, hi - lo);
     }
     Ok(B3Outcome {

@@ -54,7 +54,10 @@ pub fn rm5_verdict(risks: &[RateRisk]) -> Rm5Verdict {
     let base_range = risks
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), r| {
-            (lo.min(r.base_mse), hi.max(r.base_mse))
+            (
+                crate::ops::min_propagating_nan(lo, r.base_mse),
+                crate::ops::max_propagating_nan(hi, r.base_mse),
+            )
         });
     Rm5Verdict {
         slope,

@@ -296,9 +296,10 @@ pub fn ds4_acceptance(seed: u64) -> Result<Ds4Outcome> {
         let (p, q) = (random_dist(&mut rng, v), random_dist(&mut rng, v));
         let sum: f64 = (0..v).map(|y| q[y] * (p[y] / q[y]).min(1.0)).sum();
         let a = 1.0 - tvd(&p, &q)?;
-        out.exact_gap_per_token = out
-            .exact_gap_per_token
-            .max((sum - acceptance(&p, &q)?).abs() / v as f64);
+        out.exact_gap_per_token = crate::ops::max_propagating_nan(
+            out.exact_gap_per_token,
+            (sum - acceptance(&p, &q)?).abs() / v as f64,
+        );
         let target = [p.clone(), p.clone()].concat();
         let mut hits = 0usize;
         for _ in 0..DS4_DRAWS {
@@ -373,7 +374,7 @@ pub fn ds6_block_bound(seed: u64) -> Result<Ds6Outcome> {
             );
             out.a1_gap = crate::ops::max_propagating_nan(out.a1_gap, (a1 - (1.0 - e1)).abs());
             let slack = expected_block_length(&masses)? - on_policy_bound(&eps)?;
-            out.min_slack = out.min_slack.min(slack);
+            out.min_slack = crate::ops::min_propagating_nan(out.min_slack, slack);
         }
     }
     Ok(out)

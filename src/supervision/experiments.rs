@@ -13,6 +13,7 @@ use super::ntk::relu_ntk_gram;
 use super::online::{gaussian, run_distillation, sphere, DistillConfig, DistillOutcome};
 use super::targets::{argmax_one_hot, centre, one_hot, teacher_probabilities};
 use crate::error::{Error, Result};
+use crate::ops::{max_propagating_nan, min_propagating_nan};
 use crate::rng::seeded;
 use faer::Mat;
 use rand::Rng;
@@ -83,8 +84,14 @@ pub fn sc1_forms(inst: &TinyInstance, seed: u64) -> Result<Sc1Outcome> {
         let chol = f.complexity(y.as_ref())?;
         let (eig, terms) = supervision_complexity_eigen(inst.k.as_ref(), y.as_ref())?;
         let rkhs = interpolant_rkhs_norm_sq(inst.k.as_ref(), y.as_ref())?;
-        out.max_rel = out.max_rel.max(rel(chol, eig)).max(rel(chol, rkhs));
-        out.min_eigen_term = terms.iter().copied().fold(out.min_eigen_term, f64::min);
+        out.max_rel = max_propagating_nan(
+            max_propagating_nan(out.max_rel, rel(chol, eig)),
+            rel(chol, rkhs),
+        );
+        out.min_eigen_term = terms
+            .iter()
+            .copied()
+            .fold(out.min_eigen_term, min_propagating_nan);
     }
     Ok(out)
 }
@@ -117,7 +124,7 @@ impl Sc4Outcome {
             .iter()
             .zip(&self.smooth)
             .map(|(r, s)| r / s)
-            .reduce(f64::min)
+            .reduce(min_propagating_nan)
             .unwrap_or(f64::NAN)
     }
 }
@@ -298,11 +305,7 @@ pub fn sc6_verdict(outcomes: &[DistillOutcome]) -> Sc6Verdict {
             (Some(a), Some(b)) => b / a,
             _ => f64::NAN,
         };
-        min_growth = if growth.is_nan() {
-            f64::NAN
-        } else {
-            min_growth.min(growth)
-        };
+        min_growth = min_propagating_nan(min_growth, growth);
     }
     let rise_fraction = if steps == 0 {
         f64::NAN
@@ -358,7 +361,7 @@ pub fn sc7_verdict(outcomes: &[DistillOutcome]) -> Sc7Verdict {
     let min_sc_ratio = outcomes
         .iter()
         .map(|o| o.one_hot_sc / o.checkpoint_sc.last().copied().unwrap_or(f64::NAN))
-        .reduce(crate::ops::min_propagating_nan)
+        .reduce(min_propagating_nan)
         .unwrap_or(f64::NAN);
     let offline_gain = mean(&|o| o.student_offline - o.student_one_hot);
     let online_gain = mean(&|o| o.student_online - o.student_one_hot);

@@ -31,4 +31,6 @@ mod specdec;
 #[cfg(feature = "papers")]
 mod special;
 #[cfg(feature = "papers")]
+mod stats;
+#[cfg(feature = "papers")]
 mod supervision;

@@ -451,9 +451,24 @@ pub(crate) fn row(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ops::logsumexp;
     use crate::rng::seeded;
     use crate::simd::rows::available_levels as levels;
     use rand::Rng;
+
+    /// Student logits `z` uniform on [−8, 8] and a teacher's log-probabilities `lp` (normalised
+    /// uniforms on [−8, 8], every 7th entry an exact zero `−∞`), both of width `v`.
+    fn random_row(rng: &mut impl Rng, v: usize) -> (Vec<f32>, Vec<f32>) {
+        let z: Vec<f32> = (0..v).map(|_| rng.random_range(-8.0..8.0)).collect();
+        let raw: Vec<f32> = (0..v).map(|_| rng.random_range(-8.0..8.0)).collect();
+        let l = logsumexp(&raw, 1.0);
+        let lp = raw
+            .iter()
+            .enumerate()
+            .map(|(i, x)| if i % 7 == 3 { f32::NEG_INFINITY } else { x - l })
+            .collect();
+        (z, lp)
+    }
 
     /// Claim: every instruction-set level computes the same bits (the lane structure fixes the
     /// order of operations). Hypothesis: random rows with widths around `LANES` and `BLOCK`, a
@@ -469,15 +484,7 @@ mod tests {
             Divergence::Tvd,
         ];
         for &v in &[1usize, 15, 16, 17, 1023, 1024, 1025, 2100] {
-            let z: Vec<f32> = (0..v).map(|_| rng.random_range(-8.0..8.0)).collect();
-            let raw: Vec<f32> = (0..v).map(|_| rng.random_range(-8.0..8.0)).collect();
-            let m = raw.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-            let l = m + raw.iter().map(|x| (x - m).exp()).sum::<f32>().ln();
-            let lp: Vec<f32> = raw
-                .iter()
-                .enumerate()
-                .map(|(i, x)| if i % 7 == 3 { f32::NEG_INFINITY } else { x - l })
-                .collect();
+            let (z, lp) = random_row(&mut rng, v);
             for div in divs {
                 for inv_t in [1.0f32, 0.4] {
                     let mut results = Vec::new();
@@ -508,25 +515,10 @@ mod tests {
     fn lane_row_matches_f64_oracle() {
         let mut rng = seeded(17, 0);
         for &v in &[15usize, 17, 1025, 2100] {
-            let z: Vec<f32> = (0..v).map(|_| rng.random_range(-8.0..8.0)).collect();
-            let raw: Vec<f64> = (0..v).map(|_| rng.random_range(-8.0..8.0)).collect();
-            let m = raw.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            let l = m + raw.iter().map(|x| (x - m).exp()).sum::<f64>().ln();
-            let lp: Vec<f32> = raw
-                .iter()
-                .enumerate()
-                .map(|(i, x)| {
-                    if i % 7 == 3 {
-                        f32::NEG_INFINITY
-                    } else {
-                        (x - l) as f32
-                    }
-                })
-                .collect();
+            let (z, lp) = random_row(&mut rng, v);
             for inv_t in [1.0f32, 0.4] {
                 let zs: Vec<f64> = z.iter().map(|&x| x as f64 * inv_t as f64).collect();
-                let zm = zs.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-                let lse = zm + zs.iter().map(|x| (x - zm).exp()).sum::<f64>().ln();
+                let lse = logsumexp(&zs, 1.0);
                 let lq: Vec<f64> = zs.iter().map(|x| x - lse).collect();
                 let p: Vec<f64> = lp.iter().map(|&x| (x as f64).exp()).collect();
                 let fkl: f64 = (0..v)

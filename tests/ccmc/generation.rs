@@ -279,8 +279,7 @@ fn gaussian_wbar_entries_have_mean_zero_and_the_given_scale() {
         .map(|(a, b)| wbar.get(a, b).unwrap())
         .collect();
     let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let (mean, sd) = crate::stats::mean_and_sd(&xs);
     assert!(mean.abs() <= 4.0 * s / n.sqrt(), "mean {mean}");
     assert!((sd / s - 1.0).abs() <= 0.1, "sd {sd}");
 }

@@ -6,8 +6,7 @@ use attnmech::embed_distill::scoring::DualPoolingCrossEncoder;
 /// tolerances and their reasons are stated at each caller).
 fn assert_normal_with_sd(xs: &[f64], target: f64) {
     let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let (mean, sd) = crate::stats::mean_and_sd(xs);
     assert!((sd / target - 1.0).abs() <= 0.05, "sd {sd} vs {target}");
     assert!(mean.abs() <= 4.0 * target / n.sqrt(), "mean {mean}");
 }

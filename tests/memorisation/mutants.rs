@@ -70,8 +70,7 @@ fn one_nn_instance_points_are_centres_plus_unit_noise() {
                 .filter(|i| i % 3 == c)
                 .map(|i| x[2 * i + coord])
                 .collect();
-            let m = v.iter().sum::<f64>() / v.len() as f64;
-            let sd = (v.iter().map(|t| (t - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt();
+            let (m, sd) = crate::stats::mean_and_sd(&v);
             assert!(
                 (m - centre).abs() <= 0.5,
                 "centre {c} coord {coord}: mean {m}"
@@ -87,23 +86,22 @@ fn one_nn_instance_points_are_centres_plus_unit_noise() {
 /// The standard error's in-sample term. In the 1-NN instances of MM2–MM4 and of the SE check in
 /// `checks.rs`, a training point always classifies itself, so `p_in = 1` and the term
 /// `p_in(1 − p_in)/K_in` is 0: none of them can see it. Here the correctness flags are Bernoulli
-/// with interior rates in both arms (`a_i` in the subset, `b_i` out of it) and the estimator's
-/// spread over R = 300 independent replicates of K = 200 runs is compared with the mean of
-/// `SE_i²`, as `mm_standard_error_matches_simulated_spread` does. Tolerance: the pooled variance
-/// ratio over the 5 points within [0.8, 1.2] (relative sd of a pooled sample variance
-/// `≈ sqrt(2/(5·299)) ≈ 0.037`, so > 5 sd) and each point's sd ratio within [0.7, 1.3]
-/// (relative sd ≈ 0.041, > 7 sd). Kills `estimator.rs: replace / with % in finish`
-/// (`p_in(1 − p_in) % K_in`, i.e. the `/K_in` dropped: SE about √(K_in) ≈ 12× too large in the
-/// in-sample term).
+/// with interior rates in both arms (`a_i` in the subset, `b_i` out of it), and the estimator's
+/// spread over R = 300 independent replicates of K = 200 runs is measured against the mean of
+/// `SE_i²` by the same measurement and bands as `mm_standard_error_matches_simulated_spread`
+/// (pooled variance ratio in [0.85, 1.15]: its relative sd over these 5 points is
+/// `≈ sqrt(2/(5·299)) ≈ 0.037`, so 4 sd; per-point sd ratio in [0.7, 1.3], > 7 sd). Kills
+/// `estimator.rs: replace / with % in finish` (`p_in(1 − p_in) % K_in`, i.e. the `/K_in`
+/// dropped: the in-sample term about `K_in ≈ 120` times too large).
 #[test]
 fn standard_error_matches_spread_with_interior_in_sample_rates() {
+    use super::checks::{spread_against_se, within_se_bands};
     use attnmech::memorisation::sample_membership;
     let (n, m, runs, reps) = (5, 3, 200, 300);
     let a = [0.5, 0.7, 0.9, 0.6, 0.4];
     let b = [0.2, 0.5, 0.1, 0.3, 0.6];
     let mut rng = attnmech::rng::seeded(68, 0);
-    let (mut sum, mut sum2, mut se2) = ([0.0; 5], [0.0; 5], [0.0; 5]);
-    for r in 0..reps {
+    let replicates = (0..reps).map(|r| {
         let membership = sample_membership(n, m, runs, 9_000 + r as u64).unwrap();
         let c: Vec<u8> = membership
             .iter()
@@ -113,24 +111,14 @@ fn standard_error_matches_spread_with_interior_in_sample_rates() {
                 u8::from(rng.random::<f64>() < rate)
             })
             .collect();
-        let est = memorisation_estimate(&membership, &c, runs).unwrap();
-        for i in 0..n {
-            sum[i] += est.mem()[i];
-            sum2[i] += est.mem()[i].powi(2);
-            se2[i] += est.se()[i].powi(2);
-        }
-    }
-    let reps = reps as f64;
-    let (mut pooled_var, mut pooled_se2) = (0.0, 0.0);
-    for i in 0..n {
-        let var = (sum2[i] - sum[i] * sum[i] / reps) / (reps - 1.0);
-        let ratio = (var / (se2[i] / reps)).sqrt();
-        assert!((0.7..=1.3).contains(&ratio), "point {i}: sd/SE {ratio}");
-        pooled_var += var;
-        pooled_se2 += se2[i] / reps;
-    }
-    let pooled = pooled_var / pooled_se2;
-    assert!((0.8..=1.2).contains(&pooled), "pooled var/SE² {pooled}");
+        memorisation_estimate(&membership, &c, runs).unwrap()
+    });
+    let (pooled, ratios) = spread_against_se(replicates, |est, i| est.se()[i]);
+    assert_eq!(ratios.len(), n, "every point has interior rates");
+    assert!(
+        within_se_bands(pooled, &ratios, "interior rates"),
+        "{pooled} {ratios:?}"
+    );
 }
 
 /// The input-loss curvature is Hutchinson's estimate of `‖H‖_F²`: for the quadratic loss

@@ -32,6 +32,26 @@ fn naive_gradient_equals_stable_at_moderate_scale() {
     }
 }
 
+/// HT1 with its priority graphs, `W^fin`, and the ray `R ↦ W^fin + R·W^svm`.
+fn ht1_along_the_svm_direction() -> (
+    attnmech::nexttoken::dataset::Dataset,
+    Vec<attnmech::nexttoken::graph::PriorityGraph>,
+    attnmech::qp::Mat,
+    impl Fn(f64) -> attnmech::qp::Mat,
+) {
+    let ds = ht1();
+    let graphs = build_graphs(&ds);
+    let svm = graph_svm(&ds, &graphs).unwrap().w;
+    let fin = w_fin(&ds, &graphs).unwrap().w;
+    let base = fin.clone();
+    let along = move |r: f64| {
+        let mut w = base.clone();
+        w.axpy(r, &svm);
+        w
+    };
+    (ds, graphs, fin, along)
+}
+
 /// C5's metric, the L1 distance between the attention renormalised within `SCC(y)` and
 /// `softmax(W^fin scores)` there, is blind to the `W^svm` component: the graph-SVM's equality
 /// rows make its scores constant within each SCC, and a softmax is shift-invariant. So on HT1,
@@ -45,13 +65,9 @@ fn naive_gradient_equals_stable_at_moderate_scale() {
 /// NaN-propagating so that the broken row cannot drop out of the worst case).
 #[test]
 fn within_scc_error_ignores_the_svm_direction_at_large_norm() {
-    let ds = ht1();
-    let graphs = build_graphs(&ds);
-    let svm = graph_svm(&ds, &graphs).unwrap().w;
-    let fin = w_fin(&ds, &graphs).unwrap().w;
+    let (ds, graphs, fin, along_svm) = ht1_along_the_svm_direction();
     for r in [1.0, 100.0, 1000.0, 1e4] {
-        let mut w = fin.clone();
-        w.axpy(r, &svm);
+        let w = along_svm(r);
         let err = within_scc_error(&ds, &graphs, &w, &fin).unwrap();
         assert!(err.is_finite() && err <= 1e-9, "R = {r}: error {err:e}");
     }
@@ -68,13 +84,9 @@ fn within_scc_error_ignores_the_svm_direction_at_large_norm() {
 /// comparisons of `batched_matches_reference` cannot tell apart).
 #[test]
 fn reference_oracle_matches_stable_kernel_at_large_scores() {
-    let ds = ht1();
-    let graphs = build_graphs(&ds);
-    let svm = graph_svm(&ds, &graphs).unwrap().w;
-    let fin = w_fin(&ds, &graphs).unwrap().w;
+    let (ds, _, _, along_svm) = ht1_along_the_svm_direction();
     for r in [1.0, 100.0, 3000.0] {
-        let mut w = fin.clone();
-        w.axpy(r, &svm);
+        let w = along_svm(r);
         let stable = loss_and_grad(&ds, &w, GradientForm::Stable).unwrap();
         let oracle = reference_loss_and_grad(&ds, &w).unwrap();
         assert!(

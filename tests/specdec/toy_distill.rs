@@ -6,10 +6,8 @@ use attnmech::specdec::toy::{TABLE_DIVERGENCES, TABLE_SOURCES};
 
 /// Mean and standard error over seeds.
 fn mean_se(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    let m = xs.iter().sum::<f64>() / n;
-    let var = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
-    (m, (var / n).sqrt())
+    let (m, sd) = crate::stats::mean_and_sd(xs);
+    (m, sd / (xs.len() as f64).sqrt())
 }
 
 /// DS13 [E]: distillation raises acceptance over the undistilled draft: for every (divergence,
